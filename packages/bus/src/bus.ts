@@ -1,0 +1,53 @@
+/**
+ * The Bus: how actors talk. NATS semantics on every implementation: subjects
+ * are dot-separated tokens, `*` matches one token, `>` one or more trailing
+ * tokens; a queue group delivers each message to one member; request/reply
+ * goes through a reply subject. Payloads are bytes (encoded frames).
+ */
+
+export type BusMessage = {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  /** The subject to answer on, for a request; null otherwise. */
+  readonly reply: string | null;
+};
+
+export type MessageHandler = (message: BusMessage) => void;
+
+export type SubscribeOptions = {
+  /** Queue group: each message goes to one member of the group. */
+  readonly queue?: string;
+};
+
+export interface Subscription {
+  readonly pattern: string;
+  unsubscribe(): void;
+}
+
+export type RequestError = 'requestTimeout' | 'noResponders' | 'busClosed';
+
+export type RequestResult =
+  | { readonly ok: true; readonly message: BusMessage }
+  | { readonly ok: false; readonly error: RequestError; readonly message: string };
+
+export type BusStats = {
+  /** Messages published. */
+  published: number;
+  /** Deliveries to subscribers (one published message may be delivered many times). */
+  delivered: number;
+  /** Messages published with no subscriber (core NATS drops them too). */
+  unrouted: number;
+  /** Messages lost by the transport (disconnects, slow consumers). */
+  dropped: number;
+};
+
+export interface Bus {
+  publish(subject: string, data: Uint8Array, reply?: string): void;
+  subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Subscription;
+  /** Sends `data` to `subject` and calls `callback` once: with the first reply, or an error. */
+  request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void;
+  /** Resolves once everything published so far has left this process (or been delivered). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  readonly stats: Readonly<BusStats>;
+}

@@ -1,0 +1,130 @@
+/**
+ * Every subject ioasim publishes on is built here and nowhere else.
+ *
+ *     ioasim.<run>.<host>.iommu.<iommu>.ats        device  -> iommu
+ *     ioasim.<run>.<host>.iommu.<iommu>.pri        device  -> iommu
+ *     ioasim.<run>.<host>.iommu.<iommu>.cmd        manager -> iommu
+ *     ioasim.<run>.<host>.mgr.faults               iommu   -> manager
+ *     ioasim.<run>.<host>.mgr.ctl                  frontend-> manager (request/reply)
+ *     ioasim.<run>.<host>.mgr.resp                 handler -> manager
+ *     ioasim.<run>.<host>.ioasid.<ioasid>.faults   manager -> handler
+ *     ioasim.<run>.<host>.dev.<device>.ats         iommu   -> device
+ *     ioasim.<run>.<host>.dev.<device>.prgr        iommu   -> device
+ *     ioasim.<run>.trace.<host>                    all     -> runner
+ *     ioasim.<run>.metrics.<host>                  all     -> runner
+ *
+ * A name is one subject token: letters, digits, `_` and `-` only, so that no
+ * name can smuggle a `.`, `*` or `>` into a subject.
+ */
+
+export const SUBJECT_ROOT = 'ioasim';
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+export function isSubjectToken(name: string): boolean {
+  return TOKEN.test(name);
+}
+
+/** The link a subject's messages cross, for modeled latency. */
+export type Hop = 'deviceIommu' | 'iommuManager' | 'managerHandler' | 'observer' | 'control';
+
+export type SubjectKind =
+  | 'iommuAts'
+  | 'iommuPri'
+  | 'iommuCmd'
+  | 'mgrFaults'
+  | 'mgrCtl'
+  | 'mgrResp'
+  | 'ioasidFaults'
+  | 'devAts'
+  | 'devPrgr'
+  | 'trace'
+  | 'metrics';
+
+export const SUBJECT_HOPS: Readonly<Record<SubjectKind, Hop>> = {
+  iommuAts: 'deviceIommu',
+  iommuPri: 'deviceIommu',
+  devAts: 'deviceIommu',
+  devPrgr: 'deviceIommu',
+  iommuCmd: 'iommuManager',
+  mgrFaults: 'iommuManager',
+  mgrResp: 'managerHandler',
+  ioasidFaults: 'managerHandler',
+  mgrCtl: 'control',
+  trace: 'observer',
+  metrics: 'observer',
+};
+
+/** Subjects of one run on one host. `*` may stand for any token to make a pattern. */
+export function hostSubjects(run: string, host: string) {
+  const base = `${SUBJECT_ROOT}.${run}.${host}`;
+  return {
+    iommuAts: (iommu: string) => `${base}.iommu.${iommu}.ats`,
+    iommuPri: (iommu: string) => `${base}.iommu.${iommu}.pri`,
+    iommuCmd: (iommu: string) => `${base}.iommu.${iommu}.cmd`,
+    mgrFaults: () => `${base}.mgr.faults`,
+    mgrCtl: () => `${base}.mgr.ctl`,
+    mgrResp: () => `${base}.mgr.resp`,
+    ioasidFaults: (ioasid: string) => `${base}.ioasid.${ioasid}.faults`,
+    devAts: (device: string) => `${base}.dev.${device}.ats`,
+    devPrgr: (device: string) => `${base}.dev.${device}.prgr`,
+  } as const;
+}
+export type HostSubjects = ReturnType<typeof hostSubjects>;
+
+export function traceSubject(run: string, host: string): string {
+  return `${SUBJECT_ROOT}.${run}.trace.${host}`;
+}
+
+export function metricsSubject(run: string, host: string): string {
+  return `${SUBJECT_ROOT}.${run}.metrics.${host}`;
+}
+
+/** Every subject of a run: `ioasim.<run>.>`. */
+export function runPattern(run: string): string {
+  return `${SUBJECT_ROOT}.${run}.>`;
+}
+
+export type ParsedSubject = {
+  readonly run: string;
+  readonly host: string;
+  readonly kind: SubjectKind;
+  /** The iommu, ioasid or device the subject names; null for host-wide subjects. */
+  readonly name: string | null;
+};
+
+/** The inverse of the builders above; null for a subject ioasim does not publish. */
+export function subjectParse(subject: string): ParsedSubject | null {
+  const tokens = subject.split('.');
+  if (tokens[0] !== SUBJECT_ROOT || tokens.length < 4) return null;
+  const run = tokens[1] as string;
+  if (tokens[2] === 'trace' || tokens[2] === 'metrics') {
+    if (tokens.length !== 4) return null;
+    return { run, host: tokens[3] as string, kind: tokens[2], name: null };
+  }
+  const host = tokens[2] as string;
+  const rest = tokens.slice(3).join('.');
+  const single = (kind: SubjectKind): ParsedSubject => ({ run, host, kind, name: null });
+  const named = (kind: SubjectKind): ParsedSubject => ({ run, host, kind, name: tokens[4] as string });
+  if (tokens.length === 5) {
+    if (rest === 'mgr.faults') return single('mgrFaults');
+    if (rest === 'mgr.ctl') return single('mgrCtl');
+    if (rest === 'mgr.resp') return single('mgrResp');
+    return null;
+  }
+  if (tokens.length !== 6) return null;
+  const [scope, , leaf] = tokens.slice(3);
+  if (scope === 'iommu' && leaf === 'ats') return named('iommuAts');
+  if (scope === 'iommu' && leaf === 'pri') return named('iommuPri');
+  if (scope === 'iommu' && leaf === 'cmd') return named('iommuCmd');
+  if (scope === 'ioasid' && leaf === 'faults') return named('ioasidFaults');
+  if (scope === 'dev' && leaf === 'ats') return named('devAts');
+  if (scope === 'dev' && leaf === 'prgr') return named('devPrgr');
+  return null;
+}
+
+/** The hop of a subject (for link latency); subjects ioasim does not build cross no modeled link. */
+export function subjectHop(subject: string): Hop {
+  const parsed = subjectParse(subject);
+  return parsed === null ? 'control' : SUBJECT_HOPS[parsed.kind];
+}

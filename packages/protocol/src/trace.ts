@@ -1,0 +1,168 @@
+/**
+ * Trace events: what every actor reports to the runner on
+ * `ioasim.<run>.trace.<host>`. The checker reads them as a stream and the
+ * report counts them; no actor state is read behind the trace's back.
+ *
+ * `t` is simulated time in nanoseconds. `pasid` is the PASID on the wire
+ * (null for the RID); `group` is the device's own tag of a page request group.
+ */
+import type { ResponseCode, Stage } from './codes.js';
+
+/** Why the manager answered a group itself, or why a record was lost. */
+export const AUTO_RESPONSE_CAUSES = [
+  'noHandler',
+  'iopfDisabled',
+  'stage2NoQueue',
+  'detach',
+  'replace',
+  'destroy',
+  'unplug',
+  'handlerError',
+  'responseTimeout',
+] as const;
+export type AutoResponseCause = (typeof AUTO_RESPONSE_CAUSES)[number];
+
+export const REJECT_CAUSES = ['unknownCookie', 'answeredCookie', 'failureCode', 'otherOwner'] as const;
+export type RejectCause = (typeof REJECT_CAUSES)[number];
+
+export const DROP_CAUSES = ['priQueueFull', 'priQuota', 'partialDiscarded', 'stopMarker', 'badFrame'] as const;
+export type DropCause = (typeof DROP_CAUSES)[number];
+
+export type TraceEvent =
+  /** device: the last request of a group left the device (the latency clock starts). */
+  | {
+      readonly kind: 'groupRaised';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly pasid: number | null;
+      readonly prgIndex: number;
+      readonly group: number;
+      readonly requests: number;
+      /** Outstanding page requests of the device after this group, and its credits. */
+      readonly outstanding: number;
+      readonly credits: number;
+    }
+  /** device: a PRG response reached the device for an outstanding group. */
+  | {
+      readonly kind: 'groupCompleted';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly pasid: number | null;
+      readonly group: number;
+      readonly code: ResponseCode;
+      readonly latencyNs: number;
+    }
+  /** device: a PRG response for no outstanding group (PCIe UPRGI). */
+  | {
+      readonly kind: 'responseUnexpected';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly pasid: number | null;
+      readonly prgIndex: number;
+      readonly group: number;
+    }
+  /** device: a group re-issued after `deviceTimeout`, or given up after the retry budget. */
+  | { readonly kind: 'groupRetried'; readonly t: number; readonly host: string; readonly device: string; readonly group: number }
+  | {
+      readonly kind: 'groupAbandoned';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly group: number;
+    }
+  /** manager: a group was routed to a space's fault queue and given a cookie. */
+  | {
+      readonly kind: 'faultRouted';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly pasid: number | null;
+      readonly stage: Stage;
+      readonly ioasid: string;
+      readonly cookie: number;
+      readonly group: number;
+    }
+  /** frontend: a handler received a fault group from its fault queue. */
+  | {
+      readonly kind: 'faultDelivered';
+      readonly t: number;
+      readonly host: string;
+      readonly owner: string;
+      readonly ioasid: string;
+      readonly device: string;
+      readonly cookie: number;
+      readonly group: number;
+    }
+  /** manager: a group answered by its handler (accepted response). */
+  | {
+      readonly kind: 'groupAnswered';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly cookie: number;
+      readonly group: number;
+      readonly code: ResponseCode;
+      readonly owner: string;
+    }
+  /** manager: a group answered by the manager itself. */
+  | {
+      readonly kind: 'groupAutoResponded';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly pasid: number | null;
+      readonly group: number;
+      readonly cookie: number;
+      readonly code: ResponseCode;
+      readonly cause: AutoResponseCause;
+    }
+  /** manager: a response refused. */
+  | {
+      readonly kind: 'responseRejected';
+      readonly t: number;
+      readonly host: string;
+      readonly cookie: number;
+      readonly owner: string;
+      readonly cause: RejectCause;
+    }
+  /** manager: the routing table changed for (device, pasid). */
+  | {
+      readonly kind: 'attachmentChanged';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly pasid: number | null;
+      readonly ioasid: string | null;
+    }
+  /** any: a record lost, counted by cause. */
+  | {
+      readonly kind: 'recordDropped';
+      readonly t: number;
+      readonly host: string;
+      readonly actor: string;
+      readonly cause: DropCause;
+      readonly device: string;
+      readonly group: number;
+    }
+  /** device: an access that could not be recovered (no PRI, PRI disabled, INVALID). */
+  | {
+      readonly kind: 'faultUnrecoverable';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly pasid: number | null;
+      readonly page: number;
+    }
+  /** device: an access completed (ATC hit or a translation that succeeded). */
+  | {
+      readonly kind: 'accessesCompleted';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly count: number;
+    };
+
+export type TraceKind = TraceEvent['kind'];
