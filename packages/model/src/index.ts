@@ -1,1 +1,16 @@
-export {};
+export * from './assert.js';
+export * from './cost.js';
+export * from './device.js';
+export * from './handler.js';
+export * from './initial-mappings.js';
+export * from './iommu.js';
+export * from './manager.js';
+export * from './page-table.js';
+export * from './pasid-pool.js';
+export * from './pending-groups.js';
+export * from './prg-assembly.js';
+export * from './pri-credits.js';
+export * from './random.js';
+export * from './routing-table.js';
+export * from './server-queue.js';
+export * from './workload.js';

@@ -6,7 +6,7 @@ import type {
   ControlReply,
   ControlRequest,
   FaultGroup,
-  FaultRecord,
+  IommuReport,
   IommuCommand,
   PageRequest,
   PageResponse,
@@ -42,7 +42,7 @@ export type FrameRecords = {
   translationRequest: TranslationRequest;
   translationCompletion: TranslationCompletion;
   pageRequest: PageRequest;
-  faultRecord: FaultRecord;
+  faultRecord: IommuReport;
   faultGroup: FaultGroup;
   pageResponse: PageResponse;
   iommuCommand: IommuCommand;

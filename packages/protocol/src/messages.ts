@@ -46,6 +46,7 @@ export type PageRequest = {
 
 /** iommu -> manager (`mgr.faults`): a page request as the IOMMU reports it. */
 export type FaultRecord = {
+  readonly kind: 'pageRequest';
   readonly iommu: string;
   readonly sid: number;
   readonly pasid: number | null;
@@ -86,6 +87,8 @@ export type PageResponse = {
   readonly code: ResponseCode;
   /** The owner whose fault queue answers: the response's security identity. */
   readonly owner: string;
+  /** The handler failed to handle the group: the manager answers FAILURE for it (err_abort). */
+  readonly handlerFailed: boolean;
 };
 
 /** manager -> iommu (`iommu.<iommu>.cmd`): commands, in order on one subject. */
@@ -98,6 +101,8 @@ export type IommuCommand =
       readonly stall: boolean;
       readonly code: ResponseCode;
       readonly group: number;
+      /** Whether it answers the last request of its group; the iommu sends a PRG response only then. */
+      readonly last: boolean;
     }
   | { readonly kind: 'map'; readonly ioasid: string; readonly pages: readonly number[]; readonly perm: number }
   | { readonly kind: 'unmap'; readonly ioasid: string; readonly pages: readonly number[] }
@@ -119,16 +124,33 @@ export type PrgResponse = {
   readonly group: number;
 };
 
-/** iommu -> manager (`mgr.faults`, type unrecoverable): an event-queue record that needs no response. */
-export type UnrecoverableFault = {
+/** iommu -> manager (`mgr.faults`): a queue overflowed; `dropped` records were lost since the last report. */
+export type QueueOverflow = {
+  readonly kind: 'overflow';
   readonly iommu: string;
+  readonly queue: 'pri' | 'event';
+  readonly dropped: number;
+};
+
+/**
+ * iommu -> manager (`mgr.faults`), and manager -> owner (the owner's event
+ * queue): an unrecoverable fault, which gets no response.
+ */
+export type UnrecoverableFault = {
+  readonly kind: 'unrecoverable';
+  readonly iommu: string;
+  readonly device: string;
   readonly sid: number;
   readonly pasid: number | null;
   readonly page: number;
   readonly perm: number;
   readonly stage: Stage;
-  readonly reason: 'noPri' | 'priDisabled' | 'responseInvalid';
+  readonly reason: 'noPri' | 'priDisabled';
+  readonly t: number;
 };
+
+/** Everything the iommu reports to the manager, in order, on `mgr.faults`. */
+export type IommuReport = FaultRecord | QueueOverflow | UnrecoverableFault;
 
 export type ControlOperation =
   | { readonly op: 'map'; readonly ioasid: string; readonly pages: readonly number[]; readonly perm: number }

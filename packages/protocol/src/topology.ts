@@ -187,6 +187,10 @@ export type Settings = {
   readonly responseTimeoutNs: number | null;
 };
 
+/** The actor kinds a chaos `crash` rule may name. */
+export const CHAOS_CRASH_ACTORS = ['device', 'iommu', 'ioasid-manager', 'vfio', 'vdpa'] as const;
+export type ChaosCrashActor = (typeof CHAOS_CRASH_ACTORS)[number];
+
 export type ChaosRule =
   | {
       readonly kind: 'message';

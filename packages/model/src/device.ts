@@ -1,0 +1,367 @@
+/**
+ * A PCIe function's side of the fault path: its workload's accesses, its
+ * address translation cache (ATC), its PRI credits and PRG indices, and the
+ * page request groups it has outstanding.
+ *
+ *   access -> ATC hit: done
+ *          -> miss: translation request; ok -> fill the ATC, done
+ *                                        not ok -> page request group (PRI),
+ *                                                  stalled transaction (stall),
+ *                                                  or an unrecoverable fault
+ *   PRG response SUCCESS -> retry the translation; INVALID -> the accesses fail;
+ *   FAILURE -> RF set, PRI disabled: later faults are unrecoverable.
+ *
+ * Invariants: outstanding page requests never exceed the credits; a group
+ * ends exactly once (completed by a response, or abandoned after the retry
+ * budget); a response carries a PASID exactly when its requests did.
+ */
+import {
+  PRG_INDEX_COUNT,
+  ResponseCode,
+  type DeviceConfig,
+  type PageRequest,
+  type PrgResponse,
+  type Settings,
+  type TraceEvent,
+  type TranslationCompletion,
+  type TranslationRequest,
+} from '@ioasim/protocol';
+import { assert } from './assert.js';
+import { PriCredits } from './pri-credits.js';
+import { pasidKey } from './routing-table.js';
+
+export interface DeviceEffects {
+  translationRequest(request: TranslationRequest): void;
+  pageRequest(request: PageRequest): void;
+  trace(event: TraceEvent): void;
+  /** Calls `deviceGroupTimeout(prgIndex, group, attempt)` after `delayNs`. */
+  groupTimeoutSet(delayNs: number, prgIndex: number, group: number, attempt: number): void;
+}
+
+type FaultState = 'translating' | 'faulting' | 'awaitingCredits';
+
+type PendingAccess = {
+  readonly pasid: number | null;
+  readonly page: number;
+  perm: number;
+  count: number;
+  state: FaultState;
+  /** Page requests in the group this access raises (the workload's prgSize). */
+  readonly requests: number;
+};
+
+type OutstandingGroup = {
+  readonly group: number;
+  readonly prgIndex: number;
+  readonly pasid: number | null;
+  readonly key: number;
+  readonly pages: readonly number[];
+  readonly perm: number;
+  readonly firstIssuedNs: number;
+  attempt: number;
+};
+
+/** Stall tags (STAG) are 16 bits. */
+const STALL_TAG_COUNT = 1 << 16;
+
+export type DeviceCounters = {
+  accessesIssued: number;
+  accessesCompleted: number;
+  accessesFailed: number;
+  atcHits: number;
+  translationRequests: number;
+  unrecoverable: number;
+};
+
+function accessKey(pasid: number | null, page: number): number {
+  return (pasidKey(pasid) + 1) * 4294967296 + page;
+}
+
+export class DeviceState {
+  readonly counters: DeviceCounters = {
+    accessesIssued: 0,
+    accessesCompleted: 0,
+    accessesFailed: 0,
+    atcHits: 0,
+    translationRequests: 0,
+    unrecoverable: 0,
+  };
+  priDisabled = false;
+  unplugged = false;
+  private readonly atc = new Map<number, number>();
+  private readonly pending = new Map<number, PendingAccess>();
+  private readonly outstanding = new Map<number, OutstandingGroup>();
+  private readonly prgIndexFree: number[] = [];
+  private readonly creditWait: number[] = [];
+  private readonly credits: PriCredits | null;
+  private groupNext = 1;
+
+  constructor(
+    readonly host: string,
+    readonly config: DeviceConfig,
+    private readonly settings: Settings,
+    private readonly effects: DeviceEffects,
+  ) {
+    this.credits = config.pri === null ? null : new PriCredits(config.pri.credits);
+    const indices = config.stall ? STALL_TAG_COUNT : PRG_INDEX_COUNT;
+    for (let index = indices - 1; index >= 0; index--) this.prgIndexFree.push(index);
+  }
+
+  get outstandingRequests(): number {
+    return this.credits?.outstanding ?? 0;
+  }
+
+  get outstandingGroups(): number {
+    return this.outstanding.size;
+  }
+
+  /** One access of the workload, on the wire PASID `pasid`. */
+  access(pasid: number | null, page: number, perm: number, prgSize: number): void {
+    if (this.unplugged) return;
+    this.counters.accessesIssued++;
+    const key = accessKey(pasid, page);
+    const cached = this.atc.get(key);
+    if (cached !== undefined && (cached & perm) === perm) {
+      this.counters.atcHits++;
+      this.counters.accessesCompleted++;
+      return;
+    }
+    const waiting = this.pending.get(key);
+    if (waiting !== undefined) {
+      waiting.count++;
+      waiting.perm |= perm;
+      return;
+    }
+    const requests = this.config.stall ? 1 : prgSize;
+    this.pending.set(key, { pasid, page, perm, count: 1, state: 'translating', requests });
+    this.translate(pasid, page, perm);
+  }
+
+  translationCompleted(nowNs: number, completion: TranslationCompletion): void {
+    const key = accessKey(completion.pasid, completion.page);
+    const waiting = this.pending.get(key);
+    if (waiting === undefined || waiting.state !== 'translating' || this.unplugged) return;
+    if (completion.ok && (completion.perm & waiting.perm) === waiting.perm) {
+      this.atcInsert(key, completion.perm);
+      this.counters.accessesCompleted += waiting.count;
+      this.pending.delete(key);
+      return;
+    }
+    this.fault(nowNs, key, waiting);
+  }
+
+  prgResponse(nowNs: number, response: PrgResponse): void {
+    if (this.unplugged) return;
+    const outstanding = this.outstanding.get(response.prgIndex);
+    if (outstanding === undefined || outstanding.group !== response.group || outstanding.pasid !== response.pasid) {
+      this.effects.trace({
+        kind: 'responseUnexpected',
+        t: nowNs,
+        host: this.host,
+        device: this.config.name,
+        pasid: response.pasid,
+        prgIndex: response.prgIndex,
+        group: response.group,
+      });
+      return;
+    }
+    this.groupRetire(outstanding);
+    this.effects.trace({
+      kind: 'groupCompleted',
+      t: nowNs,
+      host: this.host,
+      device: this.config.name,
+      pasid: response.pasid,
+      group: response.group,
+      code: response.code,
+      latencyNs: nowNs - outstanding.firstIssuedNs,
+    });
+    const waiting = this.pending.get(outstanding.key);
+    if (response.code === ResponseCode.failure && !this.config.stall) this.priDisabled = true;
+    if (waiting !== undefined) {
+      if (response.code === ResponseCode.success) {
+        waiting.state = 'translating';
+        this.translate(waiting.pasid, waiting.page, waiting.perm);
+      } else {
+        this.accessesFail(outstanding.key, waiting);
+      }
+    }
+    if (this.priDisabled) this.creditWaitFail(nowNs);
+    else this.creditWaitDrain(nowNs);
+  }
+
+  /** The retry timer of a group: re-issue it, or abandon it after the retry budget. */
+  groupTimeout(nowNs: number, prgIndex: number, group: number, attempt: number): void {
+    const outstanding = this.outstanding.get(prgIndex);
+    if (outstanding === undefined || outstanding.group !== group || outstanding.attempt !== attempt) return;
+    if (this.unplugged) return;
+    if (outstanding.attempt < this.settings.retries) {
+      outstanding.attempt++;
+      this.effects.trace({ kind: 'groupRetried', t: nowNs, host: this.host, device: this.config.name, group });
+      this.groupSend(nowNs, outstanding);
+      return;
+    }
+    this.groupRetire(outstanding);
+    this.effects.trace({ kind: 'groupAbandoned', t: nowNs, host: this.host, device: this.config.name, group });
+    const waiting = this.pending.get(outstanding.key);
+    if (waiting !== undefined) this.accessesFail(outstanding.key, waiting);
+    this.creditWaitDrain(nowNs);
+  }
+
+  /** Hot unplug: outstanding groups end here (abandoned), nothing more is issued. */
+  unplug(nowNs: number): void {
+    if (this.unplugged) return;
+    this.unplugged = true;
+    for (const outstanding of [...this.outstanding.values()]) {
+      this.groupRetire(outstanding);
+      this.effects.trace({
+        kind: 'groupAbandoned',
+        t: nowNs,
+        host: this.host,
+        device: this.config.name,
+        group: outstanding.group,
+      });
+    }
+    for (const waiting of this.pending.values()) this.counters.accessesFailed += waiting.count;
+    this.pending.clear();
+    this.creditWait.length = 0;
+  }
+
+  /** An invalidation of the device's ATC (after an unmap, detach or replace). */
+  atcInvalidate(): void {
+    this.atc.clear();
+  }
+
+  private translate(pasid: number | null, page: number, perm: number): void {
+    this.counters.translationRequests++;
+    this.effects.translationRequest({ device: this.config.name, sid: this.config.sid, pasid, page, perm });
+  }
+
+  private fault(nowNs: number, key: number, waiting: PendingAccess): void {
+    if (!this.config.stall && (this.credits === null || this.priDisabled)) {
+      this.counters.unrecoverable++;
+      this.effects.trace({
+        kind: 'faultUnrecoverable',
+        t: nowNs,
+        host: this.host,
+        device: this.config.name,
+        pasid: waiting.pasid,
+        page: waiting.page,
+      });
+      this.accessesFail(key, waiting);
+      return;
+    }
+    waiting.state = 'awaitingCredits';
+    this.creditWait.push(key);
+    this.creditWaitDrain(nowNs);
+  }
+
+  private creditWaitDrain(nowNs: number): void {
+    while (this.creditWait.length > 0 && this.prgIndexFree.length > 0) {
+      const key = this.creditWait[0] as number;
+      const waiting = this.pending.get(key);
+      if (waiting === undefined || waiting.state !== 'awaitingCredits') {
+        this.creditWait.shift();
+        continue;
+      }
+      if (this.credits !== null && this.credits.free < waiting.requests) return;
+      this.creditWait.shift();
+      this.groupIssue(nowNs, key, waiting);
+    }
+  }
+
+  private creditWaitFail(nowNs: number): void {
+    for (const key of this.creditWait) {
+      const waiting = this.pending.get(key);
+      if (waiting === undefined || waiting.state !== 'awaitingCredits') continue;
+      this.counters.unrecoverable++;
+      this.effects.trace({
+        kind: 'faultUnrecoverable',
+        t: nowNs,
+        host: this.host,
+        device: this.config.name,
+        pasid: waiting.pasid,
+        page: waiting.page,
+      });
+      this.accessesFail(key, waiting);
+    }
+    this.creditWait.length = 0;
+  }
+
+  private groupIssue(nowNs: number, key: number, waiting: PendingAccess): void {
+    const requests = waiting.requests;
+    if (this.credits !== null) assert(this.credits.reserve(requests), 'device: credits checked before issue');
+    const prgIndex = this.prgIndexFree.pop() as number;
+    const pages: number[] = [];
+    for (let offset = 0; offset < requests; offset++) pages.push(waiting.page + offset);
+    const outstanding: OutstandingGroup = {
+      group: this.groupNext++,
+      prgIndex,
+      pasid: waiting.pasid,
+      key,
+      pages,
+      perm: waiting.perm,
+      firstIssuedNs: nowNs,
+      attempt: 0,
+    };
+    this.outstanding.set(prgIndex, outstanding);
+    waiting.state = 'faulting';
+    this.effects.trace({
+      kind: 'groupRaised',
+      t: nowNs,
+      host: this.host,
+      device: this.config.name,
+      pasid: waiting.pasid,
+      prgIndex,
+      group: outstanding.group,
+      requests,
+      outstanding: this.credits?.outstanding ?? 0,
+      credits: this.credits?.credits ?? 0,
+    });
+    this.groupSend(nowNs, outstanding);
+  }
+
+  private groupSend(nowNs: number, outstanding: OutstandingGroup): void {
+    const last = outstanding.pages.length - 1;
+    outstanding.pages.forEach((page, index) => {
+      this.effects.pageRequest({
+        device: this.config.name,
+        sid: this.config.sid,
+        pasid: outstanding.pasid,
+        prgIndex: outstanding.prgIndex,
+        page,
+        perm: outstanding.perm,
+        last: index === last,
+        stall: this.config.stall,
+        group: outstanding.group,
+        issuedNs: nowNs,
+      });
+    });
+    this.effects.groupTimeoutSet(
+      this.settings.deviceTimeoutNs,
+      outstanding.prgIndex,
+      outstanding.group,
+      outstanding.attempt,
+    );
+  }
+
+  private groupRetire(outstanding: OutstandingGroup): void {
+    this.outstanding.delete(outstanding.prgIndex);
+    this.prgIndexFree.push(outstanding.prgIndex);
+    if (this.credits !== null && !this.config.stall) this.credits.release(outstanding.pages.length);
+  }
+
+  private accessesFail(key: number, waiting: PendingAccess): void {
+    this.counters.accessesFailed += waiting.count;
+    this.pending.delete(key);
+  }
+
+  private atcInsert(key: number, perm: number): void {
+    if (this.config.atc <= 0) return;
+    if (!this.atc.has(key) && this.atc.size >= this.config.atc) {
+      const oldest = this.atc.keys().next().value as number;
+      this.atc.delete(oldest);
+    }
+    this.atc.set(key, perm);
+  }
+}

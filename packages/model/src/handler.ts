@@ -1,0 +1,94 @@
+/**
+ * A fault handler: the user-space side of one space's fault queue, living in
+ * its owner's frontend (vfio or vdpa). It serves one group at a time, each
+ * after the modeled `service` time, and acts by its policy:
+ *
+ *   map      map the faulting pages into its space, then answer SUCCESS
+ *   invalid  answer INVALID
+ *   error    fail: the manager answers FAILURE on its behalf
+ *   ignore   never answer
+ */
+import {
+  ResponseCode,
+  type FaultGroup,
+  type PageResponse,
+  type SpaceConfig,
+} from '@ioasim/protocol';
+import { unreachable } from './assert.js';
+import { costSample } from './cost.js';
+import { permGranted } from './page-table.js';
+import type { Random } from './random.js';
+import { ServerQueue } from './server-queue.js';
+
+/** Groups a handler may hold waiting for service; past it a group is answered INVALID at once. */
+export const HANDLER_QUEUE_MAX = 1 << 16;
+
+export type HandlerAction =
+  | { readonly kind: 'map'; readonly ioasid: string; readonly pages: readonly number[]; readonly perm: number; readonly response: PageResponse }
+  | { readonly kind: 'respond'; readonly response: PageResponse }
+  | { readonly kind: 'none' };
+
+export type HandlerCounters = { received: number; served: number; overflowed: number };
+
+export class HandlerState {
+  readonly counters: HandlerCounters = { received: 0, served: 0, overflowed: 0 };
+  private readonly queue = new ServerQueue(HANDLER_QUEUE_MAX);
+  private readonly waiting = new Map<number, FaultGroup>();
+
+  constructor(
+    readonly space: SpaceConfig,
+    private readonly random: Random,
+  ) {}
+
+  depth(nowNs: number): number {
+    return this.queue.depth(nowNs);
+  }
+
+  /** Queues a group; returns the delay until it is served, or null when the queue is full. */
+  receive(nowNs: number, group: FaultGroup): number | null {
+    this.counters.received++;
+    const admission = this.queue.admit(nowNs, costSample(this.space.handler.service, this.random));
+    if (!admission.accepted) {
+      this.counters.overflowed++;
+      return null;
+    }
+    this.waiting.set(group.cookie, group);
+    return admission.finishNs - nowNs;
+  }
+
+  /** The end of a group's service: what the handler does with it. */
+  serve(cookie: number): HandlerAction {
+    const group = this.waiting.get(cookie);
+    if (group === undefined) return { kind: 'none' };
+    this.waiting.delete(cookie);
+    this.counters.served++;
+    const owner = this.space.owner;
+    const policy = this.space.handler.policy;
+    switch (policy) {
+      case 'map': {
+        let perm = 0;
+        for (const fault of group.faults) perm |= permGranted(fault.perm);
+        return {
+          kind: 'map',
+          ioasid: this.space.name,
+          pages: group.faults.map((fault) => fault.page),
+          perm,
+          response: { cookie, code: ResponseCode.success, owner, handlerFailed: false },
+        };
+      }
+      case 'invalid':
+        return { kind: 'respond', response: { cookie, code: ResponseCode.invalid, owner, handlerFailed: false } };
+      case 'error':
+        return { kind: 'respond', response: { cookie, code: ResponseCode.failure, owner, handlerFailed: true } };
+      case 'ignore':
+        return { kind: 'none' };
+      default:
+        return unreachable(policy);
+    }
+  }
+
+  /** An answer for a group the queue could not hold. */
+  overflowResponse(cookie: number): PageResponse {
+    return { cookie, code: ResponseCode.invalid, owner: this.space.owner, handlerFailed: false };
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The IOMMU: its stream table and its view of the page tables, a bounded PRI
+ * queue and a bounded event queue. It answers translation requests by walking
+ * the attached space (stage 1, then the parent's stage 2 for a nested space),
+ * queues page requests and reports them to the manager as fault records with
+ * the stage that failed, and turns the manager's page responses into PRG
+ * responses to the device.
+ *
+ * When the PRI queue is full, a page request is dropped and counted, and the
+ * manager is told, so that it discards the partial groups of this queue
+ * (iopf_queue_discard_partial): the L=1 request of any of them may be lost.
+ */
+import {
+  type DeviceConfig,
+  type FaultRecord,
+  type HostConfig,
+  type IommuCommand,
+  type IommuConfig,
+  type IommuReport,
+  type PageRequest,
+  type PrgResponse,
+  type Stage,
+  type TraceEvent,
+  type TranslationCompletion,
+  type TranslationRequest,
+} from '@ioasim/protocol';
+import { assert, unreachable } from './assert.js';
+import { costSample } from './cost.js';
+import { PageTable } from './page-table.js';
+import { pasidPoolAssign } from './pasid-pool.js';
+import type { Random } from './random.js';
+import { RoutingTable } from './routing-table.js';
+import { ServerQueue } from './server-queue.js';
+import { initialMappings } from './initial-mappings.js';
+
+export interface IommuEffects {
+  translationCompletion(device: string, completion: TranslationCompletion): void;
+  /** Reports to the manager after `delayNs` of modeled processing (0 = now). */
+  report(delayNs: number, report: IommuReport): void;
+  prgResponse(device: string, response: PrgResponse): void;
+  trace(event: TraceEvent): void;
+}
+
+export type Walk = { readonly ok: true } | { readonly ok: false; readonly stage: Stage };
+
+export type IommuCounters = {
+  translations: number;
+  translationMisses: number;
+  pageRequests: number;
+  priOverflows: number;
+  eventOverflows: number;
+  unrecoverable: number;
+  responsesToAbsentDevices: number;
+  responsesForPartials: number;
+};
+
+export class IommuState {
+  readonly counters: IommuCounters = {
+    translations: 0,
+    translationMisses: 0,
+    pageRequests: 0,
+    priOverflows: 0,
+    eventOverflows: 0,
+    unrecoverable: 0,
+    responsesToAbsentDevices: 0,
+    responsesForPartials: 0,
+  };
+  readonly routing: RoutingTable;
+  private readonly tables = new Map<string, PageTable>();
+  private readonly devices = new Map<number, DeviceConfig>();
+  private readonly priQueue: ServerQueue;
+  private readonly eventQueue: ServerQueue;
+  /** PRI records dropped since the last overflow report. */
+  private priDroppedUnreported = 0;
+
+  constructor(
+    readonly host: HostConfig,
+    readonly config: IommuConfig,
+    private readonly random: Random,
+    private readonly effects: IommuEffects,
+  ) {
+    const pool = pasidPoolAssign(host.devices);
+    this.routing = new RoutingTable(host, pool);
+    for (const space of host.spaces) this.tables.set(space.name, new PageTable());
+    for (const mapping of initialMappings(host, pool)) this.tableOf(mapping.space).map(mapping.page, mapping.perm);
+    for (const device of host.devices) if (device.iommu === config.name) this.devices.set(device.sid, device);
+    this.priQueue = new ServerQueue(config.priQueue);
+    this.eventQueue = new ServerQueue(config.eventQueue);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  priQueueDepth(nowNs: number): number {
+    return this.priQueue.depth(nowNs);
+  }
+
+  walk(sid: number, pasid: number | null, page: number, perm: number): Walk {
+    const device = this.routing.deviceBySid(this.config.name, sid);
+    if (device === null) return { ok: false, stage: 1 };
+    const attached = this.routing.attachedSpace(device, pasid);
+    if (attached === null) return { ok: false, stage: 1 };
+    const space = this.routing.spaces.get(attached.space);
+    if (space === undefined || space.destroyed) return { ok: false, stage: 1 };
+    if (!this.tableOf(space.name).permits(page, perm)) return { ok: false, stage: 1 };
+    if (space.kind === 'nested' && space.parent !== null && !this.tableOf(space.parent).permits(page, perm)) {
+      return { ok: false, stage: 2 };
+    }
+    return { ok: true };
+  }
+
+  translationRequests(nowNs: number, requests: readonly TranslationRequest[]): void {
+    for (const request of requests) {
+      this.counters.translations++;
+      const walk = this.walk(request.sid, request.pasid, request.page, request.perm);
+      if (!walk.ok) this.counters.translationMisses++;
+      const device = this.devices.get(request.sid);
+      if (!walk.ok && device !== undefined && device.pri === null && !device.stall) {
+        this.unrecoverableReport(nowNs, device, request, walk.stage);
+      }
+      this.effects.translationCompletion(request.device, {
+        pasid: request.pasid,
+        page: request.page,
+        perm: request.perm,
+        ok: walk.ok,
+      });
+    }
+  }
+
+  pageRequests(nowNs: number, requests: readonly PageRequest[]): void {
+    for (const request of requests) {
+      this.counters.pageRequests++;
+      const admission = this.priQueue.admit(nowNs, costSample(this.config.service, this.random));
+      if (!admission.accepted) {
+        this.priOverflow(nowNs, request);
+        continue;
+      }
+      if (this.priDroppedUnreported > 0) this.overflowReport(admission.finishNs - nowNs);
+      const walk = this.walk(request.sid, request.pasid, request.page, request.perm);
+      const record: FaultRecord = {
+        kind: 'pageRequest',
+        iommu: this.config.name,
+        sid: request.sid,
+        pasid: request.pasid,
+        prgIndex: request.prgIndex,
+        page: request.page,
+        perm: request.perm,
+        last: request.last,
+        stall: request.stall,
+        stage: walk.ok ? 1 : walk.stage,
+        group: request.group,
+        issuedNs: request.issuedNs,
+      };
+      this.effects.report(admission.finishNs - nowNs, record);
+    }
+  }
+
+  commands(nowNs: number, commands: readonly IommuCommand[]): void {
+    for (const command of commands) this.command(nowNs, command);
+  }
+
+  private command(nowNs: number, command: IommuCommand): void {
+    switch (command.kind) {
+      case 'pageResponse':
+        this.pageResponse(command);
+        return;
+      case 'map':
+        for (const page of command.pages) this.tableOf(command.ioasid).map(page, command.perm);
+        return;
+      case 'unmap':
+        for (const page of command.pages) this.tableOf(command.ioasid).unmap(page);
+        return;
+      case 'attach': {
+        const device = this.routing.deviceBySidAny(this.config.name, command.sid);
+        if (device !== null) this.routing.attachmentSet(device.name, command.pasid, command.ioasid);
+        return;
+      }
+      case 'destroy': {
+        const space = this.routing.spaces.get(command.ioasid);
+        if (space !== undefined) space.destroyed = true;
+        this.tables.get(command.ioasid)?.clear();
+        return;
+      }
+      case 'unplug': {
+        const device = this.routing.deviceBySidAny(this.config.name, command.sid);
+        if (device !== null) device.present = false;
+        return;
+      }
+      default:
+        unreachable(command);
+    }
+    void nowNs;
+  }
+
+  private pageResponse(command: Extract<IommuCommand, { kind: 'pageResponse' }>): void {
+    if (!command.last) {
+      this.counters.responsesForPartials++;
+      return;
+    }
+    const device = this.routing.deviceBySid(this.config.name, command.sid);
+    if (device === null) {
+      this.counters.responsesToAbsentDevices++;
+      return;
+    }
+    this.effects.prgResponse(device.name, {
+      pasid: command.pasid,
+      prgIndex: command.prgIndex,
+      code: command.code,
+      group: command.group,
+    });
+  }
+
+  private priOverflow(nowNs: number, request: PageRequest): void {
+    this.counters.priOverflows++;
+    this.priDroppedUnreported++;
+    this.effects.trace({
+      kind: 'recordDropped',
+      t: nowNs,
+      host: this.host.name,
+      actor: `iommu/${this.config.name}`,
+      cause: 'priQueueFull',
+      device: request.device,
+      group: request.group,
+    });
+  }
+
+  private overflowReport(delayNs: number): void {
+    this.effects.report(delayNs, {
+      kind: 'overflow',
+      iommu: this.config.name,
+      queue: 'pri',
+      dropped: this.priDroppedUnreported,
+    });
+    this.priDroppedUnreported = 0;
+  }
+
+  /** Reports a pending overflow that no later admitted request has carried yet. */
+  overflowFlush(): void {
+    if (this.priDroppedUnreported > 0) this.overflowReport(0);
+  }
+
+  private unrecoverableReport(nowNs: number, device: DeviceConfig, request: TranslationRequest, stage: Stage): void {
+    const admission = this.eventQueue.admit(nowNs, 0);
+    if (!admission.accepted) {
+      this.counters.eventOverflows++;
+      return;
+    }
+    this.counters.unrecoverable++;
+    this.effects.report(0, {
+      kind: 'unrecoverable',
+      iommu: this.config.name,
+      device: device.name,
+      sid: request.sid,
+      pasid: request.pasid,
+      page: request.page,
+      perm: request.perm,
+      stage,
+      reason: 'noPri',
+      t: nowNs,
+    });
+  }
+
+  private tableOf(space: string): PageTable {
+    const table = this.tables.get(space);
+    assert(table !== undefined, `iommu: no page table for space ${space}`);
+    return table;
+  }
+}

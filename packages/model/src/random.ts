@@ -1,0 +1,50 @@
+/**
+ * The seeded random source of model code. Every actor draws from its own
+ * stream, derived from the run's seed and the actor's name, so that the
+ * numbers one actor draws never depend on how many another drew.
+ */
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { assert } from './assert.js';
+
+export interface Random {
+  /** Uniform in [0, 1). */
+  float(): number;
+  /** Uniform integer in [0, bound). */
+  below(bound: number): number;
+  /** True with probability `numerator / denominator` (integers: no float drift). */
+  chance(numerator: number, denominator: number): boolean;
+}
+
+/** FNV-1a, 32 bits: a stable hash of a stream name. */
+export function hashString(text: string, basis = 0x811c9dc5): number {
+  let hash = basis >>> 0;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+export function randomCreate(seed: number, stream: string): Random {
+  assert(Number.isInteger(seed), `random: seed ${seed} is not an integer`);
+  const generator = xoroshiro128plus(hashString(stream, (seed ^ 0x811c9dc5) >>> 0) | 0);
+  return {
+    float: () => uniformFloat64(generator),
+    below: (bound) => {
+      assert(Number.isInteger(bound) && bound > 0, `random: bound ${bound} must be a positive integer`);
+      return uniformInt(generator, 0, bound - 1);
+    },
+    chance: (numerator, denominator) => {
+      assert(Number.isInteger(numerator) && Number.isInteger(denominator), 'random: chance takes integers');
+      assert(denominator > 0 && numerator >= 0 && numerator <= denominator, 'random: chance out of range');
+      return uniformInt(generator, 0, denominator - 1) < numerator;
+    },
+  };
+}
+
+/** An exponential variate with the given mean. */
+export function randomExponential(random: Random, mean: number): number {
+  return -mean * Math.log(1 - random.float());
+}
