@@ -14,3 +14,4 @@ export * from './random.js';
 export * from './routing-table.js';
 export * from './server-queue.js';
 export * from './workload.js';
+export * from './frontend.js';

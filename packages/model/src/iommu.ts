@@ -72,6 +72,8 @@ export class IommuState {
   private readonly eventQueue: ServerQueue;
   /** PRI records dropped since the last overflow report. */
   private priDroppedUnreported = 0;
+  /** When the last admitted PRI record leaves the queue. */
+  private priLastFinishNs = 0;
 
   constructor(
     readonly host: HostConfig,
@@ -136,7 +138,7 @@ export class IommuState {
         this.priOverflow(nowNs, request);
         continue;
       }
-      if (this.priDroppedUnreported > 0) this.overflowReport(admission.finishNs - nowNs);
+      this.priLastFinishNs = admission.finishNs;
       const walk = this.walk(request.sid, request.pasid, request.page, request.perm);
       const record: FaultRecord = {
         kind: 'pageRequest',
@@ -154,6 +156,8 @@ export class IommuState {
       };
       this.effects.report(admission.finishNs - nowNs, record);
     }
+    // The overflow report follows every record queued before it, as the OVF flag follows the queue.
+    if (this.priDroppedUnreported > 0) this.overflowReport(Math.max(0, this.priLastFinishNs - nowNs));
   }
 
   commands(nowNs: number, commands: readonly IommuCommand[]): void {
@@ -233,11 +237,6 @@ export class IommuState {
       dropped: this.priDroppedUnreported,
     });
     this.priDroppedUnreported = 0;
-  }
-
-  /** Reports a pending overflow that no later admitted request has carried yet. */
-  overflowFlush(): void {
-    if (this.priDroppedUnreported > 0) this.overflowReport(0);
   }
 
   private unrecoverableReport(nowNs: number, device: DeviceConfig, request: TranslationRequest, stage: Stage): void {

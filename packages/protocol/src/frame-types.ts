@@ -7,6 +7,7 @@ import type {
   ControlRequest,
   FaultGroup,
   IommuReport,
+  MetricsRecord,
   IommuCommand,
   PageRequest,
   PageResponse,
@@ -33,6 +34,7 @@ export const FrameType = {
   controlRequest: 10,
   controlReply: 11,
   trace: 12,
+  metrics: 13,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 export type FrameTypeCode = (typeof FrameType)[FrameTypeName];
@@ -51,6 +53,7 @@ export type FrameRecords = {
   controlRequest: ControlRequest;
   controlReply: ControlReply;
   trace: TraceEvent;
+  metrics: MetricsRecord;
 };
 
 const NAME_BY_CODE: ReadonlyMap<number, FrameTypeName> = new Map(

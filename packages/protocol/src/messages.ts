@@ -180,3 +180,12 @@ export type ControlRequest = { readonly owner: string; readonly operation: Contr
 export type ControlReply =
   | { readonly ok: true }
   | { readonly ok: false; readonly error: string; readonly message: string };
+
+/** actor -> runner (`metrics.<host>`): an actor's counters at the end of a run (or periodically). */
+export type MetricsRecord = {
+  readonly host: string;
+  /** The actor, e.g. `device/nic0`, `iommu/smmu0`, `ioasid-manager`, `vfio`. */
+  readonly actor: string;
+  readonly t: number;
+  readonly counters: Readonly<Record<string, number>>;
+};

@@ -8,6 +8,7 @@
  *     ioasim.<run>.<host>.mgr.ctl                  frontend-> manager (request/reply)
  *     ioasim.<run>.<host>.mgr.resp                 handler -> manager
  *     ioasim.<run>.<host>.ioasid.<ioasid>.faults   manager -> handler
+ *     ioasim.<run>.<host>.owner.<owner>.events     manager -> frontend  unrecoverable faults (event queue)
  *     ioasim.<run>.<host>.dev.<device>.ats         iommu   -> device
  *     ioasim.<run>.<host>.dev.<device>.prgr        iommu   -> device
  *     ioasim.<run>.trace.<host>                    all     -> runner
@@ -36,6 +37,7 @@ export type SubjectKind =
   | 'mgrCtl'
   | 'mgrResp'
   | 'ioasidFaults'
+  | 'ownerEvents'
   | 'devAts'
   | 'devPrgr'
   | 'trace'
@@ -50,7 +52,8 @@ export const SUBJECT_HOPS: Readonly<Record<SubjectKind, Hop>> = {
   mgrFaults: 'iommuManager',
   mgrResp: 'managerHandler',
   ioasidFaults: 'managerHandler',
-  mgrCtl: 'control',
+  ownerEvents: 'managerHandler',
+  mgrCtl: 'managerHandler',
   trace: 'observer',
   metrics: 'observer',
 };
@@ -66,6 +69,7 @@ export function hostSubjects(run: string, host: string) {
     mgrCtl: () => `${base}.mgr.ctl`,
     mgrResp: () => `${base}.mgr.resp`,
     ioasidFaults: (ioasid: string) => `${base}.ioasid.${ioasid}.faults`,
+    ownerEvents: (owner: string) => `${base}.owner.${owner}.events`,
     devAts: (device: string) => `${base}.dev.${device}.ats`,
     devPrgr: (device: string) => `${base}.dev.${device}.prgr`,
   } as const;
@@ -118,6 +122,7 @@ export function subjectParse(subject: string): ParsedSubject | null {
   if (scope === 'iommu' && leaf === 'pri') return named('iommuPri');
   if (scope === 'iommu' && leaf === 'cmd') return named('iommuCmd');
   if (scope === 'ioasid' && leaf === 'faults') return named('ioasidFaults');
+  if (scope === 'owner' && leaf === 'events') return named('ownerEvents');
   if (scope === 'dev' && leaf === 'ats') return named('devAts');
   if (scope === 'dev' && leaf === 'prgr') return named('devPrgr');
   return null;

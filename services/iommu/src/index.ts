@@ -1,1 +1,2 @@
-export {};
+export { iommuMachine, type IommuMachineContext, type IommuMachineEvent } from './machine.js';
+export { IommuService } from './service.js';

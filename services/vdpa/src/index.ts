@@ -1,1 +1,2 @@
-export {};
+export { vdpaMachine, type VdpaMachineContext, type VdpaMachineEvent } from './machine.js';
+export { VdpaService } from './service.js';

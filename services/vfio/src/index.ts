@@ -1,1 +1,2 @@
-export {};
+export { vfioMachine, type VfioMachineContext, type VfioMachineEvent } from './machine.js';
+export { VfioService } from './service.js';

@@ -1,0 +1,325 @@
+/**
+ * The checker: reads the trace as a stream, online, and checks the
+ * invariants of DESIGN.md. Its memory is bounded by what is in flight (the
+ * groups raised and not yet ended, the cookies delivered and not yet
+ * answered) and by fixed-size rings of recent events for excerpts, never by
+ * the length of the run.
+ *
+ *   1 accounting   every group ends once: completed at the device or abandoned
+ *   2 routing      a fault reaches only the handler of the space attached for
+ *                  its (device, pasid, stage) at that moment
+ *   3 isolation    a fault never reaches a handler of another owner
+ *   4 ownership    a response is accepted only from the owner of the cookie
+ *   5 detach       after detach/replace no response reaches the device for the
+ *                  groups that were auto-responded
+ *   6 credits      outstanding page requests never exceed the PRI credits
+ *
+ * It keeps its own view of the attachments, from the topology and the
+ * manager's `attachmentChanged` events, and routes independently of the
+ * manager's code.
+ */
+import { pasidPoolAssign, pasidOnWire } from '@ioasim/model';
+import type { AutoResponseCause, DropCause, RejectCause, Topology, TraceEvent } from '@ioasim/protocol';
+import { AUTO_RESPONSE_CAUSES, DROP_CAUSES, REJECT_CAUSES } from '@ioasim/protocol';
+
+export const INVARIANTS = [
+  { id: 1, name: 'accounting', description: 'every page request group ends exactly once: answered at the device or abandoned' },
+  { id: 2, name: 'routing', description: 'a fault reaches only the handler of the space attached for its (device, pasid, stage)' },
+  { id: 3, name: 'isolation', description: 'a fault never reaches a handler of another owner' },
+  { id: 4, name: 'ownership', description: 'a response is accepted only from the owner of the cookie' },
+  { id: 5, name: 'detach', description: 'no response reaches the device for a group auto-responded at detach or replace' },
+  { id: 6, name: 'credits', description: 'a device never has more outstanding page requests than its credits' },
+] as const;
+export type InvariantName = (typeof INVARIANTS)[number]['name'];
+
+export type Violation = {
+  readonly invariant: InvariantName;
+  readonly message: string;
+  readonly seed: number;
+  readonly t: number;
+  readonly excerpt: readonly TraceEvent[];
+};
+
+/** Violations kept with their excerpt per invariant; the rest are only counted. */
+const VIOLATION_EXAMPLES_MAX = 5;
+/** Events of recent history shown with a violation. */
+const EXCERPT_EVENTS = 12;
+/** Auto-responded cookies remembered for invariant 5. */
+const AUTO_RESPONDED_REMEMBERED = 1 << 16;
+
+type SpaceView = { readonly owner: string; readonly parent: string | null; readonly kind: string; readonly iopf: boolean };
+type DeviceView = { readonly owner: string; readonly iommuKind: string; readonly attachments: Map<number, string> };
+type HostView = { readonly spaces: Map<string, SpaceView>; readonly devices: Map<string, DeviceView> };
+
+type InFlight = { readonly raisedNs: number; answer: 'handler' | 'auto' | null };
+type Routed = { readonly ioasid: string; readonly device: string; readonly owner: string };
+
+export type CheckerCounts = {
+  raised: number;
+  delivered: number;
+  responded: number;
+  autoResponded: number;
+  abandoned: number;
+  success: number;
+  invalid: number;
+  failure: number;
+  retried: number;
+  lateResponses: number;
+  unrecoverable: number;
+  autoRespondedByCause: Record<AutoResponseCause, number>;
+  rejectedByCause: Record<RejectCause, number>;
+  droppedByCause: Record<DropCause, number>;
+  securityEvents: number;
+};
+
+export type SpaceCounts = { delivered: number; responded: number };
+
+function zeroed<Key extends string>(keys: readonly Key[]): Record<Key, number> {
+  return Object.fromEntries(keys.map((key) => [key, 0])) as Record<Key, number>;
+}
+
+function pasidKey(pasid: number | null): number {
+  return pasid === null ? -1 : pasid;
+}
+
+export class Checker {
+  readonly counts: CheckerCounts = {
+    raised: 0,
+    delivered: 0,
+    responded: 0,
+    autoResponded: 0,
+    abandoned: 0,
+    success: 0,
+    invalid: 0,
+    failure: 0,
+    retried: 0,
+    lateResponses: 0,
+    unrecoverable: 0,
+    autoRespondedByCause: zeroed(AUTO_RESPONSE_CAUSES),
+    rejectedByCause: zeroed(REJECT_CAUSES),
+    droppedByCause: zeroed(DROP_CAUSES),
+    securityEvents: 0,
+  };
+  readonly violationCounts = new Map<InvariantName, number>(INVARIANTS.map((invariant) => [invariant.name, 0]));
+  readonly violations: Violation[] = [];
+  readonly perSpace = new Map<string, SpaceCounts>();
+  /** End-to-end latency of each completed group, to a sink (histograms live in the report). */
+  latencySink: (host: string, device: string, latencyNs: number) => void = () => {};
+  private readonly hosts = new Map<string, HostView>();
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly routed = new Map<string, Routed>();
+  private readonly autoResponded = new Set<string>();
+  private readonly autoRespondedOrder: string[] = [];
+  private readonly recent: TraceEvent[] = [];
+  private lastNs = 0;
+
+  constructor(
+    topology: Topology,
+    private readonly seed: number,
+  ) {
+    for (const host of topology.hosts) this.hosts.set(host.name, hostView(host));
+  }
+
+  observe(event: TraceEvent): void {
+    this.recent.push(event);
+    if (this.recent.length > EXCERPT_EVENTS) this.recent.shift();
+    if (event.t > this.lastNs) this.lastNs = event.t;
+    switch (event.kind) {
+      case 'groupRaised': {
+        this.counts.raised++;
+        this.inFlight.set(`${event.host}/${event.device}/${event.group}`, { raisedNs: event.t, answer: null });
+        if (event.credits > 0 && event.outstanding > event.credits) {
+          this.violate('credits', event.t, `${event.device} has ${event.outstanding} requests outstanding, credits ${event.credits}`);
+        }
+        return;
+      }
+      case 'groupCompleted':
+        this.completed(event);
+        return;
+      case 'groupAbandoned': {
+        const key = `${event.host}/${event.device}/${event.group}`;
+        if (!this.inFlight.delete(key)) this.violate('accounting', event.t, `group ${key} abandoned but not in flight`);
+        else this.counts.abandoned++;
+        return;
+      }
+      case 'groupRetried':
+        this.counts.retried++;
+        return;
+      case 'responseUnexpected':
+        this.counts.lateResponses++;
+        return;
+      case 'faultRouted':
+        this.faultRouted(event);
+        return;
+      case 'faultDelivered':
+        this.faultDelivered(event);
+        return;
+      case 'groupAnswered':
+        this.groupAnswered(event);
+        return;
+      case 'groupAutoResponded':
+        this.groupAutoResponded(event);
+        return;
+      case 'responseRejected':
+        this.counts.rejectedByCause[event.cause]++;
+        if (event.cause === 'otherOwner') this.counts.securityEvents++;
+        return;
+      case 'attachmentChanged': {
+        const device = this.hosts.get(event.host)?.devices.get(event.device);
+        if (device === undefined) return;
+        if (event.ioasid === null) device.attachments.delete(pasidKey(event.pasid));
+        else device.attachments.set(pasidKey(event.pasid), event.ioasid);
+        return;
+      }
+      case 'recordDropped':
+        this.counts.droppedByCause[event.cause]++;
+        return;
+      case 'faultUnrecoverable':
+        this.counts.unrecoverable++;
+        return;
+      case 'accessesCompleted':
+        return;
+      default: {
+        const unknown: never = event;
+        void unknown;
+      }
+    }
+  }
+
+  /** The end of a run: what is still in flight is stuck; the accounting must balance. */
+  finish(): void {
+    for (const [key, inFlight] of this.inFlight) {
+      this.violate('accounting', this.lastNs, `group ${key} raised at ${inFlight.raisedNs}ns never ended (stuck)`);
+    }
+    const ended = this.counts.responded + this.counts.autoResponded + this.counts.abandoned;
+    if (ended + this.inFlight.size !== this.counts.raised) {
+      this.violate('accounting', this.lastNs, `raised ${this.counts.raised} != responded + autoResponded + abandoned ${ended} + stuck ${this.inFlight.size}`);
+    }
+  }
+
+  get stuck(): number {
+    return this.inFlight.size;
+  }
+
+  private completed(event: Extract<TraceEvent, { kind: 'groupCompleted' }>): void {
+    const key = `${event.host}/${event.device}/${event.group}`;
+    const inFlight = this.inFlight.get(key);
+    if (inFlight === undefined) {
+      this.violate('accounting', event.t, `a second response for group ${key} reached the device`);
+      return;
+    }
+    this.inFlight.delete(key);
+    if (inFlight.answer === 'auto') this.counts.autoResponded++;
+    else this.counts.responded++;
+    if (event.code === 0) this.counts.success++;
+    else if (event.code === 1) this.counts.invalid++;
+    else this.counts.failure++;
+    this.latencySink(event.host, event.device, event.latencyNs);
+  }
+
+  private faultRouted(event: Extract<TraceEvent, { kind: 'faultRouted' }>): void {
+    const host = this.hosts.get(event.host);
+    const expected = host === undefined ? null : routeExpected(host, event.device, event.pasid, event.stage);
+    if (expected !== event.ioasid) {
+      this.violate('routing', event.t, `${event.device} pasid ${String(event.pasid)} stage ${event.stage} routed to ${event.ioasid}, attached: ${String(expected)}`);
+    }
+    const owner = host?.spaces.get(event.ioasid)?.owner ?? '';
+    this.routed.set(`${event.host}/${event.cookie}`, { ioasid: event.ioasid, device: event.device, owner });
+  }
+
+  private faultDelivered(event: Extract<TraceEvent, { kind: 'faultDelivered' }>): void {
+    this.counts.delivered++;
+    this.space(event.host, event.ioasid).delivered++;
+    const routed = this.routed.get(`${event.host}/${event.cookie}`);
+    if (routed !== undefined && routed.ioasid !== event.ioasid) {
+      this.violate('routing', event.t, `cookie ${event.cookie} routed to ${routed.ioasid} reached the handler of ${event.ioasid}`);
+    }
+    const host = this.hosts.get(event.host);
+    const deviceOwner = host?.devices.get(event.device)?.owner;
+    const spaceOwner = host?.spaces.get(event.ioasid)?.owner;
+    if (deviceOwner !== event.owner || spaceOwner !== event.owner) {
+      this.violate('isolation', event.t, `a fault of ${event.device} (owner ${String(deviceOwner)}) reached a handler of ${event.owner}`);
+    }
+  }
+
+  private groupAnswered(event: Extract<TraceEvent, { kind: 'groupAnswered' }>): void {
+    const cookieKey = `${event.host}/${event.cookie}`;
+    const routed = this.routed.get(cookieKey);
+    this.routed.delete(cookieKey);
+    if (routed !== undefined) {
+      this.space(event.host, routed.ioasid).responded++;
+      if (routed.owner !== event.owner) {
+        this.violate('ownership', event.t, `cookie ${event.cookie} of ${routed.owner} answered by ${event.owner}`);
+      }
+    }
+    if (this.autoResponded.has(cookieKey)) {
+      this.violate('detach', event.t, `cookie ${event.cookie} was auto-responded, then answered by its handler`);
+    }
+    const inFlight = this.inFlight.get(`${event.host}/${event.device}/${event.group}`);
+    if (inFlight !== undefined) inFlight.answer = 'handler';
+  }
+
+  private groupAutoResponded(event: Extract<TraceEvent, { kind: 'groupAutoResponded' }>): void {
+    this.counts.autoRespondedByCause[event.cause]++;
+    if (event.cookie !== 0) {
+      const cookieKey = `${event.host}/${event.cookie}`;
+      this.routed.delete(cookieKey);
+      this.autoResponded.add(cookieKey);
+      this.autoRespondedOrder.push(cookieKey);
+      if (this.autoRespondedOrder.length > AUTO_RESPONDED_REMEMBERED) {
+        this.autoResponded.delete(this.autoRespondedOrder.shift() as string);
+      }
+    }
+    const inFlight = this.inFlight.get(`${event.host}/${event.device}/${event.group}`);
+    if (inFlight !== undefined) inFlight.answer = 'auto';
+  }
+
+  private space(host: string, ioasid: string): SpaceCounts {
+    const key = `${host}/${ioasid}`;
+    let counts = this.perSpace.get(key);
+    if (counts === undefined) {
+      counts = { delivered: 0, responded: 0 };
+      this.perSpace.set(key, counts);
+    }
+    return counts;
+  }
+
+  private violate(invariant: InvariantName, t: number, message: string): void {
+    const count = (this.violationCounts.get(invariant) ?? 0) + 1;
+    this.violationCounts.set(invariant, count);
+    if (count <= VIOLATION_EXAMPLES_MAX) {
+      this.violations.push({ invariant, message, seed: this.seed, t, excerpt: [...this.recent] });
+    }
+  }
+}
+
+function hostView(host: Topology['hosts'][number]): HostView {
+  const pool = pasidPoolAssign(host.devices);
+  const spaces = new Map<string, SpaceView>();
+  for (const space of host.spaces) {
+    spaces.set(space.name, { owner: space.owner, parent: space.parent, kind: space.kind, iopf: space.iopf });
+  }
+  const iommuKinds = new Map(host.iommus.map((iommu) => [iommu.name, iommu.kind]));
+  const devices = new Map<string, DeviceView>();
+  for (const device of host.devices) {
+    const attachments = new Map<number, string>();
+    for (const attachment of device.attach) {
+      attachments.set(pasidKey(pasidOnWire(pool, device.name, attachment.pasid, attachment.asid)), attachment.space);
+    }
+    devices.set(device.name, { owner: device.owner, iommuKind: iommuKinds.get(device.iommu) ?? '', attachments });
+  }
+  return { spaces, devices };
+}
+
+/** The space whose handler must get a fault, by the rules of REFERENCE.md (R3, R6). */
+function routeExpected(host: HostView, deviceName: string, pasid: number | null, stage: 1 | 2): string | null {
+  const device = host.devices.get(deviceName);
+  if (device === undefined) return null;
+  let attached = device.attachments.get(pasidKey(pasid));
+  if (attached === undefined && pasid !== null && device.iommuKind === 'smmuv3') {
+    const rid = device.attachments.get(-1);
+    if (rid !== undefined && host.spaces.get(rid)?.kind === 'nested') attached = rid;
+  }
+  if (attached === undefined) return null;
+  return stage === 2 ? (host.spaces.get(attached)?.parent ?? null) : attached;
+}

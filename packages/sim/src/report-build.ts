@@ -1,0 +1,122 @@
+/**
+ * Builds the report of a run from what the observer saw: the checker's
+ * counts and verdicts, the latency histograms, and the actors' final metrics.
+ */
+import type { MetricsRecord, Topology } from '@ioasim/protocol';
+import { INVARIANTS, type Checker } from './checker.js';
+import { latencyHistogram, latencySummary, type LatencyBook } from './latency.js';
+import type { Report, TimelineOutcome } from './report.js';
+import type { HostServices } from './run.js';
+import { IOASIM_VERSION } from './version.js';
+
+export type ReportInputs = {
+  readonly topology: Topology;
+  readonly seed: number;
+  readonly run: string;
+  readonly checker: Checker;
+  readonly latency: LatencyBook;
+  readonly metrics: readonly MetricsRecord[];
+  readonly services: readonly HostServices[];
+  readonly timeline: readonly TimelineOutcome[];
+  readonly simulatedNs: number;
+  readonly wallMs: number;
+  readonly observerErrors: number;
+};
+
+function metricsSum(metrics: readonly MetricsRecord[], prefix: string, counter: string): number {
+  let sum = 0;
+  for (const record of metrics) if (record.actor.startsWith(prefix)) sum += record.counters[counter] ?? 0;
+  return sum;
+}
+
+export function reportBuild(inputs: ReportInputs): Report {
+  const { topology, checker, metrics, latency } = inputs;
+  const counts = checker.counts;
+  const deviceMetrics = new Map(metrics.filter((m) => m.actor.startsWith('device/')).map((m) => [`${m.host}/${m.actor.slice(7)}`, m.counters]));
+  const perIoasid = topology.hosts.flatMap((host) =>
+    host.spaces.map((space, index) => {
+      const spaceCounts = checker.perSpace.get(`${host.name}/${space.name}`);
+      return {
+        host: host.name,
+        ioasid: index + 1,
+        name: space.name,
+        owner: space.owner,
+        delivered: spaceCounts?.delivered ?? 0,
+        responded: spaceCounts?.responded ?? 0,
+      };
+    }),
+  );
+  const perDevice = inputs.services.flatMap((services) =>
+    services.host.devices.map((device) => {
+      const counters = deviceMetrics.get(`${services.host.name}/${device.name}`) ?? {};
+      const histogram = latency.perDevice.get(`${services.host.name}/${device.name}`);
+      return {
+        host: services.host.name,
+        device: device.name,
+        state: services.device.stateOf(device.name),
+        priDisabled: (counters['priDisabled'] ?? 0) > 0,
+        accessesIssued: counters['accessesIssued'] ?? 0,
+        accessesCompleted: counters['accessesCompleted'] ?? 0,
+        accessesFailed: counters['accessesFailed'] ?? 0,
+        latencyNs: histogram === undefined ? latencySummary(latencyHistogram()) : latencySummary(histogram),
+      };
+    }),
+  );
+  const dropped = Object.values(counts.droppedByCause).reduce((sum, value) => sum + value, 0);
+  return {
+    ioasim: IOASIM_VERSION,
+    seed: inputs.seed,
+    transport: 'embedded',
+    run: inputs.run,
+    topology: {
+      name: topology.name,
+      hosts: topology.hosts.length,
+      devices: topology.hosts.reduce((sum, host) => sum + host.devices.length, 0),
+      ioasids: topology.hosts.reduce((sum, host) => sum + host.spaces.length, 0),
+    },
+    simulatedNs: inputs.simulatedNs,
+    wallMs: inputs.wallMs,
+    faults: {
+      raised: counts.raised,
+      delivered: counts.delivered,
+      responded: counts.responded,
+      success: counts.success,
+      invalid: counts.invalid,
+      failure: counts.failure,
+      autoResponded: counts.autoResponded,
+      abandoned: counts.abandoned,
+      dropped,
+      retried: counts.retried,
+      lateResponses: counts.lateResponses,
+      unrecoverable: counts.unrecoverable,
+      stuck: checker.stuck,
+      autoRespondedByCause: counts.autoRespondedByCause,
+      rejectedResponses: counts.rejectedByCause,
+      droppedByCause: counts.droppedByCause,
+      securityEvents: counts.securityEvents,
+    },
+    latencyNs: latencySummary(latency.total),
+    accesses: {
+      issued: metricsSum(metrics, 'device/', 'accessesIssued'),
+      completed: metricsSum(metrics, 'device/', 'accessesCompleted'),
+      failed: metricsSum(metrics, 'device/', 'accessesFailed'),
+      atcHits: metricsSum(metrics, 'device/', 'atcHits'),
+    },
+    perIoasid,
+    perDevice,
+    lostEvents: metricsSum(metrics, 'vfio/owner/', 'lostEvents') + metricsSum(metrics, 'vdpa/owner/', 'lostEvents'),
+    overflows: {
+      priQueue: metricsSum(metrics, 'iommu/', 'priOverflows'),
+      eventQueue: metricsSum(metrics, 'iommu/', 'eventOverflows'),
+    },
+    badFrames: metrics.reduce((sum, record) => sum + (record.actor === 'ioasid-manager' ? (record.counters['badFrames'] ?? 0) : 0), 0) + inputs.observerErrors,
+    timeline: inputs.timeline,
+    invariants: INVARIANTS.map((invariant) => ({
+      id: invariant.id,
+      name: invariant.name,
+      description: invariant.description,
+      violations: checker.violationCounts.get(invariant.name) ?? 0,
+      examples: checker.violations.filter((violation) => violation.invariant === invariant.name),
+    })),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The report of a run: the JSON object of DESIGN.md "Reports" and more. Every
+ * figure in it is derived from the trace and the actors' final metrics, in a
+ * fixed key order, so that the same topology, seed and settings give the same
+ * JSON byte for byte (`wallMs` aside).
+ */
+import type { AutoResponseCause, DropCause, RejectCause } from '@ioasim/protocol';
+import type { Violation } from './checker.js';
+
+export type LatencySummary = {
+  readonly count: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+};
+
+export type TimelineOutcome = {
+  readonly atNs: number;
+  readonly host: string;
+  readonly operation: string;
+  readonly ok: boolean;
+  readonly message: string;
+};
+
+export type Report = {
+  readonly ioasim: string;
+  readonly seed: number;
+  readonly transport: 'embedded' | 'nats';
+  readonly run: string;
+  readonly topology: { readonly name: string; readonly hosts: number; readonly devices: number; readonly ioasids: number };
+  readonly simulatedNs: number;
+  readonly wallMs: number;
+  readonly faults: {
+    readonly raised: number;
+    readonly delivered: number;
+    readonly responded: number;
+    readonly success: number;
+    readonly invalid: number;
+    readonly failure: number;
+    readonly autoResponded: number;
+    readonly abandoned: number;
+    readonly dropped: number;
+    readonly retried: number;
+    readonly lateResponses: number;
+    readonly unrecoverable: number;
+    readonly stuck: number;
+    readonly autoRespondedByCause: Readonly<Record<AutoResponseCause, number>>;
+    readonly rejectedResponses: Readonly<Record<RejectCause, number>>;
+    readonly droppedByCause: Readonly<Record<DropCause, number>>;
+    readonly securityEvents: number;
+  };
+  readonly latencyNs: LatencySummary;
+  readonly accesses: {
+    readonly issued: number;
+    readonly completed: number;
+    readonly failed: number;
+    readonly atcHits: number;
+  };
+  readonly perIoasid: readonly {
+    readonly host: string;
+    readonly ioasid: number;
+    readonly name: string;
+    readonly owner: string;
+    readonly delivered: number;
+    readonly responded: number;
+  }[];
+  readonly perDevice: readonly {
+    readonly host: string;
+    readonly device: string;
+    readonly state: string;
+    readonly priDisabled: boolean;
+    readonly accessesIssued: number;
+    readonly accessesCompleted: number;
+    readonly accessesFailed: number;
+    readonly latencyNs: LatencySummary;
+  }[];
+  readonly lostEvents: number;
+  readonly overflows: { readonly priQueue: number; readonly eventQueue: number };
+  readonly badFrames: number;
+  readonly timeline: readonly TimelineOutcome[];
+  readonly invariants: readonly {
+    readonly id: number;
+    readonly name: string;
+    readonly description: string;
+    readonly violations: number;
+    readonly examples: readonly Violation[];
+  }[];
+};
+
+export function reportViolations(report: Report): number {
+  return report.invariants.reduce((sum, invariant) => sum + invariant.violations, 0);
+}
+
+/** The report as JSON with `wallMs` zeroed: what two runs of the same seed must share byte for byte. */
+export function reportDeterministicJson(report: Report): string {
+  return JSON.stringify({ ...report, wallMs: 0 });
+}

@@ -1,0 +1,225 @@
+/**
+ * An embedded run: every actor of every host in one process, on LocalBus and
+ * the virtual clock of ioasim's discrete-event scheduler. Deterministic: the
+ * same topology, seed and settings give the same report.
+ *
+ * A run is: build the actors, start the workloads and the timeline, run until
+ * nothing is scheduled (every group answered or abandoned), collect the
+ * actors' final metrics, finish the checker, report.
+ */
+import { LocalBus, RealClock, Scheduler, VirtualClock, framesSubscribe, type Bus, type ServiceOptions } from '@ioasim/bus';
+import { costSample, randomCreate } from '@ioasim/model';
+import {
+  SUBJECT_ROOT,
+  frameDecode,
+  frameEncode,
+  frameRecordsOf,
+  hostSubjects,
+  subjectHop,
+  type ControlOperation,
+  type ControlRequest,
+  type HostConfig,
+  type MetricsRecord,
+  type TimelineEntry,
+  type Topology,
+  type TraceEvent,
+} from '@ioasim/protocol';
+import { DeviceService } from '@ioasim/service-device';
+import { ManagerService } from '@ioasim/service-ioasid-manager';
+import { IommuService } from '@ioasim/service-iommu';
+import { VdpaService } from '@ioasim/service-vdpa';
+import { VfioService } from '@ioasim/service-vfio';
+import { Checker } from './checker.js';
+import { LatencyBook } from './latency.js';
+import { reportBuild } from './report-build.js';
+import type { Report, TimelineOutcome } from './report.js';
+
+export type RunOptions = {
+  /** Overrides the topology's seed; default: the topology's, else 1. */
+  readonly seed?: number;
+  /** The run id in every subject; a subject token. */
+  readonly run?: string;
+  /** Stops the run at this simulated time even if work remains (it is then reported stuck). */
+  readonly untilNs?: number;
+  /** Sees every trace event, in order (e.g. to write `--trace FILE`). */
+  readonly onTrace?: (event: TraceEvent) => void;
+};
+
+export type HostServices = {
+  readonly host: HostConfig;
+  readonly device: DeviceService;
+  readonly iommu: IommuService;
+  readonly manager: ManagerService;
+  readonly vfio: VfioService;
+  readonly vdpa: VdpaService;
+};
+
+/** How long the runner waits for the manager to answer a timeline operation. */
+const TIMELINE_TIMEOUT_NS = 1_000_000_000;
+
+export function runSeed(topology: Topology, options: RunOptions): number {
+  return options.seed ?? topology.seed ?? 1;
+}
+
+export function run(topology: Topology, options: RunOptions = {}): Report {
+  const wall = new RealClock();
+  const seed = runSeed(topology, options);
+  const runId = options.run ?? 'embedded';
+  const scheduler = new Scheduler();
+  const clock = new VirtualClock(scheduler);
+  const linkRandom = randomCreate(seed, 'links');
+  const bus = new LocalBus(scheduler, {
+    latencyNs: (subject) => {
+      const hop = subjectHop(subject);
+      if (hop === 'observer') return 0;
+      const cost = hop === 'control' ? topology.links.managerHandler : topology.links[hop];
+      return costSample(cost, linkRandom);
+    },
+  });
+  const checker = new Checker(topology, seed);
+  const latency = new LatencyBook();
+  checker.latencySink = (host, device, latencyNs) => latency.record(host, device, latencyNs);
+  const metrics: MetricsRecord[] = [];
+  const onTrace = options.onTrace;
+  const observerErrors: string[] = [];
+  framesSubscribe(
+    bus,
+    `${SUBJECT_ROOT}.${runId}.trace.*`,
+    'trace',
+    (events) => {
+      for (const event of events) {
+        checker.observe(event);
+        onTrace?.(event);
+      }
+    },
+    (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
+  );
+  framesSubscribe(
+    bus,
+    `${SUBJECT_ROOT}.${runId}.metrics.*`,
+    'metrics',
+    (records) => metrics.push(...records),
+    (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
+  );
+  const services = topology.hosts.map((host) =>
+    hostServicesStart({ run: runId, host, settings: topology.settings, bus, clock, seed }),
+  );
+  const timeline: TimelineOutcome[] = [];
+  timelineSchedule(topology.timeline, services, bus, clock, runId, timeline);
+  for (const host of services) host.device.start();
+  scheduler.run(options.untilNs === undefined ? {} : { untilNs: options.untilNs });
+  const simulatedNs = scheduler.nowNs;
+  for (const host of services) {
+    host.device.metricsPublish();
+    host.iommu.metricsPublish();
+    host.manager.metricsPublish();
+    host.vfio.metricsPublish();
+    host.vdpa.metricsPublish();
+  }
+  scheduler.run(options.untilNs === undefined ? {} : { untilNs: Math.max(options.untilNs, scheduler.nowNs) });
+  const errors = services.flatMap((host) => [
+    ...host.device.errors,
+    ...host.iommu.errors,
+    ...host.manager.errors,
+    ...host.vfio.errors,
+    ...host.vdpa.errors,
+  ]);
+  if (errors.length > 0) {
+    throw new Error(`an actor failed (reproduce with --seed ${seed}): ${String(errors[0])}`, { cause: errors[0] });
+  }
+  checker.finish();
+  return reportBuild({
+    topology,
+    seed,
+    run: runId,
+    checker,
+    latency,
+    metrics,
+    services,
+    timeline,
+    simulatedNs,
+    wallMs: Math.round(wall.nowNs() / 1e6),
+    observerErrors: observerErrors.length,
+  });
+}
+
+export function hostServicesStart(options: ServiceOptions): HostServices {
+  return {
+    host: options.host,
+    device: new DeviceService(options),
+    iommu: new IommuService(options),
+    manager: new ManagerService(options),
+    vfio: new VfioService(options),
+    vdpa: new VdpaService(options),
+  };
+}
+
+function timelineSchedule(
+  entries: readonly TimelineEntry[],
+  services: readonly HostServices[],
+  bus: Bus,
+  clock: VirtualClock,
+  runId: string,
+  outcomes: TimelineOutcome[],
+): void {
+  let sequence = 0;
+  for (const entry of entries) {
+    for (const host of services) {
+      const operation = timelineOperation(host.host, entry);
+      if (operation === null) continue;
+      clock.afterNs(entry.atNs, () => {
+        const request: ControlRequest = { owner: operation.owner, operation: operation.operation };
+        const data = frameEncode('controlRequest', 'runner', ++sequence, [request]);
+        bus.request(hostSubjects(runId, host.host.name).mgrCtl(), data, TIMELINE_TIMEOUT_NS, (result) => {
+          const decoded = result.ok ? frameDecode(result.message.data) : null;
+          const reply = decoded?.ok === true ? frameRecordsOf(decoded.frame, 'controlReply')?.[0] : undefined;
+          const ok = reply?.ok === true;
+          const message = reply === undefined ? (result.ok ? 'bad reply' : result.message) : reply.ok ? 'ok' : reply.message;
+          outcomes.push({ atNs: entry.atNs, host: host.host.name, operation: entry.action.kind, ok, message });
+          if (ok && operation.operation.op === 'unplug') host.device.unplug(operation.operation.device);
+        });
+      });
+    }
+  }
+}
+
+/** The control request a timeline entry makes on a host, with the owner that makes it; null if not on this host. */
+function timelineOperation(host: HostConfig, entry: TimelineEntry): { owner: string; operation: ControlOperation } | null {
+  if (entry.host !== null && entry.host !== host.name) return null;
+  const action = entry.action;
+  const deviceOwner = (name: string) => host.devices.find((device) => device.name === name)?.owner;
+  const spaceOwner = (name: string) => host.spaces.find((space) => space.name === name)?.owner;
+  const pages = (count: number) => Array.from({ length: count }, (_, page) => page);
+  switch (action.kind) {
+    case 'detach': {
+      const owner = deviceOwner(action.device);
+      return owner === undefined ? null : { owner, operation: { op: 'detach', device: action.device, pasid: action.pasid, asid: action.asid } };
+    }
+    case 'attach':
+    case 'replace': {
+      const owner = deviceOwner(action.device);
+      if (owner === undefined) return null;
+      return { owner, operation: { op: action.kind, device: action.device, pasid: action.pasid, asid: action.asid, ioasid: action.space } };
+    }
+    case 'map':
+    case 'unmap': {
+      const owner = spaceOwner(action.space);
+      if (owner === undefined) return null;
+      return action.kind === 'map'
+        ? { owner, operation: { op: 'map', ioasid: action.space, pages: pages(action.pages), perm: 3 } }
+        : { owner, operation: { op: 'unmap', ioasid: action.space, pages: pages(action.pages) } };
+    }
+    case 'destroy': {
+      const owner = spaceOwner(action.space);
+      return owner === undefined ? null : { owner, operation: { op: 'destroy', ioasid: action.space } };
+    }
+    case 'unplug': {
+      const owner = deviceOwner(action.device);
+      return owner === undefined ? null : { owner, operation: { op: 'unplug', device: action.device } };
+    }
+    default: {
+      const unknown: never = action;
+      return unknown;
+    }
+  }
+}

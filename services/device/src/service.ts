@@ -1,0 +1,144 @@
+/**
+ * The device service of one host: a device actor per device, its workloads'
+ * arrivals on the injected clock, and one wildcard subscription per subject
+ * kind for the whole host (`dev.*.ats`, `dev.*.prgr`), dispatched to the
+ * actors by the device token of the subject. Never a subscription per device.
+ */
+import { ServicePorts, type ServiceOptions } from '@ioasim/bus';
+import {
+  DeviceState,
+  WorkloadGenerator,
+  pasidOnWire,
+  pasidPoolAssign,
+  randomCreate,
+  type DeviceEffects,
+} from '@ioasim/model';
+import { createActor, type Actor } from 'xstate';
+import { deviceMachine, type DeviceMachineEvent } from './machine.js';
+
+type DeviceActor = Actor<typeof deviceMachine>;
+
+type Workload = {
+  readonly generator: WorkloadGenerator;
+  readonly device: string;
+  readonly pasid: number | null;
+  readonly prgSize: number;
+};
+
+/** The subject token that names the device in `ioasim.<run>.<host>.dev.<device>.<leaf>`. */
+const DEVICE_TOKEN = 4;
+
+export class DeviceService {
+  readonly ports: ServicePorts;
+  readonly devices = new Map<string, DeviceState>();
+  private readonly actors = new Map<string, DeviceActor>();
+  private readonly workloads: Workload[] = [];
+  errors: unknown[] = [];
+
+  constructor(readonly options: ServiceOptions) {
+    const { host, settings, clock, seed } = options;
+    this.ports = new ServicePorts(options, `${host.name}/device`);
+    const pool = pasidPoolAssign(host.devices);
+    for (const config of host.devices) {
+      const effects = this.effectsFor(config.name, config.iommu);
+      const device = new DeviceState(host.name, config, settings, effects);
+      this.devices.set(config.name, device);
+      const actor = createActor(deviceMachine, {
+        input: { device, nowNs: () => clock.nowNs() },
+        clock,
+        id: `${host.name}/device/${config.name}`,
+      });
+      actor.subscribe({ error: (error) => this.errors.push(error) });
+      this.actors.set(config.name, actor.start());
+    }
+    host.workloads.forEach((workload, index) => {
+      const random = randomCreate(seed, `${host.name}/workload/${index}/${workload.device}`);
+      this.workloads.push({
+        generator: new WorkloadGenerator(workload, random),
+        device: workload.device,
+        pasid: pasidOnWire(pool, workload.device, workload.pasid, workload.asid),
+        prgSize: workload.prgSize,
+      });
+    });
+    const subjects = this.ports.subjects;
+    this.ports.subscribe(subjects.devAts('*'), 'translationCompletion', (records, message) =>
+      this.send(message.subject, { type: 'translationBatch', records }),
+    );
+    this.ports.subscribe(subjects.devPrgr('*'), 'prgResponse', (records, message) =>
+      this.send(message.subject, { type: 'prgResponseBatch', records }),
+    );
+  }
+
+  /** Starts every device and schedules the first arrival of every workload. */
+  start(): void {
+    for (const actor of this.actors.values()) actor.send({ type: 'start' });
+    for (const workload of this.workloads) this.arrivalSchedule(workload);
+  }
+
+  unplug(device: string): void {
+    this.actors.get(device)?.send({ type: 'unplug' });
+  }
+
+  stateOf(device: string): string {
+    const value = this.actors.get(device)?.getSnapshot().value;
+    return typeof value === 'string' ? value : 'unknown';
+  }
+
+  metricsPublish(): void {
+    for (const [name, device] of this.devices) {
+      this.ports.metricsPublish(`device/${name}`, {
+        ...device.counters,
+        priDisabled: device.priDisabled ? 1 : 0,
+        outstandingGroups: device.outstandingGroups,
+        badFrames: this.ports.badFrames,
+      });
+    }
+  }
+
+  stop(): void {
+    this.ports.close();
+    for (const actor of this.actors.values()) actor.stop();
+  }
+
+  private send(subject: string, event: DeviceMachineEvent): void {
+    const name = subject.split('.')[DEVICE_TOKEN] ?? '';
+    const actor = this.actors.get(name);
+    if (actor === undefined) {
+      this.ports.badFrames++;
+      return;
+    }
+    actor.send(event);
+  }
+
+  private arrivalSchedule(workload: Workload): void {
+    const dueNs = workload.generator.nextArrivalNs();
+    if (dueNs === null) return;
+    const clock = this.options.clock;
+    const delayNs = Math.max(0, Math.round(dueNs) - clock.nowNs());
+    clock.afterNs(delayNs, () => {
+      const access = workload.generator.take();
+      this.actors.get(workload.device)?.send({
+        type: 'accesses',
+        accesses: [{ pasid: workload.pasid, page: access.page, perm: access.perm, prgSize: workload.prgSize }],
+      });
+      this.arrivalSchedule(workload);
+    });
+  }
+
+  private effectsFor(device: string, iommu: string): DeviceEffects {
+    const ports = this.ports;
+    const subjects = ports.subjects;
+    const atsSubject = subjects.iommuAts(iommu);
+    const priSubject = subjects.iommuPri(iommu);
+    return {
+      translationRequest: (request) => ports.outbox.add(atsSubject, 'translationRequest', request),
+      pageRequest: (request) => ports.outbox.add(priSubject, 'pageRequest', request),
+      trace: (event) => ports.trace(event),
+      groupTimeoutSet: (delayNs, prgIndex, group, attempt) => {
+        ports.clock.afterNs(delayNs, () =>
+          this.actors.get(device)?.send({ type: 'groupTimeout', prgIndex, group, attempt }),
+        );
+      },
+    };
+  }
+}

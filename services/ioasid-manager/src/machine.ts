@@ -1,0 +1,60 @@
+/**
+ * The ioasid-manager actor: the kernel side of /dev/ioasid on one host,
+ * around the model's ManagerState. Fault reports and page responses arrive a
+ * frame per event; control requests one per event, each answered.
+ */
+import type { ManagerState } from '@ioasim/model';
+import type { ControlReply, ControlRequest, IommuReport, PageResponse } from '@ioasim/protocol';
+import { setup } from 'xstate';
+
+export type ManagerMachineEvent =
+  | { readonly type: 'reportBatch'; readonly records: readonly IommuReport[] }
+  | { readonly type: 'responseBatch'; readonly records: readonly PageResponse[] }
+  | { readonly type: 'dispatchComplete'; readonly cookie: number }
+  | {
+      readonly type: 'control';
+      readonly request: ControlRequest;
+      readonly reply: (reply: ControlReply) => void;
+    };
+
+export type ManagerMachineContext = {
+  readonly manager: ManagerState;
+  readonly nowNs: () => number;
+};
+
+export const managerMachine = setup({
+  types: {
+    context: {} as ManagerMachineContext,
+    events: {} as ManagerMachineEvent,
+    input: {} as ManagerMachineContext,
+  },
+  actions: {
+    reportsRoute: ({ context, event }) => {
+      if (event.type === 'reportBatch') context.manager.reports(context.nowNs(), event.records);
+    },
+    responsesCheck: ({ context, event }) => {
+      if (event.type === 'responseBatch') context.manager.responses(context.nowNs(), event.records);
+    },
+    dispatchComplete: ({ context, event }) => {
+      if (event.type === 'dispatchComplete') context.manager.dispatchComplete(context.nowNs(), event.cookie);
+    },
+    controlServe: ({ context, event }) => {
+      if (event.type !== 'control') return;
+      event.reply(context.manager.control(context.nowNs(), event.request.owner, event.request.operation));
+    },
+  },
+}).createMachine({
+  id: 'ioasid-manager',
+  context: ({ input }) => input,
+  initial: 'running',
+  states: {
+    running: {
+      on: {
+        reportBatch: { actions: 'reportsRoute' },
+        responseBatch: { actions: 'responsesCheck' },
+        dispatchComplete: { actions: 'dispatchComplete' },
+        control: { actions: 'controlServe' },
+      },
+    },
+  },
+});

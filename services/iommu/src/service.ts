@@ -1,0 +1,88 @@
+/**
+ * The iommu service of one host: an iommu actor per IOMMU, with one wildcard
+ * subscription per subject kind (`iommu.*.ats`, `iommu.*.pri`, `iommu.*.cmd`)
+ * dispatched by the iommu token of the subject.
+ */
+import { ServicePorts, type ServiceOptions } from '@ioasim/bus';
+import { IommuState, randomCreate, type IommuEffects } from '@ioasim/model';
+import { createActor, type Actor } from 'xstate';
+import { iommuMachine, type IommuMachineEvent } from './machine.js';
+
+type IommuActor = Actor<typeof iommuMachine>;
+
+/** The subject token that names the iommu in `ioasim.<run>.<host>.iommu.<iommu>.<leaf>`. */
+const IOMMU_TOKEN = 4;
+
+export class IommuService {
+  readonly ports: ServicePorts;
+  readonly iommus = new Map<string, IommuState>();
+  private readonly actors = new Map<string, IommuActor>();
+  errors: unknown[] = [];
+
+  constructor(readonly options: ServiceOptions) {
+    const { host, clock, seed } = options;
+    this.ports = new ServicePorts(options, `${host.name}/iommu`);
+    for (const config of host.iommus) {
+      const iommu = new IommuState(host, config, randomCreate(seed, `${host.name}/iommu/${config.name}`), this.effects());
+      this.iommus.set(config.name, iommu);
+      const actor = createActor(iommuMachine, {
+        input: { iommu, nowNs: () => clock.nowNs() },
+        clock,
+        id: `${host.name}/iommu/${config.name}`,
+      });
+      actor.subscribe({ error: (error) => this.errors.push(error) });
+      this.actors.set(config.name, actor.start());
+    }
+    const subjects = this.ports.subjects;
+    this.ports.subscribe(subjects.iommuAts('*'), 'translationRequest', (records, message) =>
+      this.send(message.subject, { type: 'translationBatch', records }),
+    );
+    this.ports.subscribe(subjects.iommuPri('*'), 'pageRequest', (records, message) =>
+      this.send(message.subject, { type: 'pageRequestBatch', records }),
+    );
+    this.ports.subscribe(subjects.iommuCmd('*'), 'iommuCommand', (records, message) =>
+      this.send(message.subject, { type: 'commandBatch', records }),
+    );
+  }
+
+  metricsPublish(): void {
+    const nowNs = this.ports.nowNs();
+    for (const [name, iommu] of this.iommus) {
+      this.ports.metricsPublish(`iommu/${name}`, {
+        ...iommu.counters,
+        priQueueDepth: iommu.priQueueDepth(nowNs),
+        badFrames: this.ports.badFrames,
+      });
+    }
+  }
+
+  stop(): void {
+    this.ports.close();
+    for (const actor of this.actors.values()) actor.stop();
+  }
+
+  private send(subject: string, event: IommuMachineEvent): void {
+    const actor = this.actors.get(subject.split('.')[IOMMU_TOKEN] ?? '');
+    if (actor === undefined) {
+      this.ports.badFrames++;
+      return;
+    }
+    actor.send(event);
+  }
+
+  private effects(): IommuEffects {
+    const ports = this.ports;
+    const subjects = ports.subjects;
+    const faultsSubject = subjects.mgrFaults();
+    return {
+      translationCompletion: (device, completion) =>
+        ports.outbox.add(subjects.devAts(device), 'translationCompletion', completion),
+      report: (delayNs, report) => {
+        if (delayNs === 0) ports.outbox.add(faultsSubject, 'faultRecord', report);
+        else ports.clock.afterNs(delayNs, () => ports.outbox.add(faultsSubject, 'faultRecord', report));
+      },
+      prgResponse: (device, response) => ports.outbox.add(subjects.devPrgr(device), 'prgResponse', response),
+      trace: (event) => ports.trace(event),
+    };
+  }
+}
