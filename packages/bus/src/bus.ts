@@ -37,8 +37,10 @@ export type BusStats = {
   delivered: number;
   /** Messages published with no subscriber (core NATS drops them too). */
   unrouted: number;
-  /** Messages lost by the transport (disconnects, slow consumers). */
+  /** Messages lost by the transport (disconnects, slow consumers, a closed bus). */
   dropped: number;
+  /** Handlers that threw: caught and counted, so that one handler's bug cannot stop the bus. */
+  handlerErrors: number;
 };
 
 export interface Bus {

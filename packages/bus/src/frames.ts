@@ -5,6 +5,7 @@
  * (to be counted and traced) and never reaches the handler or throws.
  */
 import {
+  ERRORS,
   FrameType,
   frameDecode,
   type FrameError,
@@ -45,7 +46,7 @@ export function framesSubscribe<Name extends FrameTypeName>(
           subject: message.subject,
           error: {
             error: 'frameUnknownType',
-            code: 101,
+            code: ERRORS.frameUnknownType.code,
             message: `frame type ${header.type} on ${message.subject}, expected ${expected} (${type})`,
           },
         });

@@ -1,1 +1,39 @@
-export {};
+/**
+ * @ioasim/bus: how actors talk and keep time. The Bus and Clock interfaces,
+ * the discrete-event scheduler and virtual clock of embedded runs, the real
+ * clock of NATS runs, the in-process LocalBus, NATS subject rules, and the
+ * per-actor frame batcher.
+ */
+export type {
+  Bus,
+  BusMessage,
+  BusStats,
+  MessageHandler,
+  RequestError,
+  RequestResult,
+  SubscribeOptions,
+  Subscription,
+} from './bus.js';
+export { Priority, type Clock, type TimerHandle } from './clock.js';
+export { AssertionError } from './assert.js';
+export {
+  SCHEDULER_PRIORITY_MAX,
+  Scheduler,
+  type SchedulerRunOptions,
+  type SchedulerRunResult,
+} from './scheduler.js';
+export { VirtualClock, millisecondsToNanoseconds } from './virtual-clock.js';
+export { RealClock } from './real-clock.js';
+export {
+  WILDCARD_TAIL,
+  WILDCARD_TOKEN,
+  patternHasWildcard,
+  patternIsValid,
+  patternMatches,
+  patternTokensMatch,
+  subjectIsValid,
+} from './subject-match.js';
+export { INBOX_PREFIX, LocalBus, SUBJECT_STATES_MAX, type LocalBusOptions } from './local-bus.js';
+export { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
+export { framesSubscribe, type BadFrame, type FrameHandler } from './frames.js';
+export { ServicePorts, subjectToken, type ServiceOptions } from './service-ports.js';

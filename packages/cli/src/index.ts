@@ -1,1 +1,1 @@
-export {};
+export { EXIT, cliMain, type Io } from './cli.js';

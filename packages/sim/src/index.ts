@@ -1,5 +1,19 @@
 export { Checker, INVARIANTS, type CheckerCounts, type InvariantName, type Violation } from './checker.js';
 export { LatencyBook, latencyHistogram, latencySummary } from './latency.js';
 export { reportDeterministicJson, reportViolations, type LatencySummary, type Report, type TimelineOutcome } from './report.js';
-export { hostServicesStart, run, runSeed, type HostServices, type RunOptions } from './run.js';
+export { hostServicesStart, type HostServices } from './host-services.js';
+export { run, runSeed, type RunOptions } from './run.js';
 export { IOASIM_VERSION } from './version.js';
+export {
+  parseDuration,
+  parseRate,
+  topology,
+  topologyErrorFormat,
+  topologyFromObject,
+  topologyJsonSchema,
+  topologyLoad,
+  topologyParse,
+  type TopologyError,
+  type TopologyResult,
+} from '@ioasim/topology';
+export type { Topology } from '@ioasim/protocol';

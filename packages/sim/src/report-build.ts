@@ -6,7 +6,7 @@ import type { MetricsRecord, Topology } from '@ioasim/protocol';
 import { INVARIANTS, type Checker } from './checker.js';
 import { latencyHistogram, latencySummary, type LatencyBook } from './latency.js';
 import type { Report, TimelineOutcome } from './report.js';
-import type { HostServices } from './run.js';
+import type { HostServices } from './host-services.js';
 import { IOASIM_VERSION } from './version.js';
 
 export type ReportInputs = {

@@ -7,7 +7,7 @@
  * nothing is scheduled (every group answered or abandoned), collect the
  * actors' final metrics, finish the checker, report.
  */
-import { LocalBus, RealClock, Scheduler, VirtualClock, framesSubscribe, type Bus, type ServiceOptions } from '@ioasim/bus';
+import { LocalBus, RealClock, Scheduler, VirtualClock, framesSubscribe, type Bus } from '@ioasim/bus';
 import { costSample, randomCreate } from '@ioasim/model';
 import {
   SUBJECT_ROOT,
@@ -19,17 +19,14 @@ import {
   type ControlOperation,
   type ControlRequest,
   type HostConfig,
+  type Hop,
   type MetricsRecord,
   type TimelineEntry,
   type Topology,
   type TraceEvent,
 } from '@ioasim/protocol';
-import { DeviceService } from '@ioasim/service-device';
-import { ManagerService } from '@ioasim/service-ioasid-manager';
-import { IommuService } from '@ioasim/service-iommu';
-import { VdpaService } from '@ioasim/service-vdpa';
-import { VfioService } from '@ioasim/service-vfio';
 import { Checker } from './checker.js';
+import { hostServicesStart, type HostServices } from './host-services.js';
 import { LatencyBook } from './latency.js';
 import { reportBuild } from './report-build.js';
 import type { Report, TimelineOutcome } from './report.js';
@@ -43,15 +40,6 @@ export type RunOptions = {
   readonly untilNs?: number;
   /** Sees every trace event, in order (e.g. to write `--trace FILE`). */
   readonly onTrace?: (event: TraceEvent) => void;
-};
-
-export type HostServices = {
-  readonly host: HostConfig;
-  readonly device: DeviceService;
-  readonly iommu: IommuService;
-  readonly manager: ManagerService;
-  readonly vfio: VfioService;
-  readonly vdpa: VdpaService;
 };
 
 /** How long the runner waits for the manager to answer a timeline operation. */
@@ -68,9 +56,14 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
   const scheduler = new Scheduler();
   const clock = new VirtualClock(scheduler);
   const linkRandom = randomCreate(seed, 'links');
+  const hops = new Map<string, Hop>();
   const bus = new LocalBus(scheduler, {
     latencyNs: (subject) => {
-      const hop = subjectHop(subject);
+      let hop = hops.get(subject);
+      if (hop === undefined) {
+        hop = subjectHop(subject);
+        hops.set(subject, hop);
+      }
       if (hop === 'observer') return 0;
       const cost = hop === 'control' ? topology.links.managerHandler : topology.links[hop];
       return costSample(cost, linkRandom);
@@ -141,17 +134,6 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
     wallMs: Math.round(wall.nowNs() / 1e6),
     observerErrors: observerErrors.length,
   });
-}
-
-export function hostServicesStart(options: ServiceOptions): HostServices {
-  return {
-    host: options.host,
-    device: new DeviceService(options),
-    iommu: new IommuService(options),
-    manager: new ManagerService(options),
-    vfio: new VfioService(options),
-    vdpa: new VdpaService(options),
-  };
 }
 
 function timelineSchedule(

@@ -1,1 +1,29 @@
-export {};
+/**
+ * @ioasim/topology: the topology format of TOPOLOGY.md — loading YAML files,
+ * validating them (every error at once, with its line and column), the
+ * TypeScript builder, fleet expansion, and the format's JSON Schema. It
+ * produces the normal form `Topology` declared in @ioasim/protocol.
+ */
+export { topology, HostBuilder, TopologyBuilder } from './builder.js';
+export type { Options } from './builder.js';
+export { topologyErrorFormat } from './errors.js';
+export type { TopologyError, TopologyResult } from './errors.js';
+export { topologyJsonSchema } from './json-schema.js';
+export { topologyFromObject, topologyLoad, topologyParse } from './load.js';
+export type {
+  AttachmentInput,
+  ChaosRuleInput,
+  CostInput,
+  DeviceInput,
+  HostInput,
+  IommuInput,
+  LinksInput,
+  ManagerInput,
+  OwnerInput,
+  SettingsInput,
+  SpaceInput,
+  TimelineEntryInput,
+  TopologyInput,
+  WorkloadInput,
+} from './schema.js';
+export { parseDuration, parseRate } from './units.js';

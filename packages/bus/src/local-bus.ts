@@ -1,0 +1,371 @@
+/**
+ * The bus of embedded runs: NATS semantics in one process, on virtual time.
+ *
+ * Invariants:
+ * - every message is delivered through the scheduler, at now + the modeled
+ *   latency of its subject (sampled once per message), at priority `normal`:
+ *   a handler never runs inside `publish`;
+ * - per subject, deliveries are FIFO: a message is never delivered before
+ *   one published earlier on the same subject, whatever the latencies;
+ * - the subscriptions of a message are those matching at publish time; one
+ *   that unsubscribes before the delivery does not get it;
+ * - plain subscribers all get each message; each queue group gets it once,
+ *   at one member chosen round-robin (per group name), so runs are
+ *   deterministic;
+ * - a request calls its callback exactly once, never inside `request`;
+ * - a handler that throws is counted (`handlerErrors`, `lastHandlerError`)
+ *   and the run goes on.
+ */
+import type {
+  Bus,
+  BusMessage,
+  BusStats,
+  MessageHandler,
+  RequestError,
+  RequestResult,
+  SubscribeOptions,
+  Subscription,
+} from './bus.js';
+import { Priority, type TimerHandle } from './clock.js';
+import { AssertionError, assert } from './assert.js';
+import type { Scheduler } from './scheduler.js';
+import { patternIsValid, subjectIsValid } from './subject-match.js';
+import { SubscriptionIndex } from './subscription-index.js';
+
+export type LocalBusOptions = {
+  /** The modeled latency of one message on `subject`, in ns; sampled once per message. */
+  readonly latencyNs: (subject: string) => number;
+};
+
+/** Reply subjects of requests are `_INBOX.<n>`. */
+export const INBOX_PREFIX = '_INBOX';
+/** Subject states kept before those with nothing in flight are evicted. */
+export const SUBJECT_STATES_MAX = 65_536;
+
+const WHITESPACE = /\s/;
+
+class LocalSubscription implements Subscription {
+  open = true;
+
+  constructor(
+    readonly pattern: string,
+    readonly queue: string | null,
+    readonly handler: MessageHandler,
+    readonly order: number,
+    private readonly unsubscribed: (subscription: LocalSubscription) => void,
+  ) {}
+
+  unsubscribe(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.unsubscribed(this);
+  }
+}
+
+/** The round-robin position of one queue group, shared by every subject it hears. */
+type QueueCursor = { next: number };
+type RouteGroup = { readonly cursor: QueueCursor; readonly members: readonly LocalSubscription[] };
+/** Who gets a message on one subject: computed once per subject and subscription change. */
+type Route = {
+  readonly empty: boolean;
+  readonly plain: readonly LocalSubscription[];
+  readonly groups: readonly RouteGroup[];
+};
+type SubjectState = { route: Route; routeVersion: number; lastDeliveryNs: number };
+
+class Delivery {
+  constructor(
+    readonly message: BusMessage,
+    readonly route: Route,
+  ) {}
+}
+
+type PendingRequest = {
+  readonly subject: string;
+  readonly callback: (result: RequestResult) => void;
+  readonly timer: TimerHandle;
+};
+type RequestAnswer = { readonly callback: (result: RequestResult) => void; readonly result: RequestResult };
+
+export class LocalBus implements Bus {
+  readonly #scheduler: Scheduler;
+  readonly #latencyNs: (subject: string) => number;
+  readonly #stats: BusStats = { published: 0, delivered: 0, unrouted: 0, dropped: 0, handlerErrors: 0 };
+  #lastHandlerError: unknown = null;
+  #closed = false;
+
+  readonly #index = new SubscriptionIndex<LocalSubscription>();
+  #subscriptionNext = 1;
+  /** Bumped on every subscribe and unsubscribe: a subject state of another version recomputes its route. */
+  #routesVersion = 0;
+  readonly #subjects = new Map<string, SubjectState>();
+  #subjectsLimit = SUBJECT_STATES_MAX;
+  readonly #queueCursors = new Map<string, QueueCursor>();
+
+  #inboxNext = 1;
+  #inboxSubscription: Subscription | null = null;
+  readonly #requests = new Map<string, PendingRequest>();
+
+  // Bound once: the scheduler calls them with an argument, so no closure per message.
+  readonly #deliverBound = (delivery: Delivery): void => this.#deliver(delivery);
+  readonly #answerBound = (answer: RequestAnswer): void => this.#answer(answer);
+  readonly #unsubscribedBound = (subscription: LocalSubscription): void => this.#unsubscribed(subscription);
+
+  constructor(scheduler: Scheduler, options: LocalBusOptions) {
+    this.#scheduler = scheduler;
+    this.#latencyNs = options.latencyNs;
+  }
+
+  get stats(): Readonly<BusStats> {
+    return this.#stats;
+  }
+
+  /** The error thrown by the last handler that threw, or null. */
+  get lastHandlerError(): unknown {
+    return this.#lastHandlerError;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  publish(subject: string, data: Uint8Array, reply?: string): void {
+    if (this.#closed) {
+      this.#stats.dropped++;
+      return;
+    }
+    if (reply !== undefined) assert(subjectIsValid(reply), `publish: reply subject '${reply}' is not a valid subject`);
+    this.#send(subject, data, reply ?? null);
+  }
+
+  subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Subscription {
+    assert(patternIsValid(pattern), `subscribe: '${pattern}' is not a valid subject pattern`);
+    const queue = options?.queue ?? null;
+    if (queue !== null) {
+      const valid = queue.length > 0 && !WHITESPACE.test(queue);
+      assert(valid, `subscribe: queue group '${queue}' is empty or has whitespace`);
+    }
+    const order = this.#subscriptionNext++;
+    const subscription = new LocalSubscription(pattern, queue, handler, order, this.#unsubscribedBound);
+    this.#index.add(subscription);
+    this.#routesVersion++;
+    return subscription;
+  }
+
+  request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void {
+    assert(timeoutNs > 0 && Number.isFinite(timeoutNs), `request: timeout ${timeoutNs} ns must be positive and finite`);
+    if (this.#closed) {
+      const result = failure('busClosed', `request on '${subject}': the bus is closed`);
+      this.#answerLater(this.#scheduler.nowNs, callback, result);
+      return;
+    }
+    this.#inboxEnsure();
+    const inbox = `${INBOX_PREFIX}.${this.#inboxNext++}`;
+    const deliveryNs = this.#send(subject, data, inbox);
+    if (deliveryNs < 0) {
+      // As the NATS server answers at once, after the trip to it.
+      const answerNs = this.#scheduler.nowNs + this.#latencySample(subject);
+      this.#answerLater(answerNs, callback, failure('noResponders', `request on '${subject}': no subscriber`));
+      return;
+    }
+    const timer = this.#scheduler.at(this.#scheduler.nowNs + timeoutNs, Priority.normal, () =>
+      this.#requestTimedOut(inbox, timeoutNs),
+    );
+    this.#requests.set(inbox, { subject, callback, timer });
+  }
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Later publishes are dropped (counted), messages in flight are dropped, pending requests fail. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    for (const [inbox, pending] of this.#requests) {
+      this.#scheduler.cancel(pending.timer);
+      const result = failure('busClosed', `request on '${pending.subject}' (${inbox}): the bus was closed`);
+      this.#answerLater(this.#scheduler.nowNs, pending.callback, result);
+    }
+    this.#requests.clear();
+    return Promise.resolve();
+  }
+
+  /** Publishes one message; returns its delivery time, or -1 when no subscription matched. */
+  #send(subject: string, data: Uint8Array, reply: string | null): number {
+    const state = this.#subjectState(subject);
+    this.#stats.published++;
+    const route = state.route;
+    if (route.empty) {
+      this.#stats.unrouted++;
+      return -1;
+    }
+    let deliveryNs = this.#scheduler.nowNs + this.#latencySample(subject);
+    if (deliveryNs < state.lastDeliveryNs) deliveryNs = state.lastDeliveryNs;
+    state.lastDeliveryNs = deliveryNs;
+    const message: BusMessage = { subject, data, reply };
+    this.#scheduler.schedule(deliveryNs, Priority.normal, this.#deliverBound, new Delivery(message, route));
+    return deliveryNs;
+  }
+
+  #latencySample(subject: string): number {
+    const latencyNs = this.#latencyNs(subject);
+    if (!(latencyNs >= 0) || latencyNs === Number.POSITIVE_INFINITY) {
+      throw new AssertionError(`latencyNs('${subject}') returned ${latencyNs}, expected a finite number >= 0`);
+    }
+    return latencyNs;
+  }
+
+  #deliver(delivery: Delivery): void {
+    if (this.#closed) {
+      this.#stats.dropped++;
+      return;
+    }
+    const { message, route } = delivery;
+    const plain = route.plain;
+    for (let index = 0; index < plain.length; index++) {
+      const subscription = plain[index] as LocalSubscription;
+      if (subscription.open) this.#invoke(subscription, message);
+    }
+    const groups = route.groups;
+    for (let index = 0; index < groups.length; index++) this.#deliverToGroup(groups[index] as RouteGroup, message);
+  }
+
+  /** Gives the message to the next open member of the group, round-robin. */
+  #deliverToGroup(group: RouteGroup, message: BusMessage): void {
+    const members = group.members;
+    const count = members.length;
+    const start = group.cursor.next % count;
+    for (let offset = 0; offset < count; offset++) {
+      const member = members[(start + offset) % count] as LocalSubscription;
+      if (!member.open) continue;
+      group.cursor.next = start + offset + 1;
+      this.#invoke(member, message);
+      return;
+    }
+    // Every member left while the message was in flight.
+    this.#stats.dropped++;
+  }
+
+  #invoke(subscription: LocalSubscription, message: BusMessage): void {
+    this.#stats.delivered++;
+    try {
+      subscription.handler(message);
+    } catch (error) {
+      this.#handlerFailed(error);
+    }
+  }
+
+  #handlerFailed(error: unknown): void {
+    this.#stats.handlerErrors++;
+    this.#lastHandlerError = error;
+  }
+
+  #subjectState(subject: string): SubjectState {
+    const state = this.#subjects.get(subject);
+    if (state === undefined) return this.#subjectStateCreate(subject);
+    if (state.routeVersion !== this.#routesVersion) {
+      state.route = this.#routeCompute(subject);
+      state.routeVersion = this.#routesVersion;
+    }
+    return state;
+  }
+
+  #subjectStateCreate(subject: string): SubjectState {
+    assert(subjectIsValid(subject), `publish: '${subject}' is not a subject (a wildcard, empty token or whitespace)`);
+    if (this.#subjects.size >= this.#subjectsLimit) this.#subjectsEvict();
+    const state: SubjectState = {
+      route: this.#routeCompute(subject),
+      routeVersion: this.#routesVersion,
+      lastDeliveryNs: 0,
+    };
+    this.#subjects.set(subject, state);
+    return state;
+  }
+
+  /**
+   * Forgets the subjects with nothing in flight (their FIFO bound is in the
+   * past, so forgetting it changes nothing), e.g. the reply subjects of
+   * finished requests.
+   */
+  #subjectsEvict(): void {
+    const nowNs = this.#scheduler.nowNs;
+    for (const [subject, state] of this.#subjects) {
+      if (state.lastDeliveryNs <= nowNs) this.#subjects.delete(subject);
+    }
+    this.#subjectsLimit = Math.max(SUBJECT_STATES_MAX, this.#subjects.size * 2);
+  }
+
+  #routeCompute(subject: string): Route {
+    const plain: LocalSubscription[] = [];
+    const groupsByQueue = new Map<string, { cursor: QueueCursor; members: LocalSubscription[] }>();
+    for (const subscription of this.#index.match(subject)) {
+      if (subscription.queue === null) {
+        plain.push(subscription);
+        continue;
+      }
+      let group = groupsByQueue.get(subscription.queue);
+      if (group === undefined) {
+        group = { cursor: this.#queueCursor(subscription.queue), members: [] };
+        groupsByQueue.set(subscription.queue, group);
+      }
+      group.members.push(subscription);
+    }
+    const groups = [...groupsByQueue.values()];
+    return { empty: plain.length === 0 && groups.length === 0, plain, groups };
+  }
+
+  #queueCursor(queue: string): QueueCursor {
+    let cursor = this.#queueCursors.get(queue);
+    if (cursor === undefined) {
+      cursor = { next: 0 };
+      this.#queueCursors.set(queue, cursor);
+    }
+    return cursor;
+  }
+
+  #unsubscribed(subscription: LocalSubscription): void {
+    const removed = this.#index.remove(subscription);
+    assert(removed, `unsubscribe: '${subscription.pattern}' was not subscribed`);
+    this.#routesVersion++;
+  }
+
+  /** One subscription for every reply, as NATS clients multiplex their inbox. */
+  #inboxEnsure(): void {
+    if (this.#inboxSubscription !== null) return;
+    this.#inboxSubscription = this.subscribe(`${INBOX_PREFIX}.*`, (message) => this.#replied(message));
+  }
+
+  #replied(message: BusMessage): void {
+    const pending = this.#requests.get(message.subject);
+    // A late or second reply: the request was already answered.
+    if (pending === undefined) return;
+    this.#requests.delete(message.subject);
+    this.#scheduler.cancel(pending.timer);
+    pending.callback({ ok: true, message });
+  }
+
+  #requestTimedOut(inbox: string, timeoutNs: number): void {
+    const pending = this.#requests.get(inbox);
+    assert(pending !== undefined, `request timeout: ${inbox} is not pending`);
+    this.#requests.delete(inbox);
+    const result = failure('requestTimeout', `request on '${pending.subject}': no reply within ${timeoutNs} ns`);
+    this.#answer({ callback: pending.callback, result });
+  }
+
+  #answerLater(atNs: number, callback: (result: RequestResult) => void, result: RequestResult): void {
+    this.#scheduler.schedule(atNs, Priority.normal, this.#answerBound, { callback, result });
+  }
+
+  #answer(answer: RequestAnswer): void {
+    try {
+      answer.callback(answer.result);
+    } catch (error) {
+      this.#handlerFailed(error);
+    }
+  }
+}
+
+function failure(error: RequestError, message: string): RequestResult {
+  return { ok: false, error, message };
+}

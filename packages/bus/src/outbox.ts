@@ -1,0 +1,168 @@
+/**
+ * The batcher of one sending actor: records bound for a subject wait in that
+ * subject's batch and leave as one frame (`frameEncode`) when the batch holds
+ * `records` records or `windowNs` after its first record, whichever comes
+ * first. With `windowNs` 0 a batch leaves at the end of the current instant,
+ * after everything of priority `normal` (see `Priority.flush`).
+ *
+ * Invariants:
+ * - a subject always carries one frame type;
+ * - records leave in the order they were added, in frames whose `sequence`
+ *   counts 1, 2, 3... per subject (batched and `send` frames alike);
+ * - a frame never exceeds FRAME_BYTES_MAX bytes: an oversize batch is split
+ *   in halves (counted in `stats.splits`); one record over the limit is a bug;
+ * - a batch has a window timer exactly when it holds records.
+ */
+import {
+  FRAME_BYTES_MAX,
+  frameEncode,
+  type FrameRecords,
+  type FrameTypeName,
+} from '@ioasim/protocol';
+import type { Bus } from './bus.js';
+import { Priority, type Clock, type TimerHandle } from './clock.js';
+import { AssertionError, assert } from './assert.js';
+
+export type OutboxOptions = {
+  readonly bus: Bus;
+  readonly clock: Clock;
+  /** The sending actor, written in every frame header (e.g. `h0/iommu/smmu0`). */
+  readonly sender: string;
+  /** A batch leaves when it holds this many records. */
+  readonly records: number;
+  /** A batch leaves this long after its first record; 0 = at the end of the instant. */
+  readonly windowNs: number;
+};
+
+export type OutboxStats = {
+  /** Frames published. */
+  frames: number;
+  /** Records published, over all frames. */
+  records: number;
+  /** Oversize batches split in two before publishing. */
+  splits: number;
+};
+
+type AnyRecord = FrameRecords[FrameTypeName];
+
+class SubjectBatch {
+  readonly records: AnyRecord[] = [];
+  /** The sequence of the last frame published on the subject. */
+  sequence = 0;
+  timer: TimerHandle | null = null;
+  /** Made once per subject, so that arming the window allocates no closure. */
+  readonly windowElapsed: () => void;
+
+  constructor(
+    readonly subject: string,
+    readonly type: FrameTypeName,
+    flush: (batch: SubjectBatch) => void,
+  ) {
+    this.windowElapsed = () => {
+      this.timer = null;
+      flush(this);
+    };
+  }
+}
+
+export class Outbox {
+  readonly #bus: Bus;
+  readonly #clock: Clock;
+  readonly #sender: string;
+  readonly #recordsMax: number;
+  readonly #windowNs: number;
+  readonly #batches = new Map<string, SubjectBatch>();
+  readonly #stats: OutboxStats = { frames: 0, records: 0, splits: 0 };
+  readonly #flushBound = (batch: SubjectBatch): void => this.#flush(batch);
+
+  constructor(options: OutboxOptions) {
+    const { records, windowNs } = options;
+    assert(Number.isInteger(records) && records >= 1, `Outbox: records ${records} must be an integer >= 1`);
+    assert(windowNs >= 0 && Number.isFinite(windowNs), `Outbox: windowNs ${windowNs} must be finite and >= 0`);
+    this.#bus = options.bus;
+    this.#clock = options.clock;
+    this.#sender = options.sender;
+    this.#recordsMax = options.records;
+    this.#windowNs = options.windowNs;
+  }
+
+  get stats(): Readonly<OutboxStats> {
+    return this.#stats;
+  }
+
+  /** Records waiting in every batch. */
+  get pendingCount(): number {
+    let count = 0;
+    for (const batch of this.#batches.values()) count += batch.records.length;
+    return count;
+  }
+
+  /** Appends `record` to the batch of `subject`, which leaves when full or when its window ends. */
+  add<Name extends FrameTypeName>(subject: string, type: Name, record: FrameRecords[Name]): void {
+    const batch = this.#batch(subject, type);
+    const records = batch.records;
+    records.push(record);
+    if (records.length >= this.#recordsMax) {
+      this.#flush(batch);
+      return;
+    }
+    if (records.length === 1) batch.timer = this.#clock.afterNs(this.#windowNs, batch.windowElapsed, Priority.flush);
+  }
+
+  /** Publishes `records` at once, after the records already waiting on `subject`. */
+  send<Name extends FrameTypeName>(subject: string, type: Name, records: readonly FrameRecords[Name][]): void {
+    const batch = this.#batch(subject, type);
+    this.#flush(batch);
+    if (records.length > 0) this.#publish(batch, records, 0, records.length);
+  }
+
+  /** Publishes every waiting batch now. */
+  flushAll(): void {
+    for (const batch of this.#batches.values()) this.#flush(batch);
+  }
+
+  #batch(subject: string, type: FrameTypeName): SubjectBatch {
+    let batch = this.#batches.get(subject);
+    if (batch === undefined) {
+      batch = new SubjectBatch(subject, type, this.#flushBound);
+      this.#batches.set(subject, batch);
+    } else if (batch.type !== type) {
+      throw new AssertionError(`Outbox: subject '${subject}' carries ${batch.type} frames, not ${type}`);
+    }
+    return batch;
+  }
+
+  #flush(batch: SubjectBatch): void {
+    if (batch.timer !== null) {
+      this.#clock.cancel(batch.timer);
+      batch.timer = null;
+    }
+    const records = batch.records;
+    if (records.length === 0) return;
+    this.#publish(batch, records, 0, records.length);
+    // frameEncode copied the records into bytes: the array can be reused.
+    records.length = 0;
+  }
+
+  /** Publishes records [start, end) as one frame, or as several if one would be too large. */
+  #publish(batch: SubjectBatch, records: readonly AnyRecord[], start: number, end: number): void {
+    const frameRecords = start === 0 && end === records.length ? records : records.slice(start, end);
+    const bytes = frameEncode(batch.type, this.#sender, batch.sequence + 1, frameRecords);
+    if (bytes.length > FRAME_BYTES_MAX) {
+      assert(
+        end - start > 1,
+        `Outbox: one ${batch.type} record on '${batch.subject}' encodes to ${bytes.length} bytes, ` +
+          `over FRAME_BYTES_MAX (${FRAME_BYTES_MAX})`,
+      );
+      this.#stats.splits++;
+      const middle = (start + end) >>> 1;
+      this.#publish(batch, records, start, middle);
+      this.#publish(batch, records, middle, end);
+      return;
+    }
+    batch.sequence++;
+    this.#stats.frames++;
+    this.#stats.records += end - start;
+    this.#bus.publish(batch.subject, bytes);
+  }
+}

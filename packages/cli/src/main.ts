@@ -1,0 +1,11 @@
+/**
+ * The process entry of the `ioasim` command.
+ */
+import { cliMain } from './cli.js';
+
+const code = cliMain(process.argv.slice(2), {
+  out: (text) => process.stdout.write(`${text}\n`),
+  error: (text) => process.stderr.write(`${text}\n`),
+  tty: process.stdout.isTTY === true,
+});
+process.exitCode = code;

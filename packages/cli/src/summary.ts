@@ -1,0 +1,73 @@
+/**
+ * The terminal summary of a run: a few readable tables. Colour only when
+ * standard output is a terminal.
+ */
+import type { Report } from '@ioasim/sim';
+
+export type Style = { readonly bold: (text: string) => string; readonly red: (text: string) => string; readonly green: (text: string) => string };
+
+export function styleFor(tty: boolean): Style {
+  const wrap = (code: string) => (text: string) => (tty ? `\u001b[${code}m${text}\u001b[0m` : text);
+  return { bold: wrap('1'), red: wrap('31'), green: wrap('32') };
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+  return rows
+    .map((row) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index] ?? 0) : cell.padStart(widths[index] ?? 0))).join('  '))
+    .join('\n');
+}
+
+export function durationFormat(ns: number): string {
+  if (ns >= 1e9) return `${(ns / 1e9).toFixed(3)}s`;
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(3)}ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)}us`;
+  return `${ns}ns`;
+}
+
+export function summaryFormat(report: Report, style: Style): string {
+  const faults = report.faults;
+  const lines: string[] = [];
+  const violations = report.invariants.reduce((sum, invariant) => sum + invariant.violations, 0);
+  lines.push(
+    style.bold(`ioasim ${report.ioasim}  ${report.topology.name}`) +
+      `  seed ${report.seed}  ${report.topology.hosts} host(s), ${report.topology.devices} device(s), ${report.topology.ioasids} ioasid(s)`,
+  );
+  lines.push(`simulated ${durationFormat(report.simulatedNs)} in ${report.wallMs} ms wall` +
+    (report.wallMs > 0 ? `  (${Math.round(faults.raised / (report.wallMs / 1000)).toLocaleString('en-US')} faults/s)` : ''));
+  lines.push('');
+  lines.push(style.bold('fault groups'));
+  lines.push(table([
+    ['raised', 'delivered', 'responded', 'auto', 'abandoned', 'success', 'invalid', 'failure', 'dropped'],
+    [faults.raised, faults.delivered, faults.responded, faults.autoResponded, faults.abandoned, faults.success, faults.invalid, faults.failure, faults.dropped].map(String),
+  ]));
+  const causes = Object.entries(faults.autoRespondedByCause).filter(([, count]) => count > 0);
+  if (causes.length > 0) lines.push(`auto-responded by cause: ${causes.map(([cause, count]) => `${cause} ${count}`).join(', ')}`);
+  const rejected = Object.entries(faults.rejectedResponses).filter(([, count]) => count > 0);
+  if (rejected.length > 0) lines.push(`rejected responses: ${rejected.map(([cause, count]) => `${cause} ${count}`).join(', ')}`);
+  if (faults.securityEvents > 0) lines.push(style.red(`security events: ${faults.securityEvents}`));
+  lines.push('');
+  lines.push(style.bold('latency, page request to PRG response'));
+  const latency = report.latencyNs;
+  lines.push(table([
+    ['p50', 'p90', 'p99', 'p99.9', 'max', 'mean'],
+    [latency.p50, latency.p90, latency.p99, latency.p999, latency.max, latency.mean].map(durationFormat),
+  ]));
+  lines.push('');
+  lines.push(style.bold('per ioasid'));
+  lines.push(table([
+    ['host', 'ioasid', 'space', 'owner', 'delivered', 'responded'],
+    ...report.perIoasid.slice(0, 20).map((row) => [row.host, String(row.ioasid), row.name, row.owner, String(row.delivered), String(row.responded)]),
+  ]));
+  if (report.perIoasid.length > 20) lines.push(`… and ${report.perIoasid.length - 20} more (see --json)`);
+  lines.push('');
+  lines.push(style.bold('invariants'));
+  for (const invariant of report.invariants) {
+    const verdict = invariant.violations === 0 ? style.green('ok') : style.red(`${invariant.violations} violation(s)`);
+    lines.push(`  ${String(invariant.id)} ${invariant.name.padEnd(10)} ${verdict}`);
+    for (const example of invariant.examples) lines.push(`      at ${durationFormat(example.t)}: ${example.message}`);
+  }
+  if (violations > 0) lines.push(style.red(`reproduce with: --seed ${report.seed}`));
+  return lines.join('\n');
+}

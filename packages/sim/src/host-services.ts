@@ -1,0 +1,31 @@
+/**
+ * The five services of one host, started together on one bus and clock.
+ */
+import type { ServiceOptions } from '@ioasim/bus';
+import type { HostConfig } from '@ioasim/protocol';
+import { DeviceService } from '@ioasim/service-device';
+import { ManagerService } from '@ioasim/service-ioasid-manager';
+import { IommuService } from '@ioasim/service-iommu';
+import { VdpaService } from '@ioasim/service-vdpa';
+import { VfioService } from '@ioasim/service-vfio';
+
+export type HostServices = {
+  readonly host: HostConfig;
+  readonly device: DeviceService;
+  readonly iommu: IommuService;
+  readonly manager: ManagerService;
+  readonly vfio: VfioService;
+  readonly vdpa: VdpaService;
+};
+
+export function hostServicesStart(options: ServiceOptions): HostServices {
+  return {
+    host: options.host,
+    device: new DeviceService(options),
+    iommu: new IommuService(options),
+    manager: new ManagerService(options),
+    vfio: new VfioService(options),
+    vdpa: new VdpaService(options),
+  };
+}
+

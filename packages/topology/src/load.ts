@@ -1,0 +1,74 @@
+/**
+ * Loading a topology: from YAML text, from a file, or from an object (the
+ * builder's, or one a program made). Every path gives a result, never a
+ * throw: a topology, or every error of the input at once, sorted by line.
+ *
+ * YAML is parsed with `yaml`'s parseDocument and a LineCounter, so that each
+ * finding is placed at the line and column of the node it is about.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Document, YAMLError } from 'yaml';
+import { errorsSort, pathFormat, quote } from './errors.js';
+import type { Finding, TopologyError, TopologyResult } from './errors.js';
+import { topologyNormalize } from './normalize.js';
+import { positionFind } from './positions.js';
+import { topologyValidate } from './validate.js';
+
+/** Aliases a file may expand; more is refused (a "billion laughs" file). */
+const ALIAS_COUNT_MAX = 100;
+
+const TOPOLOGY_EXPECTED = 'expected a topology: an object with version, name and hosts';
+
+function failure(message: string, line = 0, column = 0): TopologyResult {
+  return { ok: false, errors: [{ path: '', line, column, message }] };
+}
+
+function syntaxError(error: YAMLError): TopologyError {
+  const [start] = error.linePos ?? [];
+  const firstLine = error.message.split('\n')[0] ?? error.message;
+  const message = firstLine.replace(/ at line \d+, column \d+:?$/, '');
+  return { path: '', line: start?.line ?? 1, column: start?.col ?? 1, message: `YAML syntax error: ${message}` };
+}
+
+function validated(raw: unknown, place: (finding: Finding) => TopologyError): TopologyResult {
+  const validation = topologyValidate(raw);
+  if (!validation.ok) return { ok: false, errors: errorsSort(validation.findings.map(place)) };
+  return { ok: true, topology: topologyNormalize(validation.input) };
+}
+
+/** A topology from YAML text; `file` names it in messages. */
+export function topologyParse(text: string, file: string): TopologyResult {
+  const lineCounter = new LineCounter();
+  // YAML 1.2 core schema, with merge keys (`<<: *defaults`) so that a file can share settings between objects.
+  const document: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, version: '1.2', schema: 'core', merge: true });
+  if (document.errors.length > 0) return { ok: false, errors: errorsSort(document.errors.map(syntaxError)) };
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: ALIAS_COUNT_MAX });
+  } catch (error) {
+    return failure(`cannot read ${quote(file)} as YAML: ${error instanceof Error ? error.message : String(error)}`, 1, 1);
+  }
+  if (raw === null || raw === undefined) return failure(`${quote(file)} is empty; ${TOPOLOGY_EXPECTED}`, 1, 1);
+  return validated(raw, (finding) => {
+    const { line, column } = positionFind(document, lineCounter, finding.path, finding.at);
+    return { path: pathFormat(finding.path), line, column, message: finding.message };
+  });
+}
+
+/** A topology from a YAML file; a file that cannot be read is an error result. */
+export function topologyLoad(file: string): TopologyResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'no such file' : String(error);
+    return failure(`cannot read ${quote(file)}: ${reason}; ${TOPOLOGY_EXPECTED} in a YAML file`);
+  }
+  return topologyParse(text, file);
+}
+
+/** A topology from an object of the same format (no file: every line and column is 0). */
+export function topologyFromObject(raw: unknown): TopologyResult {
+  return validated(raw, (finding) => ({ path: pathFormat(finding.path), line: 0, column: 0, message: finding.message }));
+}

@@ -1,0 +1,65 @@
+/**
+ * Units of the topology format: durations and rates.
+ *
+ * A duration is nanoseconds as a number, or a string of a decimal number and
+ * an optional unit (`"500ns"`, `"1.5us"`, `"5µs"`, `"2ms"`, `"1s"`; no unit
+ * means nanoseconds). A unit string resolves to whole nanoseconds, so that
+ * `"1.1us"` is exactly 1100 and not 1100.0000000000002. A rate is accesses per
+ * simulated second, as a number or a string (`"10/s"`, `"200k/s"`, `"1.5M/s"`,
+ * `"2G/s"`). The patterns below are the ones the schema checks, so a string
+ * the schema accepts always parses.
+ */
+
+const DURATION_UNITS_NS = {
+  ns: 1,
+  us: 1_000,
+  'µs': 1_000, // U+00B5 MICRO SIGN
+  'μs': 1_000, // U+03BC GREEK SMALL LETTER MU
+  ms: 1_000_000,
+  s: 1_000_000_000,
+} as const;
+
+const RATE_MULTIPLIERS = { '': 1, k: 1_000, M: 1_000_000, G: 1_000_000_000 } as const;
+
+const DURATION_SHAPE = String.raw`(\d+(?:\.\d+)?)\s*(ns|us|µs|μs|ms|s)?`;
+const RATE_SHAPE = String.raw`(\d+(?:\.\d+)?)\s*([kMG]?)/s`;
+
+/** A duration string: a decimal number and an optional unit. */
+export const DURATION_PATTERN = new RegExp(`^${DURATION_SHAPE}$`);
+/** A duration string that is not zero. */
+export const DURATION_POSITIVE_PATTERN = new RegExp(`^(?=[^1-9]*[1-9])${DURATION_SHAPE}$`);
+/** A rate string that is not zero. */
+export const RATE_PATTERN = new RegExp(`^(?=[^1-9]*[1-9])${RATE_SHAPE}$`);
+
+export const DURATION_EXPECTED =
+  'a duration: nanoseconds as a number, or a string with a unit ns, us, µs, ms or s ("500ns", "1.5us", "2ms")';
+export const DURATION_POSITIVE_EXPECTED =
+  'a duration above zero: nanoseconds as a number, or a string with a unit ns, us, µs, ms or s ("500ns", "1.5us", "2ms")';
+export const RATE_EXPECTED = 'a rate above zero per second: a number, or a string like "10/s", "200k/s", "1.5M/s", "2G/s"';
+
+/** Nanoseconds of a duration. Throws a RangeError for a value the format does not allow. */
+export function parseDuration(value: number | string): number {
+  if (typeof value === 'number') {
+    if (Number.isFinite(value) && value >= 0) return value;
+    throw new RangeError(`bad duration ${value}; expected ${DURATION_EXPECTED}`);
+  }
+  const match = DURATION_PATTERN.exec(value.trim());
+  if (match === null) throw new RangeError(`bad duration ${JSON.stringify(value)}; expected ${DURATION_EXPECTED}`);
+  const unit = (match[2] ?? 'ns') as keyof typeof DURATION_UNITS_NS;
+  return Math.round(Number(match[1]) * DURATION_UNITS_NS[unit]);
+}
+
+/** Accesses per second of a rate. Throws a RangeError for a value the format does not allow. */
+export function parseRate(value: number | string): number {
+  if (typeof value === 'number') {
+    if (Number.isFinite(value) && value > 0) return value;
+    throw new RangeError(`bad rate ${value}; expected ${RATE_EXPECTED}`);
+  }
+  const match = RATE_PATTERN.exec(value.trim());
+  if (match === null) throw new RangeError(`bad rate ${JSON.stringify(value)}; expected ${RATE_EXPECTED}`);
+  const multiplier = (match[2] ?? '') as keyof typeof RATE_MULTIPLIERS;
+  // Multiplying the decimal digits as an integer keeps "1.1k/s" exactly 1100.
+  const [whole = '0', fraction = ''] = (match[1] ?? '0').split('.');
+  const scale = 10 ** fraction.length;
+  return (Number(whole + fraction) * RATE_MULTIPLIERS[multiplier]) / scale;
+}
