@@ -3,31 +3,33 @@
  * (0 success, 1 an invariant violated, 2 bad input), never a stack trace for
  * a user's mistake.
  */
-import { writeFileSync } from 'node:fs';
-import {
-  IOASIM_VERSION,
-  parseDuration,
-  reportViolations,
-  run,
-  topologyErrorFormat,
-  topologyLoad,
-  type Topology,
-} from '@ioasim/sim';
-import { UsageError, argumentsParse, integerOption } from './arguments.js';
-import { HELP_MAIN, HELP_RUN, HELP_VALIDATE } from './help.js';
-import { styleFor, summaryFormat } from './summary.js';
+import { IOASIM_VERSION } from '@ioasim/sim';
+import { UsageError } from './arguments.js';
+import { COMMANDS } from './commands/index.js';
+import { EXIT, type Io } from './io.js';
 
-export type Io = {
-  readonly out: (text: string) => void;
-  readonly error: (text: string) => void;
-  readonly tty: boolean;
-};
+export { EXIT, type Io } from './io.js';
 
-export const EXIT = { ok: 0, violation: 1, badInput: 2 } as const;
+export function helpMain(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.usage.length));
+  return `ioasim — a simulator of the Linux /dev/ioasid (iommufd) I/O page-fault path
 
-export function cliMain(argv: readonly string[], io: Io): number {
+Usage: ioasim <command> [options]
+
+Commands:
+${COMMANDS.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`).join('\n')}
+
+Options:
+  -h, --help     show help (also: ioasim <command> --help)
+  -v, --version  print the version
+
+Exit codes: 0 success, 1 an invariant was violated, 2 bad input.
+Topology format: TOPOLOGY.md. Examples: examples/.`;
+}
+
+export async function cliMain(argv: readonly string[], io: Io): Promise<number> {
   try {
-    return dispatch(argv, io);
+    return await dispatch(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.error(`ioasim: ${error.message}\nRun 'ioasim --help' for usage.`);
@@ -37,81 +39,19 @@ export function cliMain(argv: readonly string[], io: Io): number {
   }
 }
 
-function dispatch(argv: readonly string[], io: Io): number {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    io.out(HELP_MAIN);
-    return command === undefined ? EXIT.badInput : EXIT.ok;
+function dispatch(argv: readonly string[], io: Io): number | Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    (name === undefined ? io.error : io.out)(helpMain());
+    return name === undefined ? EXIT.badInput : EXIT.ok;
   }
-  if (command === '-v' || command === '--version') {
+  if (name === '-v' || name === '--version') {
     io.out(IOASIM_VERSION);
     return EXIT.ok;
   }
-  switch (command) {
-    case 'run':
-      return commandRun(rest, io);
-    case 'validate':
-      return commandValidate(rest, io);
-    default:
-      throw new UsageError(`unknown command "${command}"; expected one of: run, validate`);
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    throw new UsageError(`unknown command "${name}"; expected one of: ${COMMANDS.map((c) => c.name).join(', ')}`);
   }
-}
-
-function topologyRead(file: string | undefined, io: Io): Topology | null {
-  if (file === undefined) throw new UsageError('missing <topology.yaml>');
-  const result = topologyLoad(file);
-  if (result.ok) return result.topology;
-  for (const error of result.errors) io.error(topologyErrorFormat(error, file));
-  io.error(`${file}: ${result.errors.length} error(s)`);
-  return null;
-}
-
-function commandValidate(argv: readonly string[], io: Io): number {
-  const { values, positionals } = argumentsParse(argv, { help: { type: 'boolean', short: 'h' } });
-  if (values['help'] === true) {
-    io.out(HELP_VALIDATE);
-    return EXIT.ok;
-  }
-  if (positionals.length > 1) throw new UsageError(`validate takes one file, found ${positionals.length}`);
-  const file = positionals[0];
-  const topology = topologyRead(file, io);
-  if (topology === null) return EXIT.badInput;
-  const devices = topology.hosts.reduce((sum, host) => sum + host.devices.length, 0);
-  const spaces = topology.hosts.reduce((sum, host) => sum + host.spaces.length, 0);
-  io.out(`${String(file)}: valid — ${topology.hosts.length} host(s), ${devices} device(s), ${spaces} space(s)`);
-  return EXIT.ok;
-}
-
-function commandRun(argv: readonly string[], io: Io): number {
-  const { values, positionals } = argumentsParse(argv, {
-    help: { type: 'boolean', short: 'h' },
-    seed: { type: 'string' },
-    json: { type: 'boolean' },
-    report: { type: 'string' },
-    until: { type: 'string' },
-  });
-  if (values['help'] === true) {
-    io.out(HELP_RUN);
-    return EXIT.ok;
-  }
-  if (positionals.length > 1) throw new UsageError(`run takes one file, found ${positionals.length}`);
-  const seed = integerOption('seed', values['seed']);
-  let untilNs: number | undefined;
-  if (typeof values['until'] === 'string') {
-    try {
-      untilNs = parseDuration(values['until']);
-    } catch (error) {
-      throw new UsageError(`--until: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  const topology = topologyRead(positionals[0], io);
-  if (topology === null) return EXIT.badInput;
-  const report = run(topology, {
-    ...(seed === undefined ? {} : { seed }),
-    ...(untilNs === undefined ? {} : { untilNs }),
-  });
-  if (typeof values['report'] === 'string') writeFileSync(values['report'], `${JSON.stringify(report, null, 2)}\n`);
-  if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
-  else io.out(summaryFormat(report, styleFor(io.tty)));
-  return reportViolations(report) > 0 ? EXIT.violation : EXIT.ok;
+  return command.main(rest, io);
 }

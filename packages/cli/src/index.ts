@@ -1,1 +1,2 @@
-export { EXIT, cliMain, type Io } from './cli.js';
+export { EXIT, cliMain, helpMain, type Io } from './cli.js';
+export type { Command } from './io.js';

@@ -3,9 +3,8 @@
  */
 import { cliMain } from './cli.js';
 
-const code = cliMain(process.argv.slice(2), {
+process.exitCode = await cliMain(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   error: (text) => process.stderr.write(`${text}\n`),
   tty: process.stdout.isTTY === true,
 });
-process.exitCode = code;

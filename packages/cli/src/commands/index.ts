@@ -1,0 +1,9 @@
+/**
+ * Every command of `ioasim`, in the order `ioasim --help` lists them.
+ * A command is one file in this folder and one line here.
+ */
+import type { Command } from '../io.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+
+export const COMMANDS: readonly Command[] = [runCommand, validateCommand];
