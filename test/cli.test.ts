@@ -1,0 +1,109 @@
+/**
+ * Goal: the ioasim command behaves for a newcomer: help that tells the
+ * truth, a run that reports, bad input that exits 2 and names the file, line
+ * and column, no stack trace for a user's mistake.
+ */
+import { cliMain, type Io } from '@ioasim/cli';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+type Captured = { code: number; out: string; error: string };
+
+async function ioasim(...argv: string[]): Promise<Captured> {
+  const out: string[] = [];
+  const error: string[] = [];
+  const io: Io = { out: (text) => out.push(text), error: (text) => error.push(text), tty: false };
+  const code = await cliMain(argv, io);
+  return { code, out: out.join('\n'), error: error.join('\n') };
+}
+
+const example = new URL('../examples/single-host.yaml', import.meta.url).pathname;
+const broken = new URL('./fixtures/broken-reference.yaml', import.meta.url).pathname;
+
+describe('ioasim --help', () => {
+  it('lists every command and the exit codes', async () => {
+    const result = await ioasim('--help');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/run <topology.yaml>/);
+    expect(result.out).toMatch(/validate <topology.yaml>/);
+    expect(result.out).toMatch(/Exit codes: 0 success, 1 an invariant was violated, 2 bad input/);
+  });
+
+  it('gives each command its own help', async () => {
+    const result = await ioasim('run', '--help');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/--seed <n>/);
+  });
+
+  it('refuses an unknown command and an unknown option with exit 2', async () => {
+    expect((await ioasim('frobnicate')).code).toBe(2);
+    const option = await ioasim('run', example, '--sede', '3');
+    expect(option.code).toBe(2);
+    expect(option.error).toMatch(/--sede/);
+    const seed = await ioasim('run', example, '--seed', 'three');
+    expect(seed.code).toBe(2);
+    expect(seed.error).toMatch(/--seed expects an integer, found "three"/);
+  });
+});
+
+describe('ioasim validate', () => {
+  it('accepts the example', async () => {
+    const result = await ioasim('validate', example);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/valid — 1 host\(s\), 2 device\(s\), 5 space\(s\)/);
+  });
+
+  it('exits 2 on a broken file, naming path, line and column of every error', async () => {
+    const result = await ioasim('validate', broken);
+    expect(result.code).toBe(2);
+    expect(result.error).toContain(
+      `${broken}:16:25: hosts[0].devices[0].pri.credits: found 0; expected at least 1`,
+    );
+    expect(result.error).toContain(
+      `${broken}:18:20: hosts[0].devices[0].attach[0].space: unknown space "gap" on host h0; expected one of: gpa (did you mean "gpa"?)`,
+    );
+    expect(result.error).toMatch(/2 error\(s\)/);
+  });
+
+  it('exits 2 on a missing file', async () => {
+    const result = await ioasim('validate', '/nonexistent/topology.yaml');
+    expect(result.code).toBe(2);
+    expect(result.error).toMatch(/nonexistent\/topology.yaml/);
+  });
+});
+
+describe('ioasim run', () => {
+  it('prints a JSON report whose accounting balances, every space delivered, no violation', async () => {
+    const result = await ioasim('run', example, '--json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out);
+    const faults = report.faults;
+    expect(faults.raised).toBeGreaterThan(0);
+    expect(faults.raised).toBe(faults.responded + faults.autoResponded + faults.abandoned);
+    for (const space of report.perIoasid) expect(space.delivered, space.name).toBeGreaterThan(0);
+    for (const invariant of report.invariants) expect(invariant.violations, invariant.name).toBe(0);
+    for (const field of ['seed', 'transport', 'topology', 'simulatedNs', 'wallMs', 'faults', 'latencyNs', 'perIoasid', 'invariants']) {
+      expect(report).toHaveProperty(field);
+    }
+    for (const field of ['raised', 'delivered', 'responded', 'success', 'invalid', 'failure', 'autoResponded', 'abandoned', 'dropped']) {
+      expect(faults).toHaveProperty(field);
+    }
+  });
+
+  it('prints a readable summary and writes --report', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ioasim-')), 'report.json');
+    const result = await ioasim('run', example, '--seed', '3', '--report', file);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/fault groups/);
+    expect(result.out).toMatch(/1 accounting ok/);
+    expect(JSON.parse(readFileSync(file, 'utf8')).seed).toBe(3);
+  });
+
+  it('exits 2 on a broken topology without running it', async () => {
+    const result = await ioasim('run', broken);
+    expect(result.code).toBe(2);
+    expect(result.out).toBe('');
+  });
+});
