@@ -214,6 +214,17 @@ export type ChaosRule =
       readonly restartAfterNs: number;
     };
 
+/**
+ * One fleet: template `template` replaced, at its position in `hosts`, by
+ * `count` consecutive copies named `first` … `last`.
+ */
+export type FleetSummary = {
+  readonly template: string;
+  readonly count: number;
+  readonly first: string;
+  readonly last: string;
+};
+
 export type Topology = {
   readonly version: 1;
   readonly name: string;
@@ -224,4 +235,6 @@ export type Topology = {
   readonly timeline: readonly TimelineEntry[];
   readonly settings: Settings;
   readonly chaos: readonly ChaosRule[];
+  /** The fleets `hosts` was expanded from, in file order; empty when the file has no `fleet`. */
+  readonly fleets: readonly FleetSummary[];
 };

@@ -9,7 +9,7 @@
  * expansion every host name must still be unique, and a name the timeline
  * or chaos gives resolves through the directory of names after expansion.
  */
-import type { HostConfig } from '@ioasim/protocol';
+import type { FleetSummary, HostConfig } from '@ioasim/protocol';
 import { unknownNameFinding } from './attachment-rules.js';
 import { finding, quote } from './errors.js';
 import type { Finding, Path } from './errors.js';
@@ -37,6 +37,11 @@ export function copyWidth(count: number): number {
 
 export function copyName(plan: FleetPlan, index: number): string {
   return `${plan.template}-${String(index).padStart(plan.width, '0')}`;
+}
+
+/** What a plan expands to, for the resolved topology's `fleets`. */
+export function fleetSummary(plan: FleetPlan): FleetSummary {
+  return { template: plan.template, count: plan.count, first: copyName(plan, 0), last: copyName(plan, plan.count - 1) };
 }
 
 /** Templates that name a host, each once, with their plans. */

@@ -8,6 +8,17 @@
 import { z } from 'zod';
 import { topologySchema } from './schema.js';
 
-export function topologyJsonSchema(): object {
-  return z.toJSONSchema(topologySchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'throw' });
+/** The schema's identity: a URN, since a schema file is used where it is written, not fetched. */
+export const TOPOLOGY_SCHEMA_ID = 'urn:ioasim:topology:1';
+
+/** The JSON Schema, with `$schema` first, then its `$id`, `title` and `description`. */
+export function topologyJsonSchema(): Record<string, unknown> {
+  const { $schema, ...rest } = z.toJSONSchema(topologySchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'throw' });
+  return {
+    $schema,
+    $id: TOPOLOGY_SCHEMA_ID,
+    title: 'ioasim topology, version 1',
+    description: 'A topology of ioasim (TOPOLOGY.md): hosts, IOMMUs, devices, spaces, owners, workloads, fleets, timeline, settings and chaos.',
+    ...rest,
+  };
 }

@@ -26,7 +26,7 @@ import type {
   WorkloadConfig,
   WorkloadPattern,
 } from '@ioasim/protocol';
-import { copyWidth, fleetExpand } from './fleet.js';
+import { copyWidth, fleetExpand, fleetSummary } from './fleet.js';
 import { DEFAULTS } from './schema.js';
 import type {
   ChaosRuleInput,
@@ -239,5 +239,6 @@ export function topologyNormalize(input: TopologyInput): Topology {
     timeline: (input.timeline ?? []).map(timelineNormalize),
     settings: settingsNormalize(input.settings),
     chaos: (input.chaos ?? []).map(chaosNormalize),
+    fleets: plans.map(fleetSummary),
   };
 }

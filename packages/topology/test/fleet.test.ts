@@ -31,6 +31,12 @@ describe('fleet expansion', () => {
     expect(result.topology.hosts.map((host) => host.name)).toEqual(['front', 'rack-0000', 'rack-0001', 'rack-0002', 'edge']);
   });
 
+  it('records each fleet with its template, count and first and last copy', () => {
+    const result = topologyParse(fleetText(3, '  - name: front'), 'fleet.yaml');
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.topology.fleets).toEqual([{ template: 'rack', count: 3, first: 'rack-0000', last: 'rack-0002' }]);
+  });
+
   it('pads to the digits of the last copy when there are more than 10,000', () => {
     const result = topologyParse(fleetText(10_001), 'fleet.yaml');
     if (!result.ok) throw new Error(JSON.stringify(result.errors));

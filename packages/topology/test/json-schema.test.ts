@@ -12,4 +12,11 @@ describe('topologyJsonSchema', () => {
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['version', 'name', 'hosts']);
   });
+
+  it('names its draft, its id and its title first, for editors', () => {
+    const schema = topologyJsonSchema();
+    expect(Object.keys(schema).slice(0, 3)).toEqual(['$schema', '$id', 'title']);
+    expect(schema['$schema']).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema['$id']).toBe('urn:ioasim:topology:1');
+  });
 });

@@ -187,6 +187,7 @@ describe('defaults', () => {
       timeline: [],
       settings: { batch: { records: 64, windowNs: 0 }, delivery: 'at-most-once', deviceTimeoutNs: 1_000_000, retries: 3, responseTimeoutNs: null },
       chaos: [],
+      fleets: [],
     });
   });
 
