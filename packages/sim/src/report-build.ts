@@ -32,6 +32,7 @@ function metricsSum(metrics: readonly MetricsRecord[], prefix: string, counter: 
 export function reportBuild(inputs: ReportInputs): Report {
   const { topology, checker, metrics, latency } = inputs;
   const counts = checker.counts;
+  const iommuMetrics = new Map(metrics.filter((m) => m.actor.startsWith('iommu/')).map((m) => [`${m.host}/${m.actor.slice(6)}`, m.counters]));
   const deviceMetrics = new Map(metrics.filter((m) => m.actor.startsWith('device/')).map((m) => [`${m.host}/${m.actor.slice(7)}`, m.counters]));
   const perIoasid = topology.hosts.flatMap((host) =>
     host.spaces.map((space, index) => {
@@ -91,6 +92,7 @@ export function reportBuild(inputs: ReportInputs): Report {
       unrecoverable: counts.unrecoverable,
       stuck: checker.stuck,
       autoRespondedByCause: counts.autoRespondedByCause,
+      autoRespondedPartials: metricsSum(metrics, 'ioasid-manager', 'invalidForPartials'),
       rejectedResponses: counts.rejectedByCause,
       droppedByCause: counts.droppedByCause,
       securityEvents: counts.securityEvents,
@@ -108,6 +110,17 @@ export function reportBuild(inputs: ReportInputs): Report {
     overflows: {
       priQueue: metricsSum(metrics, 'iommu/', 'priOverflows'),
       eventQueue: metricsSum(metrics, 'iommu/', 'eventOverflows'),
+      perIommu: topology.hosts.flatMap((host) =>
+        host.iommus.map((iommu) => {
+          const counters = iommuMetrics.get(`${host.name}/${iommu.name}`) ?? {};
+          return {
+            host: host.name,
+            iommu: iommu.name,
+            priQueue: counters['priOverflows'] ?? 0,
+            eventQueue: counters['eventOverflows'] ?? 0,
+          };
+        }),
+      ),
     },
     badFrames: metrics.reduce((sum, record) => sum + (record.actor === 'ioasid-manager' ? (record.counters['badFrames'] ?? 0) : 0), 0) + inputs.observerErrors,
     timeline: inputs.timeline,

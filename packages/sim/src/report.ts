@@ -48,6 +48,8 @@ export type Report = {
     readonly unrecoverable: number;
     readonly stuck: number;
     readonly autoRespondedByCause: Readonly<Record<AutoResponseCause, number>>;
+    /** Non-last page requests the manager answered INVALID at once (no route); groups are counted by cause above. */
+    readonly autoRespondedPartials: number;
     readonly rejectedResponses: Readonly<Record<RejectCause, number>>;
     readonly droppedByCause: Readonly<Record<DropCause, number>>;
     readonly securityEvents: number;
@@ -78,7 +80,17 @@ export type Report = {
     readonly latencyNs: LatencySummary;
   }[];
   readonly lostEvents: number;
-  readonly overflows: { readonly priQueue: number; readonly eventQueue: number };
+  readonly overflows: {
+    readonly priQueue: number;
+    readonly eventQueue: number;
+    /** Records each IOMMU's bounded queues dropped because they were full. */
+    readonly perIommu: readonly {
+      readonly host: string;
+      readonly iommu: string;
+      readonly priQueue: number;
+      readonly eventQueue: number;
+    }[];
+  };
   readonly badFrames: number;
   readonly timeline: readonly TimelineOutcome[];
   readonly invariants: readonly {

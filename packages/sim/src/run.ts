@@ -30,6 +30,7 @@ import { hostServicesStart, type HostServices } from './host-services.js';
 import { LatencyBook } from './latency.js';
 import { reportBuild } from './report-build.js';
 import type { Report, TimelineOutcome } from './report.js';
+import { simulationOf, type Simulation } from './wire-probe.js';
 
 export type RunOptions = {
   /** Overrides the topology's seed; default: the topology's, else 1. */
@@ -40,6 +41,11 @@ export type RunOptions = {
   readonly untilNs?: number;
   /** Sees every trace event, in order (e.g. to write `--trace FILE`). */
   readonly onTrace?: (event: TraceEvent) => void;
+  /**
+   * Called once the actors are built, before anything runs: a probe may watch
+   * frames on the wire and schedule frames of its own (see wire-probe.ts).
+   */
+  readonly onStart?: (simulation: Simulation) => void;
 };
 
 /** How long the runner waits for the manager to answer a timeline operation. */
@@ -99,6 +105,7 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
   );
   const timeline: TimelineOutcome[] = [];
   timelineSchedule(topology.timeline, services, bus, clock, runId, timeline);
+  options.onStart?.(simulationOf(runId, bus, scheduler, clock, services));
   for (const host of services) host.device.start();
   scheduler.run(options.untilNs === undefined ? {} : { untilNs: options.untilNs });
   const simulatedNs = scheduler.nowNs;
