@@ -41,6 +41,12 @@ export type BusStats = {
   dropped: number;
   /** Handlers that threw: caught and counted, so that one handler's bug cannot stop the bus. */
   handlerErrors: number;
+  /**
+   * Times a subscription fell behind: more messages waiting for its handler
+   * than the bus allows (counted once per episode, reported, never dropped).
+   * Present on buses that can fall behind (NatsBus); LocalBus cannot.
+   */
+  slowConsumers?: number;
 };
 
 export interface Bus {

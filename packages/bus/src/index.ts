@@ -25,6 +25,13 @@ export {
 export { VirtualClock, millisecondsToNanoseconds } from './virtual-clock.js';
 export { RealClock } from './real-clock.js';
 export {
+  DELIVERY_SLICE,
+  NATS_CONNECTION,
+  NatsBus,
+  SUBSCRIPTION_PENDING_MAX,
+  type NatsBusOptions,
+} from './nats-bus.js';
+export {
   WILDCARD_TAIL,
   WILDCARD_TOKEN,
   patternHasWildcard,

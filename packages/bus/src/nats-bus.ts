@@ -1,0 +1,326 @@
+/**
+ * NatsBus: the Bus over a real NATS server or cluster, with
+ * `@nats-io/transport-node` (v3). Same frames and Outbox batching as the
+ * embedded bus: only bytes cross it.
+ *
+ * Invariants:
+ * - subscriptions are callback subscriptions (never async iterators); each
+ *   one hands its messages to its handler through its own queue, drained in
+ *   slices of DELIVERY_SLICE messages per event-loop turn, so that socket
+ *   reads go on between slices and a handler slower than its arrivals shows
+ *   as a growing queue;
+ * - a queue longer than `pendingMax` (SUBSCRIPTION_PENDING_MAX) messages is a slow
+ *   consumer: counted once per episode (`stats.slowConsumers`) and reported
+ *   to `onSlowConsumer`; its messages are still delivered, never dropped; the
+ *   episode ends when the queue is back under half the maximum;
+ * - the client silently drops what is published while disconnected: NatsBus
+ *   counts those publishes in `stats.dropped` (and those after close);
+ * - a handler that throws is counted in `handlerErrors` and never stops
+ *   the bus;
+ * - `unrouted` stays 0: core NATS does not tell a publisher that nobody
+ *   listened (requests learn it as `noResponders`).
+ */
+import {
+  ClosedConnectionError,
+  NoRespondersError,
+  RequestError,
+  TimeoutError,
+  connect,
+  type Msg,
+  type NatsConnection,
+  type Subscription as NatsSubscription,
+} from '@nats-io/transport-node';
+import type {
+  Bus,
+  BusMessage,
+  BusStats,
+  MessageHandler,
+  RequestResult,
+  SubscribeOptions,
+  Subscription,
+} from './bus.js';
+import { AssertionError } from './assert.js';
+import { patternIsValid, subjectIsValid } from './subject-match.js';
+
+/** Messages waiting for one subscription's handler beyond which it is a slow consumer. */
+export const SUBSCRIPTION_PENDING_MAX = 65_536;
+/** Messages handed to one subscription's handler per event-loop turn. */
+export const DELIVERY_SLICE = 512;
+
+/** Connection options written out: reconnect forever, with jitter; ping often enough to notice a dead server. */
+export const NATS_CONNECTION = {
+  /** Reconnect forever: a service outlives a restarting NATS node. */
+  maxReconnectAttempts: -1,
+  reconnectTimeWaitMs: 250,
+  reconnectJitterMs: 100,
+  /** A ping every 5 s; two unanswered pings mark the connection stale. */
+  pingIntervalMs: 5_000,
+  maxPingOut: 2,
+  /** Wait for the first server instead of failing: services may start before NATS. */
+  waitOnFirstConnect: true,
+  connectTimeoutMs: 5_000,
+} as const;
+
+export type NatsBusOptions = {
+  /** Server URLs, e.g. `nats://127.0.0.1:4222`. */
+  readonly servers: readonly string[];
+  /** The client name the server shows for this connection (one per service). */
+  readonly name: string;
+  /** Messages waiting for one subscription beyond which it is a slow consumer; default SUBSCRIPTION_PENDING_MAX. */
+  readonly pendingMax?: number;
+  /** Told when a subscription falls behind (once per episode), or the server reports a slow consumer. */
+  readonly onSlowConsumer?: (pattern: string, pending: number) => void;
+  /** Told of connection changes: disconnect, reconnect, server errors. */
+  readonly onStatus?: (status: string) => void;
+};
+
+type Delivery = { readonly subject: string; readonly data: Uint8Array; readonly reply: string | null };
+
+class NatsBusSubscription implements Subscription {
+  readonly queue: Delivery[] = [];
+  head = 0;
+  draining = false;
+  slow = false;
+  closed = false;
+  natsSubscription: NatsSubscription | null = null;
+
+  constructor(
+    readonly pattern: string,
+    readonly handler: MessageHandler,
+    private readonly owner: NatsBus,
+  ) {}
+
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  unsubscribe(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.natsSubscription?.unsubscribe();
+    this.queue.length = 0;
+    this.head = 0;
+    this.owner.forget(this);
+  }
+}
+
+export class NatsBus implements Bus {
+  readonly #connection: NatsConnection;
+  readonly #options: NatsBusOptions;
+  readonly #stats: Required<BusStats> = {
+    published: 0,
+    delivered: 0,
+    unrouted: 0,
+    dropped: 0,
+    handlerErrors: 0,
+    slowConsumers: 0,
+  };
+  readonly #subscriptions = new Set<NatsBusSubscription>();
+  readonly #pendingMax: number;
+  #connected = true;
+  #closed = false;
+  lastHandlerError: unknown = null;
+
+  private constructor(connection: NatsConnection, options: NatsBusOptions) {
+    this.#connection = connection;
+    this.#options = options;
+    this.#pendingMax = options.pendingMax ?? SUBSCRIPTION_PENDING_MAX;
+    void this.#statusWatch();
+  }
+
+  /** Connects to the first reachable server of `servers`, waiting for one if none is up yet. */
+  static async connect(options: NatsBusOptions): Promise<NatsBus> {
+    if (options.servers.length === 0) throw new AssertionError('NatsBus.connect: no server given');
+    const connection = await connect({
+      servers: [...options.servers],
+      name: options.name,
+      maxReconnectAttempts: NATS_CONNECTION.maxReconnectAttempts,
+      reconnectTimeWait: NATS_CONNECTION.reconnectTimeWaitMs,
+      reconnectJitter: NATS_CONNECTION.reconnectJitterMs,
+      pingInterval: NATS_CONNECTION.pingIntervalMs,
+      maxPingOut: NATS_CONNECTION.maxPingOut,
+      waitOnFirstConnect: NATS_CONNECTION.waitOnFirstConnect,
+      timeout: NATS_CONNECTION.connectTimeoutMs,
+    });
+    return new NatsBus(connection, options);
+  }
+
+  get stats(): Readonly<BusStats> {
+    return this.#stats;
+  }
+
+  /** The server this bus is connected to now. */
+  get server(): string {
+    return this.#connection.getServer();
+  }
+
+  publish(subject: string, data: Uint8Array, reply?: string): void {
+    if (!subjectIsValid(subject)) throw new AssertionError(`publish: '${subject}' is not a valid subject`);
+    this.#stats.published++;
+    if (this.#closed || !this.#connected || this.#connection.isClosed()) {
+      this.#stats.dropped++;
+      return;
+    }
+    this.#connection.publish(subject, data, reply === undefined ? undefined : { reply });
+  }
+
+  subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Subscription {
+    if (!patternIsValid(pattern)) throw new AssertionError(`subscribe: '${pattern}' is not a valid pattern`);
+    const subscription = new NatsBusSubscription(pattern, handler, this);
+    if (this.#closed) {
+      subscription.closed = true;
+      return subscription;
+    }
+    subscription.natsSubscription = this.#connection.subscribe(pattern, {
+      ...(options?.queue === undefined ? {} : { queue: options.queue }),
+      callback: (error, message) => {
+        if (error !== null) {
+          this.#options.onStatus?.(`subscription ${pattern}: ${error.message}`);
+          return;
+        }
+        this.#enqueue(subscription, message);
+      },
+    });
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void {
+    if (this.#closed || this.#connection.isClosed()) {
+      callback({ ok: false, error: 'busClosed', message: `request on ${subject}: the bus is closed` });
+      return;
+    }
+    this.#stats.published++;
+    const timeout = Math.max(1, Math.ceil(timeoutNs / 1e6));
+    this.#connection.request(subject, data, { timeout }).then(
+      (message) => callback({ ok: true, message: { subject: message.subject, data: message.data, reply: null } }),
+      (error: unknown) => callback(requestFailure(subject, timeout, error)),
+    );
+  }
+
+  /** A round trip to the server: everything published so far has reached it. */
+  async flush(): Promise<void> {
+    if (this.#closed || this.#connection.isClosed()) return;
+    await this.#connection.flush();
+  }
+
+  /** Drains: subscriptions stop, what they received is handled, what was published is sent, then the connection closes. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#connection.isClosed()) await this.#connection.drain();
+    for (const subscription of this.#subscriptions) this.#drain(subscription, Number.POSITIVE_INFINITY);
+    this.#subscriptions.clear();
+  }
+
+  /** @internal a subscription that unsubscribed. */
+  forget(subscription: NatsBusSubscription): void {
+    this.#subscriptions.delete(subscription);
+  }
+
+  #enqueue(subscription: NatsBusSubscription, message: Msg): void {
+    if (subscription.closed) return;
+    subscription.queue.push({ subject: message.subject, data: message.data, reply: message.reply ?? null });
+    const pending = subscription.pending;
+    if (pending > this.#pendingMax && !subscription.slow) {
+      subscription.slow = true;
+      this.#slowConsumer(subscription.pattern, pending);
+    }
+    if (!subscription.draining) {
+      subscription.draining = true;
+      setImmediate(() => this.#drainSlice(subscription));
+    }
+  }
+
+  #drainSlice(subscription: NatsBusSubscription): void {
+    this.#drain(subscription, DELIVERY_SLICE);
+    if (subscription.pending > 0 && !subscription.closed) setImmediate(() => this.#drainSlice(subscription));
+    else subscription.draining = false;
+  }
+
+  #drain(subscription: NatsBusSubscription, slice: number): void {
+    const queue = subscription.queue;
+    let handled = 0;
+    while (subscription.head < queue.length && handled < slice && !subscription.closed) {
+      const delivery = queue[subscription.head] as Delivery;
+      queue[subscription.head] = undefined as unknown as Delivery;
+      subscription.head++;
+      handled++;
+      this.#stats.delivered++;
+      const message: BusMessage = delivery;
+      try {
+        subscription.handler(message);
+      } catch (error) {
+        this.#stats.handlerErrors++;
+        this.lastHandlerError = error;
+      }
+    }
+    if (subscription.head === queue.length) {
+      queue.length = 0;
+      subscription.head = 0;
+    } else if (subscription.head > DELIVERY_SLICE * 64) {
+      queue.splice(0, subscription.head);
+      subscription.head = 0;
+    }
+    if (subscription.slow && subscription.pending < this.#pendingMax / 2) subscription.slow = false;
+  }
+
+  #slowConsumer(pattern: string, pending: number): void {
+    this.#stats.slowConsumers++;
+    this.#options.onSlowConsumer?.(pattern, pending);
+  }
+
+  async #statusWatch(): Promise<void> {
+    for await (const status of this.#connection.status()) {
+      switch (status.type) {
+        case 'disconnect':
+          this.#connected = false;
+          this.#options.onStatus?.(`disconnected from ${status.server}`);
+          break;
+        case 'reconnect':
+          this.#connected = true;
+          this.#options.onStatus?.(`reconnected to ${status.server}`);
+          break;
+        case 'slowConsumer':
+          this.#slowConsumer(status.sub.getSubject(), status.pending);
+          break;
+        case 'error':
+          if (/slow consumer/i.test(status.error.message)) this.#slowConsumer('(server)', 0);
+          this.#options.onStatus?.(`server error: ${status.error.message}`);
+          break;
+        case 'close':
+          this.#connected = false;
+          return;
+        case 'reconnecting':
+        case 'update':
+        case 'ldm':
+        case 'ping':
+        case 'staleConnection':
+        case 'forceReconnect':
+          break;
+        default: {
+          const unknown: never = status;
+          void unknown;
+        }
+      }
+    }
+  }
+}
+
+function requestFailure(subject: string, timeoutMs: number, error: unknown): RequestResult {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (error instanceof NoRespondersError || cause instanceof NoRespondersError) {
+    return { ok: false, error: 'noResponders', message: `request on ${subject}: no responders` };
+  }
+  if (error instanceof RequestError && error.isNoResponders()) {
+    return { ok: false, error: 'noResponders', message: `request on ${subject}: no responders` };
+  }
+  if (error instanceof TimeoutError || cause instanceof TimeoutError) {
+    return { ok: false, error: 'requestTimeout', message: `request on ${subject}: no reply within ${timeoutMs} ms` };
+  }
+  if (error instanceof ClosedConnectionError) {
+    return { ok: false, error: 'busClosed', message: `request on ${subject}: the connection closed` };
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return { ok: false, error: 'requestTimeout', message: `request on ${subject}: ${text}` };
+}
