@@ -27,12 +27,3 @@ export {
   type NatsNode,
   type NatsServers,
 } from './distributed/nats-server.js';
-export { ProcessGroup, STOP_GRACE_MS, type Child } from './distributed/processes.js';
-export {
-  NATS_CLUSTER_NAME,
-  loopbackPortFree,
-  natsServerFind,
-  natsServersStart,
-  type NatsNode,
-  type NatsServers,
-} from './distributed/nats-server.js';
