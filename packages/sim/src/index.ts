@@ -6,14 +6,18 @@ export { run, runSeed, type RunOptions } from './run.js';
 export { wireInject, wireRecords, wireWatch, type Simulation, type WireRecord } from './wire-probe.js';
 export { IOASIM_VERSION } from './version.js';
 export {
+  GRAPH_FORMATS,
   parseDuration,
   parseRate,
   topology,
   topologyErrorFormat,
   topologyFromObject,
+  topologyGraph,
   topologyJsonSchema,
   topologyLoad,
   topologyParse,
+  topologyTree,
+  type GraphFormat,
   type TopologyError,
   type TopologyResult,
 } from '@ioasim/topology';

@@ -1,8 +1,9 @@
 /**
  * @ioasim/topology: the topology format of TOPOLOGY.md — loading YAML files,
  * validating them (every error at once, with its line and column), the
- * TypeScript builder, fleet expansion, and the format's JSON Schema. It
- * produces the normal form `Topology` declared in @ioasim/protocol.
+ * TypeScript builder, fleet expansion, the format's JSON Schema, and views of a
+ * topology (a tree, a graph). It produces the normal form `Topology` declared
+ * in @ioasim/protocol.
  */
 export { topology, HostBuilder, TopologyBuilder } from './builder.js';
 export type { Options } from './builder.js';
@@ -26,4 +27,7 @@ export type {
   TopologyInput,
   WorkloadInput,
 } from './schema.js';
-export { parseDuration, parseRate } from './units.js';
+export { GRAPH_FORMATS, topologyGraph } from './topology-graph.js';
+export type { GraphFormat } from './topology-graph.js';
+export { topologyTree } from './topology-tree.js';
+export { durationFormat, parseDuration, parseRate, rateFormat } from './units.js';

@@ -63,3 +63,36 @@ export function parseRate(value: number | string): number {
   const scale = 10 ** fraction.length;
   return (Number(whole + fraction) * RATE_MULTIPLIERS[multiplier]) / scale;
 }
+
+/** The units a duration is shown in, largest first, each with its nanoseconds. */
+const DURATION_DISPLAY = [
+  ['s', 1_000_000_000],
+  ['ms', 1_000_000],
+  ['us', 1_000],
+] as const;
+
+const RATE_DISPLAY = [
+  ['G', 1_000_000_000],
+  ['M', 1_000_000],
+  ['k', 1_000],
+] as const;
+
+/** `value` in the largest of `units` that shows it exactly with at most three decimals. */
+function scaledFormat(value: number, units: readonly (readonly [string, number])[]): { digits: string; unit: string } {
+  for (const [unit, scale] of units) {
+    if (value >= scale && Number.isInteger((value * 1000) / scale)) return { digits: String(value / scale), unit };
+  }
+  return { digits: String(value), unit: '' };
+}
+
+/** A duration as a file would write it, exactly: 200 → "200ns", 1500 → "1.5us", 2000000 → "2ms". */
+export function durationFormat(ns: number): string {
+  const { digits, unit } = scaledFormat(ns, DURATION_DISPLAY);
+  return `${digits}${unit === '' ? 'ns' : unit}`;
+}
+
+/** A rate as a file would write it, exactly: 200000 → "200k/s", 1500000 → "1.5M/s". */
+export function rateFormat(perSecond: number): string {
+  const { digits, unit } = scaledFormat(perSecond, RATE_DISPLAY);
+  return `${digits}${unit}/s`;
+}

@@ -4,6 +4,8 @@
  */
 import type { Command } from '../io.js';
 import { runCommand } from './run.js';
+import { schemaCommand } from './schema.js';
+import { topoCommand } from './topo.js';
 import { validateCommand } from './validate.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, validateCommand];
+export const COMMANDS: readonly Command[] = [runCommand, validateCommand, topoCommand, schemaCommand];
