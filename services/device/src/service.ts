@@ -33,6 +33,8 @@ export class DeviceService {
   readonly devices = new Map<string, DeviceState>();
   private readonly actors = new Map<string, DeviceActor>();
   private readonly workloads: Workload[] = [];
+  /** Frames and timers that reached a device after its hot removal: dropped, as the hardware would, and counted. */
+  private readonly afterUnplug = new Map<string, number>();
   errors: unknown[] = [];
 
   constructor(readonly options: ServiceOptions) {
@@ -76,7 +78,7 @@ export class DeviceService {
   }
 
   unplug(device: string): void {
-    this.actors.get(device)?.send({ type: 'unplug' });
+    this.deliver(device, { type: 'unplug' });
   }
 
   stateOf(device: string): string {
@@ -90,6 +92,7 @@ export class DeviceService {
         ...device.counters,
         priDisabled: device.priDisabled ? 1 : 0,
         outstandingGroups: device.outstandingGroups,
+        eventsAfterUnplug: this.afterUnplug.get(name) ?? 0,
         badFrames: this.ports.badFrames,
       });
     }
@@ -102,9 +105,19 @@ export class DeviceService {
 
   private send(subject: string, event: DeviceMachineEvent): void {
     const name = subject.split('.')[DEVICE_TOKEN] ?? '';
-    const actor = this.actors.get(name);
-    if (actor === undefined) {
+    if (!this.actors.has(name)) {
       this.ports.badFrames++;
+      return;
+    }
+    this.deliver(name, event);
+  }
+
+  /** Sends to a device's actor unless it reached its final state (unplugged): then the event is counted. */
+  private deliver(device: string, event: DeviceMachineEvent): void {
+    const actor = this.actors.get(device);
+    if (actor === undefined) return;
+    if (actor.getSnapshot().status !== 'active') {
+      this.afterUnplug.set(device, (this.afterUnplug.get(device) ?? 0) + 1);
       return;
     }
     actor.send(event);
@@ -117,7 +130,7 @@ export class DeviceService {
     const delayNs = Math.max(0, Math.round(dueNs) - clock.nowNs());
     clock.afterNs(delayNs, () => {
       const access = workload.generator.take();
-      this.actors.get(workload.device)?.send({
+      this.deliver(workload.device, {
         type: 'accesses',
         accesses: [{ pasid: workload.pasid, page: access.page, perm: access.perm, prgSize: workload.prgSize }],
       });
@@ -135,9 +148,7 @@ export class DeviceService {
       pageRequest: (request) => ports.outbox.add(priSubject, 'pageRequest', request),
       trace: (event) => ports.trace(event),
       groupTimeoutSet: (delayNs, prgIndex, group, attempt) => {
-        ports.clock.afterNs(delayNs, () =>
-          this.actors.get(device)?.send({ type: 'groupTimeout', prgIndex, group, attempt }),
-        );
+        ports.clock.afterNs(delayNs, () => this.deliver(device, { type: 'groupTimeout', prgIndex, group, attempt }));
       },
     };
   }
