@@ -13,6 +13,7 @@ import {
   type TopologyResult,
 } from '@ioasim/sim';
 import type { TraceEvent, TraceKind } from '@ioasim/protocol';
+import type { SpaceInput } from '@ioasim/topology';
 
 export function topologyOf(result: TopologyResult): Topology {
   if (!result.ok) throw new Error(result.errors.map((error) => topologyErrorFormat(error, 'builder')).join('\n'));
@@ -63,3 +64,6 @@ export function pageRequest(
     issuedNs: fields.issuedNs ?? 0,
   };
 }
+
+/** A space's handler, as a topology writes it. */
+export type HandlerInput = NonNullable<SpaceInput['handler']>;

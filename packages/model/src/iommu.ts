@@ -153,6 +153,9 @@ export class IommuState {
         stage: walk.ok ? 1 : walk.stage,
         group: request.group,
         issuedNs: request.issuedNs,
+        iommuInNs: nowNs,
+        iommuOutNs: admission.finishNs,
+        priQueueDepth: this.priQueue.depth(nowNs),
       };
       this.effects.report(admission.finishNs - nowNs, record);
     }
@@ -239,14 +242,19 @@ export class IommuState {
     this.priDroppedUnreported = 0;
   }
 
+  /**
+   * An event record costs the queue's modeled service like a PRI record, so
+   * that a burst fills the bounded event queue; a full queue loses the event
+   * (the OVF flag) and counts it.
+   */
   private unrecoverableReport(nowNs: number, device: DeviceConfig, request: TranslationRequest, stage: Stage): void {
-    const admission = this.eventQueue.admit(nowNs, 0);
+    const admission = this.eventQueue.admit(nowNs, costSample(this.config.service, this.random));
     if (!admission.accepted) {
       this.counters.eventOverflows++;
       return;
     }
     this.counters.unrecoverable++;
-    this.effects.report(0, {
+    this.effects.report(admission.finishNs - nowNs, {
       kind: 'unrecoverable',
       iommu: this.config.name,
       device: device.name,

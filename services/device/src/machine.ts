@@ -8,7 +8,7 @@
  *        \-> unplugged              (hot removal; from any state)
  */
 import type { DeviceState } from '@ioasim/model';
-import { ResponseCode, type PrgResponse, type TranslationCompletion } from '@ioasim/protocol';
+import type { PrgResponse, TranslationCompletion } from '@ioasim/protocol';
 import { setup } from 'xstate';
 
 export type DeviceAccess = {
@@ -40,8 +40,8 @@ export const deviceMachine = setup({
     input: {} as DeviceMachineInput,
   },
   guards: {
-    carriesFailure: ({ event }) =>
-      event.type === 'prgResponseBatch' && event.records.some((record) => record.code === ResponseCode.failure),
+    /** The model set RF (a Response Failure reached a PRI function; a stall device has no PRI to disable). */
+    priDisabledSet: ({ context }) => context.device.priDisabled,
   },
   actions: {
     accessesApply: ({ context, event }) => {
@@ -75,13 +75,11 @@ export const deviceMachine = setup({
       on: { start: 'active', unplug: { target: 'unplugged', actions: 'unplugApply' } },
     },
     active: {
+      always: { guard: 'priDisabledSet', target: 'priDisabled' },
       on: {
         accesses: { actions: 'accessesApply' },
         translationBatch: { actions: 'translationsApply' },
-        prgResponseBatch: [
-          { guard: 'carriesFailure', target: 'priDisabled', actions: 'prgResponsesApply' },
-          { actions: 'prgResponsesApply' },
-        ],
+        prgResponseBatch: { actions: 'prgResponsesApply' },
         groupTimeout: { actions: 'groupTimeoutApply' },
         unplug: { target: 'unplugged', actions: 'unplugApply' },
       },
