@@ -1,0 +1,51 @@
+// The plain-JS baseline of an embedded round trip: the same per-fault work
+// as the simulator (routing lookup by (iommu, sid) and (device, pasid), a
+// page-table map, PRI credit accounting, a cookie table) in one straight
+// line, with no actors, no bus, no frames and no scheduler.
+
+/** Faults per second of the straight-line fault path over `faults` faults. */
+export function plainFaultsPerSecond(faults, nowNs) {
+  const devices = new Map();
+  const streams = new Map([['smmu0', new Map()]]);
+  const spaces = new Map();
+  for (let index = 0; index < 2; index++) {
+    const device = { name: `dev${index}`, sid: 0x100 * (index + 1), credits: 32, outstanding: 0, attachments: new Map() };
+    for (let pasid = -1; pasid < 3; pasid++) {
+      const name = `space${index}-${pasid}`;
+      spaces.set(name, { name, owner: 'vm0', pages: new Map(), iopf: true });
+      device.attachments.set(pasid, name);
+    }
+    devices.set(device.name, device);
+    streams.get('smmu0').set(device.sid, device);
+  }
+  const pending = new Map();
+  let cookieNext = 1;
+  let state = 0x9e3779b9;
+  const random = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+  const started = nowNs();
+  let answered = 0;
+  for (let fault = 0; fault < faults; fault++) {
+    const sid = random() < 0.5 ? 0x100 : 0x200;
+    const pasid = Math.floor(random() * 4) - 1;
+    const page = Math.floor(random() * 1_000_000);
+    const device = streams.get('smmu0').get(sid);
+    if (device.outstanding >= device.credits) continue;
+    device.outstanding++;
+    const space = spaces.get(device.attachments.get(pasid));
+    if (space === undefined || !space.iopf) continue;
+    const cookie = cookieNext++;
+    pending.set(cookie, { device, space, page, perm: 1 });
+    const group = pending.get(cookie);
+    group.space.pages.set(group.page, (group.space.pages.get(group.page) ?? 0) | group.perm | 1);
+    pending.delete(cookie);
+    group.device.outstanding--;
+    answered++;
+  }
+  const seconds = Number(nowNs() - started) / 1e9;
+  return answered / seconds;
+}
