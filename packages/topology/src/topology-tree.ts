@@ -96,10 +96,10 @@ function patternFormat(pattern: WorkloadPattern): string {
 
 function workloadLabel(workload: WorkloadConfig): string {
   const rate = workload.rate.map((step) => (step.atNs === 0 ? rateFormat(step.perSecond) : `${rateFormat(step.perSecond)} from ${durationFormat(step.atNs)}`));
-  const bound = workload.count !== null ? `${workload.count} accesses` : `for ${durationFormat(workload.durationNs ?? 0)}`;
+  const bound = workload.count !== null ? `${workload.count} ${workload.count === 1 ? 'access' : 'accesses'}` : `for ${durationFormat(workload.durationNs ?? 0)}`;
   return (
     `${workload.device} ${attachmentKey(workload)}: ${workload.pages} pages ${patternFormat(workload.pattern)}, ` +
-    `${rate.join(', ')} ${workload.arrival}, ${bound}, writes ${workload.write}, mapped ${workload.mapped}, ${workload.prgSize} per group`
+    `${rate.join(', ')} ${workload.arrival}, ${bound}, writes ${workload.write}, mapped ${workload.mapped}, ${plural(workload.prgSize, 'page request')} per group`
   );
 }
 
