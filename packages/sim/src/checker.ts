@@ -48,10 +48,18 @@ const EXCERPT_EVENTS = 12;
 const AUTO_RESPONDED_REMEMBERED = 1 << 16;
 
 type SpaceView = { readonly owner: string; readonly parent: string | null; readonly kind: string; readonly iopf: boolean };
-type DeviceView = { readonly owner: string; readonly iommuKind: string; readonly attachments: Map<number, string> };
+type DeviceView = {
+  readonly owner: string;
+  readonly iommuKind: string;
+  readonly attachments: Map<number, string>;
+  /** PRI credits from the topology; null for a device without PRI. */
+  readonly credits: number | null;
+  /** Page requests outstanding, as the checker counts them from the device's own groups. */
+  outstanding: number;
+};
 type HostView = { readonly spaces: Map<string, SpaceView>; readonly devices: Map<string, DeviceView> };
 
-type InFlight = { readonly raisedNs: number; answer: 'handler' | 'auto' | null };
+type InFlight = { readonly raisedNs: number; readonly requests: number; answer: 'handler' | 'auto' | null };
 type Routed = { readonly ioasid: string; readonly device: string; readonly owner: string };
 
 export type CheckerCounts = {
@@ -110,6 +118,8 @@ export class Checker {
   private readonly routed = new Map<string, Routed>();
   private readonly autoResponded = new Set<string>();
   private readonly autoRespondedOrder: string[] = [];
+  /** The code each auto-responded group was answered with, by host/device/group: no other answer may reach the device. */
+  private readonly autoRespondedGroups = new Map<string, number>();
   private readonly recent: TraceEvent[] = [];
   private lastNs = 0;
 
@@ -125,21 +135,22 @@ export class Checker {
     if (this.recent.length > EXCERPT_EVENTS) this.recent.shift();
     if (event.t > this.lastNs) this.lastNs = event.t;
     switch (event.kind) {
-      case 'groupRaised': {
-        this.counts.raised++;
-        this.inFlight.set(`${event.host}/${event.device}/${event.group}`, { raisedNs: event.t, answer: null });
-        if (event.credits > 0 && event.outstanding > event.credits) {
-          this.violate('credits', event.t, `${event.device} has ${event.outstanding} requests outstanding, credits ${event.credits}`);
-        }
+      case 'groupRaised':
+        this.groupRaised(event);
         return;
-      }
       case 'groupCompleted':
         this.completed(event);
         return;
       case 'groupAbandoned': {
         const key = `${event.host}/${event.device}/${event.group}`;
-        if (!this.inFlight.delete(key)) this.violate('accounting', event.t, `group ${key} abandoned but not in flight`);
-        else this.counts.abandoned++;
+        const inFlight = this.inFlight.get(key);
+        if (inFlight === undefined) {
+          this.violate('accounting', event.t, `group ${key} abandoned but not in flight`);
+          return;
+        }
+        this.inFlight.delete(key);
+        this.creditsRelease(event.host, event.device, inFlight.requests);
+        this.counts.abandoned++;
         return;
       }
       case 'groupRetried':
@@ -201,14 +212,43 @@ export class Checker {
     return this.inFlight.size;
   }
 
+  /**
+   * Invariant 6 from the checker's own count: the requests of the device's
+   * groups in flight, against the credits of the topology, whatever the
+   * device says of itself.
+   */
+  private groupRaised(event: Extract<TraceEvent, { kind: 'groupRaised' }>): void {
+    this.counts.raised++;
+    this.inFlight.set(`${event.host}/${event.device}/${event.group}`, { raisedNs: event.t, requests: event.requests, answer: null });
+    const device = this.hosts.get(event.host)?.devices.get(event.device);
+    if (device === undefined) return;
+    device.outstanding += event.requests;
+    const credits = device.credits;
+    if (credits === null) return;
+    if (device.outstanding > credits || event.outstanding > credits) {
+      const outstanding = Math.max(device.outstanding, event.outstanding);
+      this.violate('credits', event.t, `${event.device} has ${outstanding} page requests outstanding, credits ${credits}`);
+    }
+  }
+
+  private creditsRelease(host: string, deviceName: string, requests: number): void {
+    const device = this.hosts.get(host)?.devices.get(deviceName);
+    if (device !== undefined) device.outstanding -= requests;
+  }
+
   private completed(event: Extract<TraceEvent, { kind: 'groupCompleted' }>): void {
     const key = `${event.host}/${event.device}/${event.group}`;
     const inFlight = this.inFlight.get(key);
+    const autoCode = this.autoRespondedGroups.get(key);
+    if (autoCode !== undefined && (inFlight === undefined || event.code !== autoCode)) {
+      this.violate('detach', event.t, `group ${key} was auto-responded with code ${autoCode}, then a response with code ${event.code} reached the device`);
+    }
     if (inFlight === undefined) {
       this.violate('accounting', event.t, `a second response for group ${key} reached the device`);
       return;
     }
     this.inFlight.delete(key);
+    this.creditsRelease(event.host, event.device, inFlight.requests);
     if (inFlight.answer === 'auto') this.counts.autoResponded++;
     else this.counts.responded++;
     if (event.code === 0) this.counts.success++;
@@ -261,14 +301,18 @@ export class Checker {
 
   private groupAutoResponded(event: Extract<TraceEvent, { kind: 'groupAutoResponded' }>): void {
     this.counts.autoRespondedByCause[event.cause]++;
+    const groupKey = `${event.host}/${event.device}/${event.group}`;
     if (event.cookie !== 0) {
       const cookieKey = `${event.host}/${event.cookie}`;
       this.routed.delete(cookieKey);
       this.autoResponded.add(cookieKey);
-      this.autoRespondedOrder.push(cookieKey);
-      if (this.autoRespondedOrder.length > AUTO_RESPONDED_REMEMBERED) {
-        this.autoResponded.delete(this.autoRespondedOrder.shift() as string);
-      }
+    }
+    this.autoRespondedGroups.set(groupKey, event.code);
+    this.autoRespondedOrder.push(`${event.host}/${event.cookie}\n${groupKey}`);
+    if (this.autoRespondedOrder.length > AUTO_RESPONDED_REMEMBERED) {
+      const [cookieKey, oldGroupKey] = (this.autoRespondedOrder.shift() as string).split('\n');
+      this.autoResponded.delete(cookieKey as string);
+      this.autoRespondedGroups.delete(oldGroupKey as string);
     }
     const inFlight = this.inFlight.get(`${event.host}/${event.device}/${event.group}`);
     if (inFlight !== undefined) inFlight.answer = 'auto';
@@ -306,7 +350,13 @@ function hostView(host: Topology['hosts'][number]): HostView {
     for (const attachment of device.attach) {
       attachments.set(pasidKey(pasidOnWire(pool, device.name, attachment.pasid, attachment.asid)), attachment.space);
     }
-    devices.set(device.name, { owner: device.owner, iommuKind: iommuKinds.get(device.iommu) ?? '', attachments });
+    devices.set(device.name, {
+      owner: device.owner,
+      iommuKind: iommuKinds.get(device.iommu) ?? '',
+      attachments,
+      credits: device.pri?.credits ?? null,
+      outstanding: 0,
+    });
   }
   return { spaces, devices };
 }
