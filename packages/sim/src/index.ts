@@ -5,6 +5,7 @@ export { hostServicesStart, type HostServices } from './host-services.js';
 export { run, runSeed, type RunOptions } from './run.js';
 export { wireInject, wireRecords, wireWatch, type Simulation, type WireRecord } from './wire-probe.js';
 export { IOASIM_VERSION } from './version.js';
+export { PERFETTO_DEFAULTS, PerfettoExporter, type PerfettoOptions } from './perfetto.js';
 export {
   GRAPH_FORMATS,
   parseDuration,
