@@ -44,3 +44,26 @@ export { INBOX_PREFIX, LocalBus, SUBJECT_STATES_MAX, type LocalBusOptions } from
 export { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 export { framesSubscribe, type BadFrame, type FrameHandler } from './frames.js';
 export { ServicePorts, subjectToken, type ServiceOptions } from './service-ports.js';
+export {
+  ChaosBus,
+  PROBABILITY_DENOMINATOR,
+  hostGlob,
+  probabilityNumerator,
+  type ChaosAction,
+  type ChaosActionKind,
+  type ChaosBusOptions,
+  type ChaosRandom,
+} from './chaos-bus.js';
+export {
+  HELD_BACK_MAX,
+  HOT_PATH_KINDS,
+  RETRANSMIT_FIRST_NS,
+  RETRANSMIT_MAX_NS,
+  ReliableBus,
+  TRANSMISSIONS_MAX,
+  UNACKNOWLEDGED_MAX,
+  hotPathSubject,
+  type ReliableBusOptions,
+  type ReliableOverflow,
+  type ReliableStats,
+} from './reliable-bus.js';

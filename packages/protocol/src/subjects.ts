@@ -13,6 +13,7 @@
  *     ioasim.<run>.<host>.dev.<device>.prgr        iommu   -> device
  *     ioasim.<run>.trace.<host>                    all     -> runner
  *     ioasim.<run>.metrics.<host>                  all     -> runner
+ *     ioasim.<run>.ack.<endpoint>                  receiver-> sender  at-least-once acknowledgements
  *
  * A name is one subject token: letters, digits, `_` and `-` only, so that no
  * name can smuggle a `.`, `*` or `>` into a subject.
@@ -82,6 +83,11 @@ export function traceSubject(run: string, host: string): string {
 
 export function metricsSubject(run: string, host: string): string {
   return `${SUBJECT_ROOT}.${run}.metrics.${host}`;
+}
+
+/** Where an at-least-once endpoint hears the acknowledgements of what it sent: `ioasim.<run>.ack.<endpoint>`. */
+export function acknowledgementSubject(run: string, endpoint: string): string {
+  return `${SUBJECT_ROOT}.${run}.ack.${endpoint}`;
 }
 
 /** Every subject of a run: `ioasim.<run>.>`. */

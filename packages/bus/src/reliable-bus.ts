@@ -1,0 +1,314 @@
+/**
+ * At-least-once delivery as a Bus decorator, for `settings.delivery:
+ * at-least-once`. One ReliableBus is one endpoint (a host, or a process in
+ * distributed mode); it only uses the Bus and Clock interfaces, so it runs on
+ * LocalBus and NatsBus alike.
+ *
+ * Sender: a message on a hot-path subject gets the next sequence of its
+ * subject (from 1) and an envelope (reliable-envelope.ts); it stays in the
+ * unacknowledged buffer and is published again after `retransmitFirstNs`,
+ * then after twice as long, up to `retransmitMaxNs`, until acknowledged.
+ *
+ * Receiver: a subscription takes each (origin, subject) stream in sequence
+ * order. A frame already delivered, or already held, is a duplicate: dropped,
+ * counted, and acknowledged again (its first acknowledgement may have been
+ * lost). A frame ahead of the next expected one is held back until the gap
+ * fills. Acknowledgements leave in one message per origin at the end of the
+ * instant, on the origin's ack subject.
+ *
+ * Invariants:
+ * - a subscription delivers each message of a stream at most once, in the
+ *   order it was published, and every message sent is retransmitted until
+ *   acknowledged, so none is lost for good while buffers have room;
+ * - buffers are bounded (UNACKNOWLEDGED_MAX per endpoint, HELD_BACK_MAX per
+ *   stream of a subscription, TRANSMISSIONS_MAX per message); reaching one
+ *   is counted and reported to `onOverflow`: the sender then publishes the
+ *   message bare (at most once), the receiver leaves the frame
+ *   unacknowledged to come again, a message sent that often is given up;
+ * - subjects that are not hot path, and requests, pass unchanged.
+ */
+import { acknowledgementSubject, subjectParse, type SubjectKind } from '@ioasim/protocol';
+import type { Bus, BusMessage, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
+import { Priority, type Clock, type TimerHandle } from './clock.js';
+import {
+  acknowledgementsDecode,
+  acknowledgementsEncode,
+  envelopeDecode,
+  envelopeEncode,
+  originEncode,
+  type Acknowledgement,
+} from './reliable-envelope.js';
+
+/** Messages an endpoint holds unacknowledged at once, over all its subjects. */
+export const UNACKNOWLEDGED_MAX = 1 << 16;
+/** Frames a subscription holds back per stream while it waits for a gap to fill. */
+export const HELD_BACK_MAX = 1 << 12;
+/** The first retransmission of an unacknowledged message, and the longest backoff. */
+export const RETRANSMIT_FIRST_NS = 50_000;
+export const RETRANSMIT_MAX_NS = 800_000;
+/** Transmissions of one message before the sender gives up on it (a subject nobody hears). */
+export const TRANSMISSIONS_MAX = 64;
+
+/** The subjects on which the fault path's frames travel. */
+export const HOT_PATH_KINDS: ReadonlySet<SubjectKind> = new Set<SubjectKind>([
+  'iommuAts',
+  'iommuPri',
+  'iommuCmd',
+  'mgrFaults',
+  'mgrResp',
+  'ioasidFaults',
+  'ownerEvents',
+  'devAts',
+  'devPrgr',
+]);
+
+export function hotPathSubject(subject: string): boolean {
+  const parsed = subjectParse(subject);
+  return parsed !== null && HOT_PATH_KINDS.has(parsed.kind);
+}
+
+export type ReliableOverflow = { readonly buffer: 'unacknowledged' | 'heldBack' | 'transmissions'; readonly subject: string };
+
+export type ReliableBusOptions = {
+  readonly run: string;
+  /** This endpoint's name: a subject token, unique in the run. */
+  readonly endpoint: string;
+  readonly clock: Clock;
+  readonly retransmitFirstNs?: number;
+  readonly retransmitMaxNs?: number;
+  readonly onOverflow?: (overflow: ReliableOverflow) => void;
+};
+
+export type ReliableStats = {
+  /** Messages sent with a sequence. */
+  sent: number;
+  retransmits: number;
+  acknowledged: number;
+  /** Duplicates a receiver dropped. */
+  duplicates: number;
+  /** Frames delivered after waiting for an earlier one. */
+  heldBack: number;
+  acknowledgementsSent: number;
+  /** Sends that found the unacknowledged buffer full and went out bare. */
+  unacknowledgedFull: number;
+  /** Frames a receiver could not hold back, left to come again. */
+  heldBackFull: number;
+  badAcknowledgements: number;
+  /** Messages given up after TRANSMISSIONS_MAX transmissions without an acknowledgement. */
+  gaveUp: number;
+};
+
+type Unacknowledged = { readonly subject: string; readonly payload: Uint8Array; attempt: number; timer: TimerHandle | null };
+type SendStream = { next: number; readonly unacknowledged: Map<number, Unacknowledged> };
+type ReceiveStream = { next: number; readonly held: Map<number, Uint8Array> };
+
+export class ReliableBus implements Bus {
+  readonly reliableStats: ReliableStats = {
+    sent: 0,
+    retransmits: 0,
+    acknowledged: 0,
+    duplicates: 0,
+    heldBack: 0,
+    acknowledgementsSent: 0,
+    unacknowledgedFull: 0,
+    heldBackFull: 0,
+    badAcknowledgements: 0,
+    gaveUp: 0,
+  };
+  readonly #inner: Bus;
+  readonly #clock: Clock;
+  readonly #run: string;
+  readonly #origin: Uint8Array;
+  readonly #firstNs: number;
+  readonly #maxNs: number;
+  readonly #onOverflow: (overflow: ReliableOverflow) => void;
+  readonly #send = new Map<string, SendStream>();
+  #unacknowledged = 0;
+  /** Acknowledgements waiting to leave, by origin. */
+  readonly #acknowledgements = new Map<string, Acknowledgement[]>();
+  #acknowledgementTimer: TimerHandle | null = null;
+  readonly #acknowledgementSubscription: Subscription;
+
+  constructor(inner: Bus, options: ReliableBusOptions) {
+    this.#inner = inner;
+    this.#clock = options.clock;
+    this.#run = options.run;
+    this.#origin = originEncode(options.endpoint);
+    this.#firstNs = options.retransmitFirstNs ?? RETRANSMIT_FIRST_NS;
+    this.#maxNs = options.retransmitMaxNs ?? RETRANSMIT_MAX_NS;
+    this.#onOverflow = options.onOverflow ?? (() => {});
+    this.#acknowledgementSubscription = inner.subscribe(acknowledgementSubject(options.run, options.endpoint), (message) =>
+      this.#acknowledgementsReceive(message),
+    );
+  }
+
+  get stats(): Readonly<BusStats> {
+    return this.#inner.stats;
+  }
+
+  /** Messages sent and not yet acknowledged. */
+  get unacknowledgedCount(): number {
+    return this.#unacknowledged;
+  }
+
+  publish(subject: string, data: Uint8Array, reply?: string): void {
+    if (reply !== undefined || !hotPathSubject(subject)) {
+      this.#inner.publish(subject, data, reply);
+      return;
+    }
+    if (this.#unacknowledged >= UNACKNOWLEDGED_MAX) {
+      this.reliableStats.unacknowledgedFull++;
+      this.#onOverflow({ buffer: 'unacknowledged', subject });
+      this.#inner.publish(subject, data);
+      return;
+    }
+    let stream = this.#send.get(subject);
+    if (stream === undefined) {
+      stream = { next: 1, unacknowledged: new Map() };
+      this.#send.set(subject, stream);
+    }
+    const sequence = stream.next++;
+    const entry: Unacknowledged = { subject, payload: data, attempt: 0, timer: null };
+    stream.unacknowledged.set(sequence, entry);
+    this.#unacknowledged++;
+    this.reliableStats.sent++;
+    this.#transmit(stream, sequence, entry);
+  }
+
+  subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Subscription {
+    const streams = new Map<string, ReceiveStream>();
+    return this.#inner.subscribe(pattern, (message) => this.#receive(streams, message, handler), options);
+  }
+
+  request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void {
+    this.#inner.request(subject, data, timeoutNs, callback);
+  }
+
+  flush(): Promise<void> {
+    this.#acknowledgementsFlush();
+    return this.#inner.flush();
+  }
+
+  /** Stops retransmitting and listening for acknowledgements; the inner bus stays open. */
+  close(): Promise<void> {
+    for (const stream of this.#send.values()) {
+      for (const entry of stream.unacknowledged.values()) if (entry.timer !== null) this.#clock.cancel(entry.timer);
+      stream.unacknowledged.clear();
+    }
+    this.#unacknowledged = 0;
+    this.#acknowledgementSubscription.unsubscribe();
+    return Promise.resolve();
+  }
+
+  #transmit(stream: SendStream, sequence: number, entry: Unacknowledged): void {
+    let base = stream.next;
+    for (const pending of stream.unacknowledged.keys()) {
+      base = pending;
+      break;
+    }
+    this.#inner.publish(entry.subject, envelopeEncode(this.#origin, sequence, base, entry.payload));
+    const delayNs = Math.min(this.#maxNs, this.#firstNs * 2 ** entry.attempt);
+    entry.timer = this.#clock.afterNs(delayNs, () => {
+      entry.timer = null;
+      entry.attempt++;
+      if (entry.attempt >= TRANSMISSIONS_MAX) {
+        stream.unacknowledged.delete(sequence);
+        this.#unacknowledged--;
+        this.reliableStats.gaveUp++;
+        this.#onOverflow({ buffer: 'transmissions', subject: entry.subject });
+        return;
+      }
+      this.reliableStats.retransmits++;
+      this.#transmit(stream, sequence, entry);
+    });
+  }
+
+  #acknowledgementsReceive(message: BusMessage): void {
+    const { acknowledgements, bad } = acknowledgementsDecode(message.data);
+    this.reliableStats.badAcknowledgements += bad;
+    for (const { sequence, subject } of acknowledgements) {
+      const stream = this.#send.get(subject);
+      const entry = stream?.unacknowledged.get(sequence);
+      if (stream === undefined || entry === undefined) continue;
+      if (entry.timer !== null) this.#clock.cancel(entry.timer);
+      stream.unacknowledged.delete(sequence);
+      this.#unacknowledged--;
+      this.reliableStats.acknowledged++;
+    }
+  }
+
+  #receive(streams: Map<string, ReceiveStream>, message: BusMessage, handler: MessageHandler): void {
+    const envelope = envelopeDecode(message.data);
+    if (envelope === null) {
+      handler(message);
+      return;
+    }
+    const { sequence, base, origin, payload } = envelope;
+    const key = `${origin}\n${message.subject}`;
+    let stream = streams.get(key);
+    if (stream === undefined) {
+      stream = { next: base, held: new Map() };
+      streams.set(key, stream);
+    }
+    if (base > stream.next) {
+      for (const held of stream.held.keys()) if (held < base) stream.held.delete(held);
+      stream.next = base;
+    }
+    if (sequence < stream.next || stream.held.has(sequence)) {
+      this.reliableStats.duplicates++;
+      this.#acknowledge(origin, sequence, message.subject);
+      return;
+    }
+    if (sequence > stream.next) {
+      if (stream.held.size >= HELD_BACK_MAX) {
+        this.reliableStats.heldBackFull++;
+        this.#onOverflow({ buffer: 'heldBack', subject: message.subject });
+        return;
+      }
+      stream.held.set(sequence, payload);
+      this.#acknowledge(origin, sequence, message.subject);
+      this.#drain(stream, message.subject, handler);
+      return;
+    }
+    this.#acknowledge(origin, sequence, message.subject);
+    stream.next++;
+    handler({ subject: message.subject, data: payload, reply: null });
+    this.#drain(stream, message.subject, handler);
+  }
+
+  /** Delivers the held frames that are next in sequence, however the stream moved. */
+  #drain(stream: ReceiveStream, subject: string, handler: MessageHandler): void {
+    for (;;) {
+      const payload = stream.held.get(stream.next);
+      if (payload === undefined) return;
+      stream.held.delete(stream.next);
+      stream.next++;
+      this.reliableStats.heldBack++;
+      handler({ subject, data: payload, reply: null });
+    }
+  }
+
+  #acknowledge(origin: string, sequence: number, subject: string): void {
+    let list = this.#acknowledgements.get(origin);
+    if (list === undefined) {
+      list = [];
+      this.#acknowledgements.set(origin, list);
+    }
+    list.push({ sequence, subject });
+    if (this.#acknowledgementTimer === null) {
+      this.#acknowledgementTimer = this.#clock.afterNs(0, () => this.#acknowledgementsFlush(), Priority.flush);
+    }
+  }
+
+  #acknowledgementsFlush(): void {
+    if (this.#acknowledgementTimer !== null) {
+      this.#clock.cancel(this.#acknowledgementTimer);
+      this.#acknowledgementTimer = null;
+    }
+    for (const [origin, list] of this.#acknowledgements) {
+      this.#inner.publish(acknowledgementSubject(this.#run, origin), acknowledgementsEncode(list));
+      this.reliableStats.acknowledgementsSent++;
+    }
+    this.#acknowledgements.clear();
+  }
+}
