@@ -57,7 +57,7 @@ export class FrontendState {
     const handler = this.handlers.get(ioasid);
     if (handler === undefined) return;
     for (const group of groups) {
-      this.effects.trace({
+      const delivered: Extract<TraceEvent, { kind: 'faultDelivered' }> = {
         kind: 'faultDelivered',
         t: nowNs,
         host: this.host.name,
@@ -66,7 +66,9 @@ export class FrontendState {
         device: group.device,
         cookie: group.cookie,
         group: group.group,
-      });
+        handlerQueueDepth: handler.depth(nowNs) + 1,
+      };
+      this.effects.trace(group.dispatchedNs === undefined ? delivered : { ...delivered, dispatchedNs: group.dispatchedNs });
       const delayNs = handler.receive(nowNs, group);
       if (delayNs === null) this.effects.respond(handler.overflowResponse(group.cookie));
       else this.effects.serveAfter(delayNs, ioasid, group.cookie);

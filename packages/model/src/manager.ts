@@ -162,6 +162,8 @@ export class ManagerState {
       ioasid: pending.ioasid,
       cookie,
       group: pending.group,
+      ...faultRoutedStamps(record),
+      dispatchQueueDepth: this.dispatch.depth(nowNs) + 1,
     });
     const admission = this.dispatch.admit(nowNs, costSample(this.host.manager.service, this.random));
     assert(admission.accepted, 'manager: dispatch queue is bounded by the pending table');
@@ -183,8 +185,8 @@ export class ManagerState {
       faults: pending.faults,
       group: pending.group,
       issuedNs: pending.issuedNs,
+      dispatchedNs: nowNs,
     });
-    void nowNs;
   }
 
   responses(nowNs: number, responses: readonly PageResponse[]): void {
@@ -457,4 +459,13 @@ export class ManagerState {
 
 function refuse(error: 'notFound' | 'notOwner' | 'busy' | 'invalidArgument', message: string): ControlReply {
   return { ok: false, error, message };
+}
+
+/** The per-hop timestamps a fault record carries into `faultRouted`, where the IOMMU set them. */
+function faultRoutedStamps(record: FaultRecord): { issuedNs: number; iommuInNs?: number; iommuOutNs?: number; priQueueDepth?: number } {
+  const stamps: { issuedNs: number; iommuInNs?: number; iommuOutNs?: number; priQueueDepth?: number } = { issuedNs: record.issuedNs };
+  if (record.iommuInNs !== undefined) stamps.iommuInNs = record.iommuInNs;
+  if (record.iommuOutNs !== undefined) stamps.iommuOutNs = record.iommuOutNs;
+  if (record.priQueueDepth !== undefined) stamps.priQueueDepth = record.priQueueDepth;
+  return stamps;
 }

@@ -16,6 +16,7 @@ import type {
   TranslationRequest,
   UnrecoverableFault,
 } from './messages.js';
+import type { RunControl } from './run-control.js';
 import type { TraceEvent } from './trace.js';
 
 /** The version of every frame this build writes and the only one it reads. */
@@ -35,6 +36,7 @@ export const FrameType = {
   controlReply: 11,
   trace: 12,
   metrics: 13,
+  runControl: 14,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 export type FrameTypeCode = (typeof FrameType)[FrameTypeName];
@@ -54,6 +56,7 @@ export type FrameRecords = {
   controlReply: ControlReply;
   trace: TraceEvent;
   metrics: MetricsRecord;
+  runControl: RunControl;
 };
 
 const NAME_BY_CODE: ReadonlyMap<number, FrameTypeName> = new Map(

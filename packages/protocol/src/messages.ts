@@ -59,6 +59,11 @@ export type FaultRecord = {
   readonly stage: Stage;
   readonly group: number;
   readonly issuedNs: number;
+  /** Simulated time the request reached the IOMMU, and left its PRI queue (per-hop latency). */
+  readonly iommuInNs?: number;
+  readonly iommuOutNs?: number;
+  /** Records in the PRI queue when this one arrived, itself included. */
+  readonly priQueueDepth?: number;
 };
 
 /** One fault of a delivered group, as the handler sees it. */
@@ -79,6 +84,8 @@ export type FaultGroup = {
   readonly faults: readonly FaultGroupEntry[];
   readonly group: number;
   readonly issuedNs: number;
+  /** Simulated time the manager's modeled dispatch of this group ended (per-hop latency). */
+  readonly dispatchedNs?: number;
 };
 
 /** handler -> manager (`mgr.resp`): the answer to a delivered group. */

@@ -14,6 +14,8 @@
  *     ioasim.<run>.trace.<host>                    all     -> runner
  *     ioasim.<run>.metrics.<host>                  all     -> runner
  *     ioasim.<run>.ack.<endpoint>                  receiver-> sender  at-least-once acknowledgements
+ *     ioasim.<run>.ctl.announce                    serve   -> coordinator (run control)
+ *     ioasim.<run>.ctl.command                     coordinator -> serve (run control)
  *
  * A name is one subject token: letters, digits, `_` and `-` only, so that no
  * name can smuggle a `.`, `*` or `>` into a subject.
@@ -83,6 +85,17 @@ export function traceSubject(run: string, host: string): string {
 
 export function metricsSubject(run: string, host: string): string {
   return `${SUBJECT_ROOT}.${run}.metrics.${host}`;
+}
+
+/** The run-control subjects of a distributed run (see run-control.ts). */
+export function controlSubjects(run: string) {
+  const base = `${SUBJECT_ROOT}.${run}.ctl`;
+  return {
+    /** Service processes -> the coordinator: ready, prepared, progress, finished. */
+    announce: () => `${base}.announce`,
+    /** The coordinator -> every service process: prepare, start, unplug, finish. */
+    command: () => `${base}.command`,
+  } as const;
 }
 
 /** Where an at-least-once endpoint hears the acknowledgements of what it sent: `ioasim.<run>.ack.<endpoint>`. */

@@ -84,6 +84,13 @@ export type TraceEvent =
       readonly ioasid: string;
       readonly cookie: number;
       readonly group: number;
+      /** When the group's last request left the device, reached the IOMMU and left its PRI queue. */
+      readonly issuedNs?: number;
+      readonly iommuInNs?: number;
+      readonly iommuOutNs?: number;
+      /** Records in the PRI queue as the last request arrived, and groups in the manager's dispatch queue as this one arrived. */
+      readonly priQueueDepth?: number;
+      readonly dispatchQueueDepth?: number;
     }
   /** frontend: a handler received a fault group from its fault queue. */
   | {
@@ -95,6 +102,9 @@ export type TraceEvent =
       readonly device: string;
       readonly cookie: number;
       readonly group: number;
+      /** When the manager's dispatch of the group ended; groups at the handler as this one arrived, itself included. */
+      readonly dispatchedNs?: number;
+      readonly handlerQueueDepth?: number;
     }
   /** manager: a group answered by its handler (accepted response). */
   | {

@@ -105,6 +105,15 @@ const RECORDS = {
     t: 9_000_000_000,
     counters: { priQueued: 1200, priDropped: 3, eventQueued: 0 },
   },
+  runControl: {
+    kind: 'finished',
+    service: 'device',
+    shard: 1,
+    shards: 2,
+    deviceStates: { 'h1/nic0': 'active' },
+    errors: [],
+    bus: { published: 10, delivered: 9, dropped: 0, slowConsumers: 0, handlerErrors: 0 },
+  },
 } as const satisfies { readonly [Name in FrameTypeName]: FrameRecords[Name] };
 
 const FRAME_TYPE_NAMES = Object.keys(FrameType) as FrameTypeName[];

@@ -5,6 +5,10 @@ export { hostServicesStart, type HostServices } from './host-services.js';
 export { run, runSeed, type RunOptions } from './run.js';
 export { wireInject, wireRecords, wireWatch, type Simulation, type WireRecord } from './wire-probe.js';
 export { IOASIM_VERSION } from './version.js';
+export { HOPS, HOP_DESCRIPTIONS, type HopName } from './hops.js';
+export { CDF_PERCENTILES, type CdfPoint, type LoadReport } from './load-report.js';
+export { runExpectedNs, type RunProgress } from './progress.js';
+export { SERIES_BUCKETS, type SeriesReport } from './series.js';
 export { PERFETTO_DEFAULTS, PerfettoExporter, type PerfettoOptions } from './perfetto.js';
 export {
   GRAPH_FORMATS,
@@ -32,3 +36,10 @@ export {
   type NatsNode,
   type NatsServers,
 } from './distributed/nats-server.js';
+export { CoordinationError, READY_TIMEOUT_MS, RUN_TIMEOUT_MS, coordinate, coverageCheck, type CoordinateOptions } from './distributed/coordinate.js';
+export { processName, serve, serveKindIs, shardHosts, type ServeHandle, type ServeOptions } from './distributed/serve.js';
+export { distributedSpawn, serveArguments, type SpawnOptions, type Spawned } from './distributed/spawn.js';
+export { REAL_TIMEOUT_MIN_NS, modeledRoundTripNs, topologyForRealClock } from './distributed/time-mode.js';
+export { TRACE_HOLD_NS, TraceOrder } from './distributed/trace-order.js';
+export type { DistributedReport } from './report.js';
+export { SERVICE_KINDS, TIME_MODES, isSubjectToken, type ServeKind, type ServiceKind, type TimeMode } from '@ioasim/protocol';

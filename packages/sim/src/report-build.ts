@@ -5,8 +5,11 @@
 import type { MetricsRecord, Topology } from '@ioasim/protocol';
 import { INVARIANTS, type Checker } from './checker.js';
 import { latencyHistogram, latencySummary, type LatencyBook } from './latency.js';
-import type { Report, TimelineOutcome } from './report.js';
+import type { DistributedReport, Report, TimelineOutcome } from './report.js';
 import type { HostServices } from './host-services.js';
+import type { HopBook } from './hops.js';
+import { loadReport } from './load-report.js';
+import type { SeriesBook } from './series.js';
 import { IOASIM_VERSION } from './version.js';
 
 export type ReportInputs = {
@@ -16,11 +19,18 @@ export type ReportInputs = {
   readonly checker: Checker;
   readonly latency: LatencyBook;
   readonly metrics: readonly MetricsRecord[];
-  readonly services: readonly HostServices[];
+  /** The actors of an embedded run, for each device's state; see deviceStates. */
+  readonly services?: readonly HostServices[];
+  /** `<host>/<device>` -> the device actor's state, from the services' final records (distributed runs). */
+  readonly deviceStates?: ReadonlyMap<string, string>;
+  readonly transport?: Report['transport'];
+  readonly distributed?: DistributedReport;
   readonly timeline: readonly TimelineOutcome[];
   readonly simulatedNs: number;
   readonly wallMs: number;
   readonly observerErrors: number;
+  readonly hops?: HopBook;
+  readonly series?: SeriesBook;
 };
 
 function metricsSum(metrics: readonly MetricsRecord[], prefix: string, counter: string): number {
@@ -47,14 +57,16 @@ export function reportBuild(inputs: ReportInputs): Report {
       };
     }),
   );
-  const perDevice = inputs.services.flatMap((services) =>
-    services.host.devices.map((device) => {
-      const counters = deviceMetrics.get(`${services.host.name}/${device.name}`) ?? {};
-      const histogram = latency.perDevice.get(`${services.host.name}/${device.name}`);
+  const deviceServices = new Map((inputs.services ?? []).map((services) => [services.host.name, services.device]));
+  const perDevice = topology.hosts.flatMap((host) =>
+    host.devices.map((device) => {
+      const key = `${host.name}/${device.name}`;
+      const counters = deviceMetrics.get(key) ?? {};
+      const histogram = latency.perDevice.get(key);
       return {
-        host: services.host.name,
+        host: host.name,
         device: device.name,
-        state: services.device.stateOf(device.name),
+        state: inputs.deviceStates?.get(key) ?? deviceServices.get(host.name)?.stateOf(device.name) ?? 'unknown',
         priDisabled: (counters['priDisabled'] ?? 0) > 0,
         accessesIssued: counters['accessesIssued'] ?? 0,
         accessesCompleted: counters['accessesCompleted'] ?? 0,
@@ -67,7 +79,7 @@ export function reportBuild(inputs: ReportInputs): Report {
   return {
     ioasim: IOASIM_VERSION,
     seed: inputs.seed,
-    transport: 'embedded',
+    transport: inputs.transport ?? 'embedded',
     run: inputs.run,
     topology: {
       name: topology.name,
@@ -124,6 +136,7 @@ export function reportBuild(inputs: ReportInputs): Report {
     },
     badFrames: metrics.reduce((sum, record) => sum + (record.actor === 'ioasid-manager' ? (record.counters['badFrames'] ?? 0) : 0), 0) + inputs.observerErrors,
     timeline: inputs.timeline,
+    load: loadReport(inputs.hops, inputs.series, latency.total),
     invariants: INVARIANTS.map((invariant) => ({
       id: invariant.id,
       name: invariant.name,
@@ -131,5 +144,6 @@ export function reportBuild(inputs: ReportInputs): Report {
       violations: checker.violationCounts.get(invariant.name) ?? 0,
       examples: checker.violations.filter((violation) => violation.invariant === invariant.name),
     })),
+    ...(inputs.distributed === undefined ? {} : { distributed: inputs.distributed }),
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { AutoResponseCause, DropCause, RejectCause } from '@ioasim/protocol';
 import type { Violation } from './checker.js';
+import type { LoadReport } from './load-report.js';
 
 export type LatencySummary = {
   readonly count: number;
@@ -93,6 +94,8 @@ export type Report = {
   };
   readonly badFrames: number;
   readonly timeline: readonly TimelineOutcome[];
+  /** Fault-load figures: latency per hop and per space, CDFs, series over time. */
+  readonly load: LoadReport;
   readonly invariants: readonly {
     readonly id: number;
     readonly name: string;
@@ -100,6 +103,30 @@ export type Report = {
     readonly violations: number;
     readonly examples: readonly Violation[];
   }[];
+  /** Distributed runs only: how time was treated, throughput, and the processes' bus counters. */
+  readonly distributed?: DistributedReport;
+};
+
+/** What a distributed run adds to the report: its latencies are wall-clock, not modeled. */
+export type DistributedReport = {
+  /** How modeled costs were treated on the real clock: `skip` (0) or `real` (slept). */
+  readonly time: 'skip' | 'real';
+  /** Latencies, simulatedNs and faultsPerSecond are measured on the wall clock. */
+  readonly latencyClock: 'wall';
+  /** The mean modeled cost of one fault round trip (links and services) by the topology, for comparison. */
+  readonly modeledRoundTripNs: number;
+  /** Service processes that took part. */
+  readonly processes: number;
+  /** Fault groups ended (responded, auto-responded or abandoned) per second of the run. */
+  readonly faultsPerSecond: number;
+  /** The NatsBus counters of every process, summed (the coordinator's included). */
+  readonly bus: {
+    readonly published: number;
+    readonly delivered: number;
+    readonly dropped: number;
+    readonly slowConsumers: number;
+    readonly handlerErrors: number;
+  };
 };
 
 export function reportViolations(report: Report): number {

@@ -27,7 +27,10 @@ import {
 } from '@ioasim/protocol';
 import { Checker } from './checker.js';
 import { hostServicesStart, type HostServices } from './host-services.js';
+import { HopBook } from './hops.js';
 import { LatencyBook } from './latency.js';
+import { runExpectedNs, schedulerRunReporting, type RunProgress } from './progress.js';
+import { SeriesBook } from './series.js';
 import { reportBuild } from './report-build.js';
 import type { Report, TimelineOutcome } from './report.js';
 import { simulationOf, type Simulation } from './wire-probe.js';
@@ -46,6 +49,8 @@ export type RunOptions = {
    * frames on the wire and schedule frames of its own (see wire-probe.ts).
    */
   readonly onStart?: (simulation: Simulation) => void;
+  /** Called every few thousand scheduler events with simulated time and fault counts; never changes the run. */
+  readonly onProgress?: (progress: RunProgress) => void;
 };
 
 /** How long the runner waits for the manager to answer a timeline operation. */
@@ -78,6 +83,8 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
   const checker = new Checker(topology, seed);
   const latency = new LatencyBook();
   checker.latencySink = (host, device, latencyNs) => latency.record(host, device, latencyNs);
+  const hopBook = new HopBook();
+  const series = new SeriesBook();
   const metrics: MetricsRecord[] = [];
   const onTrace = options.onTrace;
   const observerErrors: string[] = [];
@@ -88,6 +95,8 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
     (events) => {
       for (const event of events) {
         checker.observe(event);
+        hopBook.observe(event);
+        series.observe(event);
         onTrace?.(event);
       }
     },
@@ -107,7 +116,15 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
   timelineSchedule(topology.timeline, services, bus, clock, runId, timeline);
   options.onStart?.(simulationOf(runId, bus, scheduler, clock, services));
   for (const host of services) host.device.start();
-  scheduler.run(options.untilNs === undefined ? {} : { untilNs: options.untilNs });
+  const onProgress = options.onProgress;
+  const expectedNs = runExpectedNs(topology);
+  schedulerRunReporting(
+    scheduler,
+    options.untilNs,
+    onProgress === undefined
+      ? undefined
+      : (simulatedNs) => onProgress({ simulatedNs, expectedNs, faultsRaised: checker.counts.raised, faultsCompleted: checker.counts.responded + checker.counts.autoResponded }),
+  );
   const simulatedNs = scheduler.nowNs;
   for (const host of services) {
     host.device.metricsPublish();
@@ -140,6 +157,8 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
     simulatedNs,
     wallMs: Math.round(wall.nowNs() / 1e6),
     observerErrors: observerErrors.length,
+    hops: hopBook,
+    series,
   });
 }
 
@@ -173,7 +192,7 @@ function timelineSchedule(
 }
 
 /** The control request a timeline entry makes on a host, with the owner that makes it; null if not on this host. */
-function timelineOperation(host: HostConfig, entry: TimelineEntry): { owner: string; operation: ControlOperation } | null {
+export function timelineOperation(host: HostConfig, entry: TimelineEntry): { owner: string; operation: ControlOperation } | null {
   if (entry.host !== null && entry.host !== host.name) return null;
   const action = entry.action;
   const deviceOwner = (name: string) => host.devices.find((device) => device.name === name)?.owner;

@@ -81,6 +81,11 @@ export class DeviceService {
     this.deliver(device, { type: 'unplug' });
   }
 
+  /** True once every workload has issued its last access (or has none left to issue). */
+  get workloadsDone(): boolean {
+    return this.workloads.every((workload) => workload.generator.nextArrivalNs() === null);
+  }
+
   stateOf(device: string): string {
     const value = this.actors.get(device)?.getSnapshot().value;
     return typeof value === 'string' ? value : 'unknown';

@@ -6,6 +6,7 @@ import { parseDuration, reportViolations, run } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import { EXIT, type Command } from '../io.js';
 import { styleFor, summaryFormat } from '../summary.js';
+import { runDistributed } from './run-distributed.js';
 import { topologyRead } from './topology-read.js';
 
 const HELP = `Usage: ioasim run <topology.yaml> [options]
@@ -15,11 +16,26 @@ IOMMU reports, the ioasid manager routes each fault group by (Stream ID,
 PASID) to its space's handler, and the answers go back to the devices. The
 same topology and seed always give the same report.
 
+With --transport nats the same topology runs distributed: one ioasim serve
+process per service kind over a real NATS server or cluster, on the wall
+clock, with the same report (transport: nats). One command does it all:
+  ioasim run examples/single-host.yaml --transport nats --spawn
+
 Options:
   --seed <n>        the random seed (default: the topology's seed, else 1)
   --json            print the report as JSON instead of the summary
   --report <file>   also write the JSON report to <file>
   --until <time>    stop at this simulated time, e.g. 5ms (work still in flight is reported stuck)
+  --transport <t>   embedded (default), or nats: a distributed run over ioasim serve processes
+  --nats <url,...>  nats: the NATS servers the serve processes use
+  --run <id>        nats: the run id the serve processes were started with (default: default)
+  --spawn           nats: start the five serve processes, and a nats-server when no --nats is
+                    given, and stop them all at the end
+  --time <mode>     nats: skip (default) = modeled costs are 0; real = modeled costs are slept
+                    as real delays (1 ms timer resolution); latencies are wall-clock in both
+  --ready-timeout <t>  nats: how long to wait for the serve processes (default 30s)
+  --timeout <t>     nats: the longest a run may take once started (default 300s)
+  --verbose         nats: log the coordination to standard error
   -h, --help        show this help
 
 Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input.`;
@@ -44,6 +60,14 @@ export const runCommand: Command = {
       json: { type: 'boolean' },
       report: { type: 'string' },
       until: { type: 'string' },
+      transport: { type: 'string' },
+      nats: { type: 'string' },
+      run: { type: 'string' },
+      spawn: { type: 'boolean' },
+      time: { type: 'string' },
+      'ready-timeout': { type: 'string' },
+      timeout: { type: 'string' },
+      verbose: { type: 'boolean' },
     });
     if (values['help'] === true) {
       io.out(HELP);
@@ -54,6 +78,15 @@ export const runCommand: Command = {
     const untilNs = durationOption('until', values['until']);
     const topology = topologyRead(positionals[0], io);
     if (topology === null) return EXIT.badInput;
+    const transport = values['transport'] ?? 'embedded';
+    if (transport !== 'embedded' && transport !== 'nats') throw new UsageError(`--transport expects embedded or nats, found "${String(transport)}"`);
+    if (transport === 'nats') {
+      const durationNs = (name: string): number | undefined => durationOption(name, values[name]);
+      return runDistributed(topology, { topologyPath: positionals[0] as string, seed, values, durationNs }, io);
+    }
+    for (const name of ['nats', 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'verbose']) {
+      if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
+    }
     const report = run(topology, {
       ...(seed === undefined ? {} : { seed }),
       ...(untilNs === undefined ? {} : { untilNs }),

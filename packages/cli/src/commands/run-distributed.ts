@@ -1,0 +1,114 @@
+/**
+ * `ioasim run <file> --transport nats`: the distributed run. The coordinator
+ * gathers the `ioasim serve` processes of the run on NATS (or, with
+ * `--spawn`, starts them itself, and a nats-server when no --nats is given),
+ * runs the topology over them and prints the same report as embedded mode.
+ * Every child it started is stopped at the end, also on failure or Ctrl-C.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CoordinationError,
+  TIME_MODES,
+  coordinate,
+  distributedSpawn,
+  isSubjectToken,
+  reportViolations,
+  type Report,
+  type Spawned,
+  type TimeMode,
+  type Topology,
+} from '@ioasim/sim';
+import { UsageError } from '../arguments.js';
+import { EXIT, type Io } from '../io.js';
+import { styleFor, summaryFormat } from '../summary.js';
+import { natsServersOption } from './nats-options.js';
+
+export type DistributedArguments = {
+  readonly topologyPath: string;
+  readonly seed: number | undefined;
+  readonly values: Record<string, string | boolean | undefined>;
+  readonly durationNs: (name: string) => number | undefined;
+};
+
+const BIN = fileURLToPath(new URL('../../bin/ioasim.js', import.meta.url));
+
+export function timeModeOption(value: string | boolean | undefined): TimeMode {
+  if (value === undefined) return 'skip';
+  const text = String(value);
+  if (!(TIME_MODES as readonly string[]).includes(text)) throw new UsageError(`--time expects ${TIME_MODES.join(' or ')}, found "${text}"`);
+  return text as TimeMode;
+}
+
+export async function runDistributed(topology: Topology, args: DistributedArguments, io: Io): Promise<number> {
+  const { values } = args;
+  const spawn = values['spawn'] === true;
+  let servers = natsServersOption(values['nats']);
+  if (servers.length === 0 && !spawn) throw new UsageError('--transport nats needs --nats <url,...> (or --spawn to start everything)');
+  const runValue = values['run'];
+  const run = typeof runValue === 'string' ? runValue : spawn ? `spawn-${process.pid}` : 'default';
+  if (!isSubjectToken(run)) throw new UsageError(`--run "${run}" must be letters, digits, _ or - only`);
+  const time = timeModeOption(values['time']);
+  const readyTimeoutNs = args.durationNs('ready-timeout');
+  const runTimeoutNs = args.durationNs('timeout');
+  const log = (line: string): void => io.error(`[run] ${line}`);
+  let spawned: Spawned | null = null;
+  const interrupt = (): void => {
+    log('interrupted: stopping every child process');
+    void (spawned?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  let report: Report;
+  try {
+    if (spawn) {
+      spawned = await distributedSpawn({
+        command: [process.execPath, BIN],
+        topologyPath: resolve(args.topologyPath),
+        run,
+        servers,
+        log,
+      });
+      servers = [...spawned.servers];
+    }
+    report = await coordinate({
+      topology,
+      servers,
+      run,
+      seed: args.seed ?? topology.seed ?? 1,
+      time,
+      ...(readyTimeoutNs === undefined ? {} : { readyTimeoutMs: readyTimeoutNs / 1e6 }),
+      ...(runTimeoutNs === undefined ? {} : { runTimeoutMs: runTimeoutNs / 1e6 }),
+      log: values['verbose'] === true ? log : () => {},
+    });
+  } catch (error) {
+    if (!(error instanceof CoordinationError)) throw error;
+    io.error(`ioasim: ${error.message}`);
+    for (const child of spawned?.children ?? []) {
+      if (child.output.length > 0) io.error(`--- ${child.name} (last lines) ---\n${child.output.slice(-10).join('\n')}`);
+    }
+    return EXIT.badInput;
+  } finally {
+    await spawned?.stop();
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
+  }
+  if (typeof values['report'] === 'string') writeFileSync(values['report'], `${JSON.stringify(report, null, 2)}\n`);
+  if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
+  else io.out(`${summaryFormat(report, styleFor(io.tty))}\n${distributedLine(report)}`);
+  return reportViolations(report) > 0 ? EXIT.violation : EXIT.ok;
+}
+
+/** What a distributed run adds to the summary: the time mode, throughput, and which latencies are which. */
+export function distributedLine(report: Report): string {
+  const distributed = report.distributed;
+  if (distributed === undefined) return '';
+  const bus = distributed.bus;
+  return (
+    `nats: ${distributed.processes} service processes, time ${distributed.time}, ` +
+    `${distributed.faultsPerSecond} faults/s over ${(report.simulatedNs / 1e9).toFixed(2)} s of wall time; ` +
+    `latencies are wall-clock (modeled round trip ${(distributed.modeledRoundTripNs / 1e3).toFixed(1)} µs${distributed.time === 'skip' ? ', not applied' : ', slept'}); ` +
+    `bus: ${bus.published} published, ${bus.dropped} dropped, ${bus.slowConsumers} slow consumers`
+  );
+}

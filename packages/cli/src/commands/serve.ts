@@ -1,0 +1,95 @@
+/**
+ * `ioasim serve <service> --nats <url,...> --topology <file> --run <id> [--shard i/n]`:
+ * one service process of a distributed run. It runs until SIGTERM (or
+ * Ctrl-C), then drains and exits 0.
+ */
+import { SERVICE_KINDS, isSubjectToken, serve, serveKindIs } from '@ioasim/sim';
+import { UsageError, argumentsParse } from '../arguments.js';
+import { EXIT, type Command } from '../io.js';
+import { natsServersOption } from './nats-options.js';
+import { topologyRead } from './topology-read.js';
+
+const HELP = `Usage: ioasim serve <service> --nats <url,...> --topology <file> --run <id> [--shard i/n]
+
+Runs the actors of one service kind for the hosts of its shard, on a real
+NATS server or cluster, for the coordinator of a distributed run
+(ioasim run <file> --transport nats). <service> is one of:
+${SERVICE_KINDS.join(', ')}, or all (the five in one process).
+
+The process announces itself on ioasim.<run>.ctl.announce, builds its
+actors when the coordinator prepares the run, and serves until SIGTERM or
+Ctrl-C: then it flushes its batches, publishes final metrics, drains its
+connection and exits 0.
+
+Options:
+  --nats <url,...>   NATS servers, e.g. nats://127.0.0.1:4222 (comma-separated; reconnects forever)
+  --topology <file>  the topology file (the same the coordinator runs)
+  --run <id>         the run id, shared with the coordinator
+  --shard <i/n>      serve the hosts whose index h has h % n == i (default 0/1: every host)
+  -h, --help         show this help
+
+Exit codes: 0 stopped by a signal after draining, 2 bad input.`;
+
+export type Shard = { readonly index: number; readonly count: number };
+
+export function shardParse(text: string | boolean | undefined): Shard {
+  if (text === undefined) return { index: 0, count: 1 };
+  const match = /^(\d+)\/(\d+)$/.exec(String(text));
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || count < 1 || index >= count) {
+    throw new UsageError(`--shard expects i/n with 0 <= i < n, e.g. 0/2; found "${String(text)}"`);
+  }
+  return { index, count };
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  usage: 'serve <service>',
+  summary: 'run one service kind of a distributed run on NATS',
+  main: async (argv, io) => {
+    const { values, positionals } = argumentsParse(argv, {
+      help: { type: 'boolean', short: 'h' },
+      nats: { type: 'string' },
+      topology: { type: 'string' },
+      run: { type: 'string' },
+      shard: { type: 'string' },
+    });
+    if (values['help'] === true) {
+      io.out(HELP);
+      return EXIT.ok;
+    }
+    const [service, ...extra] = positionals;
+    if (service === undefined) throw new UsageError(`serve needs a service: ${SERVICE_KINDS.join(', ')} or all`);
+    if (extra.length > 0) throw new UsageError(`serve takes one service, found ${positionals.length}`);
+    if (!serveKindIs(service)) throw new UsageError(`unknown service "${service}"; expected one of: ${SERVICE_KINDS.join(', ')}, all`);
+    const servers = natsServersOption(values['nats']);
+    if (servers.length === 0) throw new UsageError('serve needs --nats <url,...>');
+    const run = values['run'];
+    if (typeof run !== 'string') throw new UsageError('serve needs --run <id>');
+    if (!isSubjectToken(run)) throw new UsageError(`--run "${run}" must be letters, digits, _ or - only`);
+    const shard = shardParse(values['shard']);
+    if (typeof values['topology'] !== 'string') throw new UsageError('serve needs --topology <file>');
+    const topology = topologyRead(values['topology'], io);
+    if (topology === null) return EXIT.badInput;
+    const prefix = `[serve ${service} ${shard.index}/${shard.count}]`;
+    const handle = await serve({
+      service,
+      shard: shard.index,
+      shards: shard.count,
+      servers,
+      topology,
+      run,
+      log: (line) => io.error(`${prefix} ${line}`),
+    });
+    const stop = (): void => {
+      io.error(`${prefix} stopping: draining`);
+      void handle.stop();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    await handle.stopped;
+    io.error(`${prefix} stopped`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,358 @@
+/**
+ * The coordinator of a distributed run (`ioasim run --transport nats`): it
+ * runs no actor. It waits until every (service kind, host) of the topology is
+ * covered by exactly one ready `ioasim serve` process, prepares them on one
+ * time origin, starts the workloads, plays the timeline, feeds the trace
+ * through the watermark (TraceOrder) into the same online checker as
+ * embedded mode, decides the end (every workload issued, nothing in flight,
+ * the trace quiet; or the run timeout), gathers final metrics and builds the
+ * report with the same report code, `transport: 'nats'`.
+ *
+ * Failures to gather the processes are CoordinationErrors naming what is
+ * missing; the coordinator's own connection is always closed.
+ */
+import { NatsBus, framesSubscribe } from '@ioasim/bus';
+import {
+  SERVICE_KINDS,
+  SUBJECT_ROOT,
+  controlSubjects,
+  frameDecode,
+  frameEncode,
+  frameRecordsOf,
+  hostSubjects,
+  type BusCounters,
+  type ControlRequest,
+  type MetricsRecord,
+  type ProcessId,
+  type RunControl,
+  type TimeMode,
+  type Topology,
+  type TraceEvent,
+} from '@ioasim/protocol';
+import { Checker } from '../checker.js';
+import { LatencyBook } from '../latency.js';
+import { reportBuild } from '../report-build.js';
+import type { Report, TimelineOutcome } from '../report.js';
+import { timelineOperation } from '../run.js';
+import { RunClock, wallMs } from './run-clock.js';
+import { modeledRoundTripNs, topologyForRealClock } from './time-mode.js';
+import { TraceOrder } from './trace-order.js';
+
+export class CoordinationError extends Error {
+  override readonly name = 'CoordinationError';
+}
+
+export type CoordinateOptions = {
+  readonly topology: Topology;
+  readonly servers: readonly string[];
+  readonly run: string;
+  readonly seed: number;
+  readonly time: TimeMode;
+  /** How long to wait for every service process to announce itself. */
+  readonly readyTimeoutMs?: number;
+  /** The longest a run may take once started; what is then in flight is reported stuck. */
+  readonly runTimeoutMs?: number;
+  readonly onTrace?: (event: TraceEvent) => void;
+  readonly log?: (line: string) => void;
+};
+
+export const READY_TIMEOUT_MS = 30_000;
+export const RUN_TIMEOUT_MS = 300_000;
+/** The run ends once the trace has been quiet this long (with every workload issued and nothing in flight). */
+const QUIET_MS = 300;
+const TICK_MS = 20;
+const RESEND_MS = 500;
+const FINISH_TIMEOUT_MS = 15_000;
+/** After the last `finished`, metrics published just before it may still be in the delivery queue. */
+const FINISH_GRACE_MS = 100;
+const TIMELINE_TIMEOUT_NS = 5_000_000_000;
+
+type ProcessState = {
+  readonly id: ProcessId;
+  readonly hosts: readonly string[];
+  prepared: boolean;
+  workloadsDone: boolean;
+  finished: Extract<RunControl, { kind: 'finished' }> | null;
+};
+
+const processKey = (id: ProcessId): string => `${id.service} ${id.shard}/${id.shards}`;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function coordinate(options: CoordinateOptions): Promise<Report> {
+  const started = wallMs();
+  const log = options.log ?? (() => {});
+  const topology = topologyForRealClock(options.topology, options.time);
+  const bus = await NatsBus.connect({
+    servers: options.servers,
+    name: `ioasim-coordinator-${options.run}`,
+    onSlowConsumer: (pattern, pending) => log(`coordinator: slow consumer on ${pattern}: ${pending} waiting`),
+    onStatus: (status) => log(`coordinator: ${status}`),
+  });
+  try {
+    return await coordinateOn(bus, topology, options, log, started);
+  } finally {
+    await bus.close();
+  }
+}
+
+async function coordinateOn(
+  bus: NatsBus,
+  topology: Topology,
+  options: CoordinateOptions,
+  log: (line: string) => void,
+  startedMs: number,
+): Promise<Report> {
+  const { run, seed } = options;
+  const subjects = controlSubjects(run);
+  const processes = new Map<string, ProcessState>();
+  const problems: string[] = [];
+  let sequence = 0;
+  const command = (record: RunControl): void =>
+    bus.publish(subjects.command(), frameEncode('runControl', 'coordinator', ++sequence, [record]));
+  const observerErrors: string[] = [];
+  const metrics: MetricsRecord[] = [];
+  const checker = new Checker(topology, seed);
+  const latency = new LatencyBook();
+  checker.latencySink = (host, device, latencyNs) => latency.record(host, device, latencyNs);
+  const order = new TraceOrder((event) => {
+    checker.observe(event);
+    options.onTrace?.(event);
+  });
+  let lastTraceMs = Date.now();
+
+  framesSubscribe(
+    bus,
+    subjects.announce(),
+    'runControl',
+    (records) => {
+      for (const record of records) announced(record);
+    },
+    (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
+  );
+  framesSubscribe(
+    bus,
+    `${SUBJECT_ROOT}.${run}.trace.*`,
+    'trace',
+    (events) => {
+      lastTraceMs = Date.now();
+      for (const event of events) order.add(event);
+    },
+    (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
+  );
+  framesSubscribe(
+    bus,
+    `${SUBJECT_ROOT}.${run}.metrics.*`,
+    'metrics',
+    (records) => metrics.push(...records),
+    (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
+  );
+  await bus.flush();
+
+  function announced(record: RunControl): void {
+    if (record.kind === 'prepare' || record.kind === 'start' || record.kind === 'unplug' || record.kind === 'finish') return;
+    const key = processKey(record);
+    if (record.kind === 'ready') {
+      if (record.topology !== topology.name) {
+        problems.push(`${key} serves topology "${record.topology}", this run is "${topology.name}"`);
+        return;
+      }
+      if (!processes.has(key)) {
+        processes.set(key, { id: record, hosts: record.hosts, prepared: false, workloadsDone: false, finished: null });
+        log(`ready: ${key} (pid ${record.pid}, hosts ${record.hosts.join(', ') || 'none'})`);
+      }
+      return;
+    }
+    const state = processes.get(key);
+    if (state === undefined) return;
+    if (record.kind === 'prepared') state.prepared = true;
+    else if (record.kind === 'progress') state.workloadsDone = record.workloadsDone;
+    else state.finished = record;
+  }
+
+  // 1. Every (kind, host) covered by exactly one ready process.
+  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+  const readyDeadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (problems.length > 0) throw new CoordinationError(problems.join('; '));
+    const coverage = coverageCheck(topology, [...processes.values()]);
+    if (coverage.duplicates.length > 0) throw new CoordinationError(`more than one process serves ${coverage.duplicates.join('; ')}`);
+    if (coverage.missing.length === 0) break;
+    if (Date.now() > readyDeadline) {
+      const ready = [...processes.keys()];
+      throw new CoordinationError(
+        `not every service process announced itself within ${readyTimeoutMs} ms on ${options.servers.join(',')} (run "${run}"); ` +
+          `missing: ${coverage.missing.join('; ')}; ready: ${ready.length === 0 ? 'none' : ready.join(', ')}`,
+      );
+    }
+    await sleep(TICK_MS);
+  }
+
+  // 2. One time origin for every process; wait until all have built their actors.
+  const originMs = wallMs();
+  const clock = new RunClock(originMs);
+  const prepare: RunControl = { kind: 'prepare', originMs, seed, time: options.time };
+  let resentMs = 0;
+  const preparedDeadline = Date.now() + readyTimeoutMs;
+  while ([...processes.values()].some((state) => !state.prepared)) {
+    if (Date.now() - resentMs >= RESEND_MS) {
+      command(prepare);
+      resentMs = Date.now();
+    }
+    if (Date.now() > preparedDeadline) {
+      const missing = [...processes.values()].filter((state) => !state.prepared).map((state) => processKey(state.id));
+      throw new CoordinationError(`service processes did not prepare within ${readyTimeoutMs} ms: ${missing.join(', ')}`);
+    }
+    await sleep(TICK_MS);
+  }
+
+  // 3. Start, play the timeline, watch the trace until the end.
+  const startNs = clock.nowNs();
+  command({ kind: 'start' });
+  log(`started ${processes.size} process(es)`);
+  const timeline: TimelineOutcome[] = [];
+  const timelinePending = timelinePlay(topology, bus, run, clock, startNs, timeline, (host, device) =>
+    command({ kind: 'unplug', host, device }),
+  );
+  const runDeadline = Date.now() + (options.runTimeoutMs ?? RUN_TIMEOUT_MS);
+  const deviceProcesses = [...processes.values()].filter((state) => state.id.service === 'device' || state.id.service === 'all');
+  for (;;) {
+    await sleep(TICK_MS);
+    order.release(clock.nowNs());
+    const workloadsDone = deviceProcesses.every((state) => state.workloadsDone);
+    const quiet = Date.now() - lastTraceMs >= QUIET_MS;
+    if (workloadsDone && timelinePending.count === 0 && quiet) {
+      order.releaseAll();
+      if (checker.stuck === 0) break;
+    }
+    if (Date.now() > runDeadline) {
+      log(`run timeout: ${checker.stuck} group(s) still in flight`);
+      break;
+    }
+  }
+  const endNs = clock.nowNs();
+
+  // 4. Final metrics from every process.
+  command({ kind: 'finish' });
+  const finishDeadline = Date.now() + FINISH_TIMEOUT_MS;
+  while ([...processes.values()].some((state) => state.finished === null)) {
+    if (Date.now() > finishDeadline) {
+      const missing = [...processes.values()].filter((state) => state.finished === null).map((state) => processKey(state.id));
+      throw new CoordinationError(`service processes did not send final metrics within ${FINISH_TIMEOUT_MS} ms: ${missing.join(', ')}`);
+    }
+    await sleep(TICK_MS);
+  }
+  await sleep(FINISH_GRACE_MS);
+  order.releaseAll();
+  const finished = [...processes.values()].map((state) => state.finished as Extract<RunControl, { kind: 'finished' }>);
+  const errors = finished.flatMap((record) => record.errors);
+  if (errors.length > 0) throw new CoordinationError(`an actor failed (reproduce with --seed ${seed}): ${errors[0]}`);
+  checker.finish();
+  if (order.late > 0) log(`${order.late} trace event(s) arrived after the watermark`);
+  const deviceStates = new Map(finished.flatMap((record) => Object.entries(record.deviceStates)));
+  const runNs = endNs - startNs;
+  const counts = checker.counts;
+  const ended = counts.responded + counts.autoResponded + counts.abandoned;
+  return reportBuild({
+    topology: options.topology,
+    seed,
+    run,
+    checker,
+    latency,
+    metrics,
+    deviceStates,
+    timeline,
+    simulatedNs: runNs,
+    wallMs: Math.round(wallMs() - startedMs),
+    observerErrors: observerErrors.length + order.late,
+    transport: 'nats',
+    distributed: {
+      time: options.time,
+      latencyClock: 'wall',
+      modeledRoundTripNs: modeledRoundTripNs(options.topology),
+      processes: processes.size,
+      faultsPerSecond: runNs > 0 ? Math.round((ended * 1e9) / runNs) : 0,
+      bus: busCountersSum([...finished.map((record) => record.bus), coordinatorCounters(bus)]),
+    },
+  });
+}
+
+/** Which (kind, host) pairs no ready process serves, and which more than one does. */
+export function coverageCheck(
+  topology: Topology,
+  processes: readonly { readonly id: ProcessId; readonly hosts: readonly string[] }[],
+): { missing: string[]; duplicates: string[] } {
+  const missing: string[] = [];
+  const duplicates: string[] = [];
+  for (const kind of SERVICE_KINDS) {
+    const uncovered: string[] = [];
+    for (const host of topology.hosts) {
+      const serving = processes.filter(
+        (state) => (state.id.service === kind || state.id.service === 'all') && state.hosts.includes(host.name),
+      );
+      if (serving.length === 0) uncovered.push(host.name);
+      if (serving.length > 1) duplicates.push(`${kind} for host ${host.name} (${serving.map((state) => processKey(state.id)).join(', ')})`);
+    }
+    if (uncovered.length > 0) missing.push(`${kind} for host(s) ${uncovered.join(', ')}`);
+  }
+  return { missing, duplicates };
+}
+
+function coordinatorCounters(bus: NatsBus): BusCounters {
+  const stats = bus.stats;
+  return {
+    published: stats.published,
+    delivered: stats.delivered,
+    dropped: stats.dropped,
+    slowConsumers: stats.slowConsumers ?? 0,
+    handlerErrors: stats.handlerErrors,
+  };
+}
+
+function busCountersSum(all: readonly BusCounters[]): BusCounters {
+  return all.reduce(
+    (sum, counters) => ({
+      published: sum.published + counters.published,
+      delivered: sum.delivered + counters.delivered,
+      dropped: sum.dropped + counters.dropped,
+      slowConsumers: sum.slowConsumers + counters.slowConsumers,
+      handlerErrors: sum.handlerErrors + counters.handlerErrors,
+    }),
+    { published: 0, delivered: 0, dropped: 0, slowConsumers: 0, handlerErrors: 0 },
+  );
+}
+
+/** Plays the timeline on the wall clock from `startNs`: each entry a control request to its host's manager. */
+function timelinePlay(
+  topology: Topology,
+  bus: NatsBus,
+  run: string,
+  clock: RunClock,
+  startNs: number,
+  outcomes: TimelineOutcome[],
+  unplug: (host: string, device: string) => void,
+): { count: number } {
+  const pending = { count: 0 };
+  let sequence = 0;
+  for (const entry of topology.timeline) {
+    for (const host of topology.hosts) {
+      const operation = timelineOperation(host, entry);
+      if (operation === null) continue;
+      pending.count++;
+      const delayNs = Math.max(0, startNs + entry.atNs - clock.nowNs());
+      clock.afterNs(delayNs, () => {
+        const request: ControlRequest = { owner: operation.owner, operation: operation.operation };
+        const data = frameEncode('controlRequest', 'coordinator', ++sequence, [request]);
+        bus.request(hostSubjects(run, host.name).mgrCtl(), data, TIMELINE_TIMEOUT_NS, (result) => {
+          const decoded = result.ok ? frameDecode(result.message.data) : null;
+          const reply = decoded?.ok === true ? frameRecordsOf(decoded.frame, 'controlReply')?.[0] : undefined;
+          const ok = reply?.ok === true;
+          const message = reply === undefined ? (result.ok ? 'bad reply' : result.message) : reply.ok ? 'ok' : reply.message;
+          outcomes.push({ atNs: entry.atNs, host: host.name, operation: entry.action.kind, ok, message });
+          if (ok && operation.operation.op === 'unplug') unplug(host.name, operation.operation.device);
+          pending.count--;
+        });
+      });
+    }
+  }
+  return pending;
+}

@@ -1,0 +1,60 @@
+/**
+ * The clock of a distributed run: RealClock's timers, with `nowNs()` counted
+ * from the run's time origin (a wall-clock instant the coordinator chooses)
+ * instead of from the process's start, so that the trace times of every
+ * process on one machine (or on machines with synchronized clocks) compare.
+ * `cancelAll()` cancels every timer still pending, so that a stopped service
+ * process leaves no timer keeping it alive.
+ */
+import { Priority, RealClock, type Clock, type TimerHandle } from '@ioasim/bus';
+import { performance } from 'node:perf_hooks';
+
+/** Wall-clock milliseconds since the Unix epoch, at sub-millisecond precision. */
+export function wallMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export class RunClock implements Clock {
+  readonly #real = new RealClock();
+  readonly #offsetNs: number;
+  readonly #pending = new Set<TimerHandle>();
+
+  constructor(originMs: number) {
+    this.#offsetNs = Math.round((wallMs() - originMs) * 1e6);
+  }
+
+  nowNs(): number {
+    return this.#real.nowNs() + this.#offsetNs;
+  }
+
+  afterNs(delayNs: number, callback: () => void, priority: Priority = Priority.normal): TimerHandle {
+    const handle = this.#real.afterNs(
+      delayNs,
+      () => {
+        this.#pending.delete(handle);
+        callback();
+      },
+      priority,
+    );
+    this.#pending.add(handle);
+    return handle;
+  }
+
+  cancel(handle: TimerHandle): void {
+    this.#pending.delete(handle);
+    this.#real.cancel(handle);
+  }
+
+  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    return this.afterNs(delayMs > 0 && Number.isFinite(delayMs) ? delayMs * 1e6 : 0, callback);
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.cancel(handle);
+  }
+
+  cancelAll(): void {
+    for (const handle of this.#pending) this.#real.cancel(handle);
+    this.#pending.clear();
+  }
+}

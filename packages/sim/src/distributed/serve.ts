@@ -1,0 +1,252 @@
+/**
+ * `ioasim serve`: one process running the actors of one service kind (or
+ * all five) for the hosts of its shard (host index % shards == shard), on
+ * NatsBus and the run's real clock, driven by the coordinator's run-control
+ * commands (see protocol run-control.ts).
+ *
+ * Lifecycle: connect, announce `ready` (repeated until prepared, so a
+ * coordinator started later still hears it); on `prepare` build the actors
+ * (each service subscribes once per subject kind per host, with wildcards),
+ * flush the subscriptions to the server and answer `prepared`; on `start`
+ * start the device workloads and report `progress` once all are issued; on
+ * `finish` publish final metrics and answer `finished`. `stop()` (SIGTERM)
+ * drains: outboxes flushed, final metrics published, the connection drained.
+ */
+import { NatsBus, framesSubscribe, type ServiceOptions, type ServicePorts } from '@ioasim/bus';
+import {
+  SERVICE_KINDS,
+  controlSubjects,
+  frameEncode,
+  type HostConfig,
+  type ProcessId,
+  type RunControl,
+  type ServeKind,
+  type ServiceKind,
+  type Topology,
+} from '@ioasim/protocol';
+import { DeviceService } from '@ioasim/service-device';
+import { ManagerService } from '@ioasim/service-ioasid-manager';
+import { IommuService } from '@ioasim/service-iommu';
+import { VdpaService } from '@ioasim/service-vdpa';
+import { VfioService } from '@ioasim/service-vfio';
+import { RunClock } from './run-clock.js';
+import { topologyForRealClock } from './time-mode.js';
+
+/** How often a process repeats `ready` until it is prepared, and `progress` until finish. */
+export const ANNOUNCE_REPEAT_MS = 500;
+/** How often a device process checks whether its workloads have issued everything. */
+const PROGRESS_POLL_MS = 50;
+
+export type ServeOptions = ProcessId & {
+  readonly servers: readonly string[];
+  readonly topology: Topology;
+  readonly run: string;
+  readonly log: (line: string) => void;
+};
+
+type AnyService = {
+  readonly ports: ServicePorts;
+  readonly errors: unknown[];
+  metricsPublish(): void;
+  stop(): void;
+};
+
+type Running = { readonly kind: ServiceKind; readonly host: string; readonly service: AnyService };
+
+/** The hosts a shard serves: those whose index i has i % shards == shard. */
+export function shardHosts(topology: Topology, shard: number, shards: number): readonly HostConfig[] {
+  return topology.hosts.filter((_, index) => index % shards === shard);
+}
+
+/** The client name of a service process: what `nats-server` shows for its connection. */
+export function processName(id: ProcessId, run: string): string {
+  return `ioasim-${id.service}-${id.shard}of${id.shards}-${run}`;
+}
+
+export type ServeHandle = {
+  readonly bus: NatsBus;
+  /** Resolves once the process has stopped (after `stop()`). */
+  readonly stopped: Promise<void>;
+  stop(): Promise<void>;
+};
+
+export async function serve(options: ServeOptions): Promise<ServeHandle> {
+  const { run, topology, log } = options;
+  const id: ProcessId = { service: options.service, shard: options.shard, shards: options.shards };
+  const name = processName(id, run);
+  const bus = await NatsBus.connect({
+    servers: options.servers,
+    name,
+    onSlowConsumer: (pattern, pending) => log(`slow consumer on ${pattern}: ${pending} messages waiting`),
+    onStatus: (status) => log(status),
+  });
+  const hosts = shardHosts(topology, options.shard, options.shards);
+  const kinds: readonly ServiceKind[] = options.service === 'all' ? SERVICE_KINDS : [options.service];
+  const subjects = controlSubjects(run);
+  let sequence = 0;
+  const announce = (record: RunControl): void =>
+    bus.publish(subjects.announce(), frameEncode('runControl', name, ++sequence, [record]));
+  const running: Running[] = [];
+  const timers = new Set<ReturnType<typeof setInterval>>();
+  let prepared: { originMs: number; clock: RunClock } | null = null;
+  let started = false;
+  let stopping = false;
+  let resolveStopped: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+
+  const ready: RunControl = { ...id, kind: 'ready', hosts: hosts.map((host) => host.name), topology: topology.name, pid: process.pid };
+  announce(ready);
+  const readyTimer = setInterval(() => announce(ready), ANNOUNCE_REPEAT_MS);
+  timers.add(readyTimer);
+
+  const prepare = async (record: Extract<RunControl, { kind: 'prepare' }>): Promise<void> => {
+    if (prepared !== null) {
+      if (prepared.originMs === record.originMs) announce({ ...id, kind: 'prepared' });
+      else log(`ignored a second prepare (origin ${record.originMs}, prepared for ${prepared.originMs})`);
+      return;
+    }
+    const clock = new RunClock(record.originMs);
+    prepared = { originMs: record.originMs, clock };
+    clearInterval(readyTimer);
+    timers.delete(readyTimer);
+    const realTopology = topologyForRealClock(topology, record.time);
+    for (const host of shardHosts(realTopology, options.shard, options.shards)) {
+      const serviceOptions: ServiceOptions = { run, host, settings: realTopology.settings, bus, clock, seed: record.seed };
+      for (const kind of kinds) running.push({ kind, host: host.name, service: serviceStart(kind, serviceOptions) });
+    }
+    await bus.flush();
+    announce({ ...id, kind: 'prepared' });
+    log(`prepared ${running.length} service(s) for ${hosts.length} host(s), time ${record.time}`);
+  };
+
+  const start = (): void => {
+    if (prepared === null || started) return;
+    started = true;
+    const devices = running.flatMap((entry) => (entry.service instanceof DeviceService ? [entry.service] : []));
+    for (const device of devices) device.start();
+    if (!kinds.includes('device')) return;
+    let done = false;
+    let lastAnnouncedMs = 0;
+    const progressTimer = setInterval(() => {
+      done = done || devices.every((device) => device.workloadsDone);
+      if (done && Date.now() - lastAnnouncedMs >= ANNOUNCE_REPEAT_MS) {
+        lastAnnouncedMs = Date.now();
+        announce({ ...id, kind: 'progress', workloadsDone: true });
+      }
+    }, PROGRESS_POLL_MS);
+    timers.add(progressTimer);
+  };
+
+  const finish = async (): Promise<void> => {
+    for (const timer of timers) clearInterval(timer);
+    timers.clear();
+    metricsFinal(running);
+    await bus.flush();
+    announce({
+      ...id,
+      kind: 'finished',
+      deviceStates: deviceStates(running),
+      errors: running.flatMap((entry) => entry.service.errors.map((error) => `${entry.host}/${entry.kind}: ${String(error)}`)),
+      bus: {
+        published: bus.stats.published,
+        delivered: bus.stats.delivered,
+        dropped: bus.stats.dropped,
+        slowConsumers: bus.stats.slowConsumers ?? 0,
+        handlerErrors: bus.stats.handlerErrors,
+      },
+    });
+    await bus.flush();
+  };
+
+  framesSubscribe(
+    bus,
+    subjects.command(),
+    'runControl',
+    (records) => {
+      for (const record of records) {
+        switch (record.kind) {
+          case 'prepare':
+            void prepare(record).catch((error: unknown) => log(`prepare failed: ${String(error)}`));
+            break;
+          case 'start':
+            start();
+            break;
+          case 'unplug':
+            for (const entry of running) {
+              if (entry.host === record.host && entry.service instanceof DeviceService) entry.service.unplug(record.device);
+            }
+            break;
+          case 'finish':
+            void finish().catch((error: unknown) => log(`finish failed: ${String(error)}`));
+            break;
+          case 'ready':
+          case 'prepared':
+          case 'progress':
+          case 'finished':
+            break;
+          default: {
+            const unknown: never = record;
+            void unknown;
+          }
+        }
+      }
+    },
+    (bad) => log(`bad run-control frame on ${bad.subject}: ${bad.error.message}`),
+  );
+  await bus.flush();
+  log(`${name}: connected to ${bus.server}, serving ${kinds.join(', ')} for host(s) ${hosts.map((host) => host.name).join(', ') || '(none)'}`);
+
+  const stop = async (): Promise<void> => {
+    if (stopping) return stopped;
+    stopping = true;
+    for (const timer of timers) clearInterval(timer);
+    timers.clear();
+    metricsFinal(running);
+    for (const entry of running) entry.service.stop();
+    prepared?.clock.cancelAll();
+    await bus.close();
+    resolveStopped();
+    return stopped;
+  };
+  return { bus, stopped, stop };
+}
+
+function serviceStart(kind: ServiceKind, options: ServiceOptions): AnyService {
+  switch (kind) {
+    case 'device':
+      return new DeviceService(options);
+    case 'iommu':
+      return new IommuService(options);
+    case 'ioasid-manager':
+      return new ManagerService(options);
+    case 'vfio':
+      return new VfioService(options);
+    case 'vdpa':
+      return new VdpaService(options);
+    default: {
+      const unknown: never = kind;
+      return unknown;
+    }
+  }
+}
+
+/** Publishes every actor's final metrics and flushes every outbox. */
+function metricsFinal(running: readonly Running[]): void {
+  for (const entry of running) {
+    entry.service.metricsPublish();
+    entry.service.ports.flush();
+  }
+}
+
+function deviceStates(running: readonly Running[]): Record<string, string> {
+  const states: Record<string, string> = {};
+  for (const entry of running) {
+    if (!(entry.service instanceof DeviceService)) continue;
+    for (const device of entry.service.devices.keys()) states[`${entry.host}/${device}`] = entry.service.stateOf(device);
+  }
+  return states;
+}
+
+export function serveKindIs(text: string): text is ServeKind {
+  return text === 'all' || (SERVICE_KINDS as readonly string[]).includes(text);
+}

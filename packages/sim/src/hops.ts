@@ -1,0 +1,141 @@
+/**
+ * Per-hop latency of each fault group, from the timestamps its trace events
+ * carry: the last request leaves the device (`issuedNs`), reaches the IOMMU
+ * and leaves its PRI queue (`iommuInNs`, `iommuOutNs`, in `faultRouted`),
+ * reaches the manager (`faultRouted.t`), leaves its dispatch queue
+ * (`dispatchedNs`, in `faultDelivered`), reaches the handler
+ * (`faultDelivered.t`), is answered at the manager (`groupAnswered.t`), and
+ * its PRG response reaches the device (`groupCompleted.t`).
+ *
+ * A group's hops are recorded when it completes at the device after its
+ * handler answered; an auto-responded or abandoned group has no handler hops
+ * and counts only end to end. Memory is bounded by the groups in flight: an
+ * entry is made at routing and removed at completion or abandonment.
+ */
+import type { TraceEvent } from '@ioasim/protocol';
+import { latencyHistogram, latencyRecord, type LatencyHistogram } from './latency.js';
+
+/** The hops of the fault path, in path order. */
+export const HOPS = [
+  'deviceToIommu',
+  'iommuQueue',
+  'iommuToManager',
+  'managerDispatch',
+  'managerToHandler',
+  'handler',
+  'handlerToDevice',
+] as const;
+export type HopName = (typeof HOPS)[number];
+
+export const HOP_DESCRIPTIONS: Readonly<Record<HopName, string>> = {
+  deviceToIommu: 'device to iommu: the link',
+  iommuQueue: 'iommu PRI queue: waiting and processing',
+  iommuToManager: 'iommu to manager: the link',
+  managerDispatch: 'manager: routing and dispatch queue',
+  managerToHandler: 'manager to handler: the link',
+  handler: 'handler: queue, service, mapping, answer to the manager',
+  handlerToDevice: 'manager to device: page response, iommu, PRG response',
+};
+
+type InFlight = {
+  readonly ioasid: string;
+  readonly issuedNs: number | null;
+  readonly iommuInNs: number | null;
+  readonly iommuOutNs: number | null;
+  readonly routedNs: number;
+  dispatchedNs: number | null;
+  deliveredNs: number | null;
+  answeredNs: number | null;
+};
+
+export class HopBook {
+  readonly hops: Readonly<Record<HopName, LatencyHistogram>> = {
+    deviceToIommu: latencyHistogram(),
+    iommuQueue: latencyHistogram(),
+    iommuToManager: latencyHistogram(),
+    managerDispatch: latencyHistogram(),
+    managerToHandler: latencyHistogram(),
+    handler: latencyHistogram(),
+    handlerToDevice: latencyHistogram(),
+  };
+  /** End-to-end latency per space (`host/space`) of the groups routed to it. */
+  readonly perSpace = new Map<string, LatencyHistogram>();
+  private readonly inFlight = new Map<string, InFlight>();
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  observe(event: TraceEvent): void {
+    switch (event.kind) {
+      case 'faultRouted':
+        this.inFlight.set(`${event.host}/${event.device}/${event.group}`, {
+          ioasid: event.ioasid,
+          issuedNs: event.issuedNs ?? null,
+          iommuInNs: event.iommuInNs ?? null,
+          iommuOutNs: event.iommuOutNs ?? null,
+          routedNs: event.t,
+          dispatchedNs: null,
+          deliveredNs: null,
+          answeredNs: null,
+        });
+        return;
+      case 'faultDelivered': {
+        const entry = this.inFlight.get(`${event.host}/${event.device}/${event.group}`);
+        if (entry === undefined) return;
+        entry.dispatchedNs = event.dispatchedNs ?? null;
+        entry.deliveredNs = event.t;
+        return;
+      }
+      case 'groupAnswered': {
+        const entry = this.inFlight.get(`${event.host}/${event.device}/${event.group}`);
+        if (entry !== undefined) entry.answeredNs = event.t;
+        return;
+      }
+      case 'groupCompleted':
+        this.completed(event);
+        return;
+      case 'groupAbandoned':
+        this.inFlight.delete(`${event.host}/${event.device}/${event.group}`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private completed(event: Extract<TraceEvent, { kind: 'groupCompleted' }>): void {
+    const key = `${event.host}/${event.device}/${event.group}`;
+    const entry = this.inFlight.get(key);
+    if (entry === undefined) return;
+    this.inFlight.delete(key);
+    latencyRecord(this.spaceHistogram(`${event.host}/${entry.ioasid}`), event.latencyNs);
+    if (entry.answeredNs === null || entry.deliveredNs === null) return;
+    const { issuedNs, iommuInNs, iommuOutNs, routedNs, dispatchedNs, deliveredNs, answeredNs } = entry;
+    if (issuedNs !== null && iommuInNs !== null && iommuOutNs !== null) {
+      hopRecord(this.hops.deviceToIommu, iommuInNs - issuedNs);
+      hopRecord(this.hops.iommuQueue, iommuOutNs - iommuInNs);
+      hopRecord(this.hops.iommuToManager, routedNs - iommuOutNs);
+    }
+    if (dispatchedNs !== null) {
+      hopRecord(this.hops.managerDispatch, dispatchedNs - routedNs);
+      hopRecord(this.hops.managerToHandler, deliveredNs - dispatchedNs);
+    }
+    hopRecord(this.hops.handler, answeredNs - deliveredNs);
+    hopRecord(this.hops.handlerToDevice, event.t - answeredNs);
+  }
+
+  private spaceHistogram(key: string): LatencyHistogram {
+    let histogram = this.perSpace.get(key);
+    if (histogram === undefined) {
+      histogram = latencyHistogram();
+      this.perSpace.set(key, histogram);
+    }
+    return histogram;
+  }
+}
+
+/** A hop of zero is recorded as zero (the histogram's floor is 1 ns, so it is kept apart). */
+function hopRecord(histogram: LatencyHistogram, latencyNs: number): void {
+  if (latencyNs <= 0) histogram.recordValue(0);
+  else latencyRecord(histogram, latencyNs);
+}
