@@ -6,6 +6,8 @@ export type Io = {
   readonly out: (text: string) => void;
   readonly error: (text: string) => void;
   readonly tty: boolean;
+  /** Standard error without a newline, and whether it is a terminal: where a progress bar is drawn. */
+  readonly progress?: { readonly write: (text: string) => void; readonly tty: boolean };
 };
 
 export const EXIT = { ok: 0, violation: 1, badInput: 2 } as const;

@@ -2,7 +2,7 @@
  * The terminal summary of a run: a few readable tables. Colour only when
  * standard output is a terminal.
  */
-import type { Report } from '@ioasim/sim';
+import { HOPS, type Report } from '@ioasim/sim';
 
 export type Style = { readonly bold: (text: string) => string; readonly red: (text: string) => string; readonly green: (text: string) => string };
 
@@ -54,6 +54,16 @@ export function summaryFormat(report: Report, style: Style): string {
     ['p50', 'p90', 'p99', 'p99.9', 'max', 'mean'],
     [latency.p50, latency.p90, latency.p99, latency.p999, latency.max, latency.mean].map(durationFormat),
   ]));
+  const hops = report.load.hopsNs;
+  if (hops.handler.count > 0) {
+    lines.push('');
+    lines.push(style.bold('latency per hop'));
+    lines.push(table([
+      ['hop', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'],
+      ...HOPS.map((hop) => [hop, ...[hops[hop].p50, hops[hop].p90, hops[hop].p99, hops[hop].p999, hops[hop].max, hops[hop].mean].map(durationFormat)]),
+    ]));
+  }
+  if (report.overflows.priQueue > 0) lines.push(style.red(`PRI queue overflows: ${report.overflows.priQueue}`));
   lines.push('');
   lines.push(style.bold('per ioasid'));
   lines.push(table([

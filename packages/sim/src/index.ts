@@ -5,11 +5,12 @@ export { hostServicesStart, type HostServices } from './host-services.js';
 export { run, runSeed, type RunOptions } from './run.js';
 export { wireInject, wireRecords, wireWatch, type Simulation, type WireRecord } from './wire-probe.js';
 export { IOASIM_VERSION } from './version.js';
+export { PERFETTO_DEFAULTS, PerfettoExporter, type PerfettoOptions } from './perfetto.js';
 export { HOPS, HOP_DESCRIPTIONS, type HopName } from './hops.js';
 export { CDF_PERCENTILES, type CdfPoint, type LoadReport } from './load-report.js';
 export { runExpectedNs, type RunProgress } from './progress.js';
+export { reportHtml } from './report-html.js';
 export { SERIES_BUCKETS, type SeriesReport } from './series.js';
-export { PERFETTO_DEFAULTS, PerfettoExporter, type PerfettoOptions } from './perfetto.js';
 export {
   GRAPH_FORMATS,
   parseDuration,

@@ -2,9 +2,10 @@
  * `ioasim run <topology.yaml>`: run a topology and report on every fault.
  */
 import { writeFileSync } from 'node:fs';
-import { parseDuration, reportViolations, run } from '@ioasim/sim';
+import { parseDuration, reportHtml, reportViolations, run, type RunProgress } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import { EXIT, type Command } from '../io.js';
+import { progressBar } from '../progress-bar.js';
 import { styleFor, summaryFormat } from '../summary.js';
 import { runDistributed } from './run-distributed.js';
 import { topologyRead } from './topology-read.js';
@@ -24,7 +25,7 @@ clock, with the same report (transport: nats). One command does it all:
 Options:
   --seed <n>        the random seed (default: the topology's seed, else 1)
   --json            print the report as JSON instead of the summary
-  --report <file>   also write the JSON report to <file>
+  --report <file>   also write the report to <file>: HTML with charts if it ends in .html, else JSON
   --until <time>    stop at this simulated time, e.g. 5ms (work still in flight is reported stuck)
   --transport <t>   embedded (default), or nats: a distributed run over ioasim serve processes
   --nats <url,...>  nats: the NATS servers the serve processes use
@@ -87,13 +88,30 @@ export const runCommand: Command = {
     for (const name of ['nats', 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'verbose']) {
       if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
     }
+    const bar = progressBar(io.progress, values['json'] !== true);
     const report = run(topology, {
       ...(seed === undefined ? {} : { seed }),
       ...(untilNs === undefined ? {} : { untilNs }),
+      onProgress: (progress) => bar.update(progressFraction(progress, untilNs), progressLabel(progress)),
     });
-    if (typeof values['report'] === 'string') writeFileSync(values['report'], `${JSON.stringify(report, null, 2)}\n`);
+    bar.done();
+    if (typeof values['report'] === 'string') reportWrite(values['report'], report);
     if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
     else io.out(summaryFormat(report, styleFor(io.tty)));
     return reportViolations(report) > 0 ? EXIT.violation : EXIT.ok;
   },
 };
+
+/** Writes the report to `path`: the HTML report for a `.html` file, the JSON report otherwise. */
+export function reportWrite(path: string, report: Parameters<typeof reportHtml>[0]): void {
+  writeFileSync(path, path.toLowerCase().endsWith('.html') ? reportHtml(report) : `${JSON.stringify(report, null, 2)}\n`);
+}
+
+function progressFraction(progress: RunProgress, untilNs: number | undefined): number {
+  const endNs = untilNs ?? progress.expectedNs;
+  return endNs > 0 ? progress.simulatedNs / endNs : 0;
+}
+
+function progressLabel(progress: RunProgress): string {
+  return `${(progress.simulatedNs / 1e6).toFixed(2)}ms simulated, ${progress.faultsCompleted} of ${progress.faultsRaised} fault groups answered`;
+}

@@ -1,0 +1,160 @@
+/**
+ * The HTML report of a run: one self-contained file (inline style and SVG, no
+ * script, no network) with the topology summary, the fault counts, latency
+ * per hop and end to end (a table and CDFs), throughput, queue depths,
+ * overflows and auto-responses over time, and the invariants. Everything in
+ * it comes from the JSON report, so the two always agree.
+ */
+import { HOPS, HOP_DESCRIPTIONS } from './hops.js';
+import type { CdfPoint } from './load-report.js';
+import type { LatencySummary, Report } from './report.js';
+import { REPORT_STYLE, durationShort, htmlEscape, lineChart, type ChartSeries } from './svg-chart.js';
+
+function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[], nameColumns = 1): string {
+  const head = headers.map((header, index) => `<th${index < nameColumns ? ' class="name"' : ''}>${htmlEscape(header)}</th>`).join('');
+  const body = rows
+    .map((row) => `<tr>${row.map((cell, index) => `<td${index < nameColumns ? ' class="name"' : ''}>${htmlEscape(String(cell))}</td>`).join('')}</tr>`)
+    .join('');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function latencyCells(summary: LatencySummary): string[] {
+  return [summary.count, summary.p50, summary.p90, summary.p99, summary.p999, summary.max, summary.mean].map((value, index) =>
+    index === 0 ? String(value) : durationShort(value),
+  );
+}
+
+const LATENCY_HEADERS = ['count', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'];
+
+function cdfSeries(name: string, points: readonly CdfPoint[]): ChartSeries {
+  return { name, points: points.map(([latencyNs, fraction]) => [Math.max(latencyNs, 1), fraction] as const) };
+}
+
+function timeSeries(name: string, values: readonly number[], bucketNs: number, scale = 1): ChartSeries {
+  return { name, points: values.map((value, index) => [(index + 1) * bucketNs, value * scale] as const) };
+}
+
+export function reportHtml(report: Report): string {
+  const load = report.load;
+  const series = load.series;
+  const perSecond = 1e9 / series.bucketNs;
+  const sections: string[] = [];
+  sections.push(`<h1>ioasim report: ${htmlEscape(report.topology.name)}</h1>`);
+  sections.push(
+    `<p>seed ${report.seed}, ${htmlEscape(report.transport)}, ioasim ${htmlEscape(report.ioasim)}; simulated ${htmlEscape(durationShort(report.simulatedNs))}</p>`,
+  );
+  sections.push('<h2>Topology</h2>');
+  sections.push(table(['hosts', 'devices', 'ioasids'], [[report.topology.hosts, report.topology.devices, report.topology.ioasids]], 0));
+  sections.push(
+    table(
+      ['host', 'device', 'state', 'accesses', 'completed', 'failed', 'p50', 'p99', 'max'],
+      report.perDevice.map((device) => [
+        device.host,
+        device.device,
+        device.state,
+        device.accessesIssued,
+        device.accessesCompleted,
+        device.accessesFailed,
+        durationShort(device.latencyNs.p50),
+        durationShort(device.latencyNs.p99),
+        durationShort(device.latencyNs.max),
+      ]),
+      3,
+    ),
+  );
+  const spaceLatency = new Map(load.perIoasid.map((entry) => [`${entry.host}/${entry.ioasid}`, entry.latencyNs]));
+  sections.push(
+    table(
+      ['host', 'ioasid', 'owner', 'delivered', 'responded', 'p50', 'p99', 'max'],
+      report.perIoasid.map((space) => {
+        const latency = spaceLatency.get(`${space.host}/${space.name}`);
+        return [
+          space.host,
+          space.name,
+          space.owner,
+          space.delivered,
+          space.responded,
+          latency === undefined ? '-' : durationShort(latency.p50),
+          latency === undefined ? '-' : durationShort(latency.p99),
+          latency === undefined ? '-' : durationShort(latency.max),
+        ];
+      }),
+      3,
+    ),
+  );
+  const faults = report.faults;
+  sections.push('<h2>Fault groups</h2>');
+  sections.push(
+    table(
+      ['raised', 'delivered', 'responded', 'auto-responded', 'abandoned', 'success', 'invalid', 'failure', 'dropped', 'PRI overflows'],
+      [[faults.raised, faults.delivered, faults.responded, faults.autoResponded, faults.abandoned, faults.success, faults.invalid, faults.failure, faults.dropped, report.overflows.priQueue]],
+      0,
+    ),
+  );
+  sections.push('<h2>Latency, page request to PRG response</h2>');
+  sections.push(
+    table(
+      ['hop', ...LATENCY_HEADERS],
+      [
+        ['end to end', ...latencyCells(report.latencyNs)],
+        ...HOPS.map((hop) => [`${hop}: ${HOP_DESCRIPTIONS[hop]}`, ...latencyCells(load.hopsNs[hop])]),
+      ],
+    ),
+  );
+  sections.push(
+    lineChart({
+      title: 'Latency CDF, end to end and per hop',
+      xLabel: 'latency (log scale)',
+      yLabel: 'fraction of fault groups',
+      xLog: true,
+      xFormat: durationShort,
+      yFormat: (value) => value.toFixed(1),
+      series: [cdfSeries('end to end', load.cdf.endToEnd), ...HOPS.map((hop) => cdfSeries(hop, load.cdf[hop])).filter((entry) => entry.points.length > 0)],
+    }),
+  );
+  sections.push('<h2>Over time</h2>');
+  sections.push(
+    lineChart({
+      title: 'Throughput: fault groups per second',
+      xLabel: 'simulated time',
+      yLabel: 'groups / s',
+      xFormat: durationShort,
+      series: [timeSeries('completed', series.counts.completed, series.bucketNs, perSecond), timeSeries('raised', series.counts.raised, series.bucketNs, perSecond)],
+    }),
+  );
+  sections.push(
+    lineChart({
+      title: 'Queue depth seen by arrivals (largest per interval)',
+      xLabel: 'simulated time',
+      yLabel: 'entries',
+      xFormat: durationShort,
+      series: [
+        timeSeries('PRI queue', series.depthMax.priQueue, series.bucketNs),
+        timeSeries('manager dispatch', series.depthMax.dispatchQueue, series.bucketNs),
+        timeSeries('handler queue', series.depthMax.handlerQueue, series.bucketNs),
+      ],
+    }),
+  );
+  sections.push(
+    lineChart({
+      title: 'PRI queue overflows and auto-responses per interval',
+      xLabel: 'simulated time',
+      yLabel: 'per interval',
+      xFormat: durationShort,
+      series: [timeSeries('PRI overflows', series.counts.overflows, series.bucketNs), timeSeries('auto-responses', series.counts.autoResponded, series.bucketNs)],
+    }),
+  );
+  sections.push(`<p>interval ${htmlEscape(durationShort(series.bucketNs))}, ${series.buckets} intervals</p>`);
+  sections.push('<h2>Invariants</h2>');
+  sections.push(
+    `<ul>${report.invariants
+      .map((invariant) => `<li class="${invariant.violations === 0 ? 'ok' : 'bad'}">${invariant.id} ${htmlEscape(invariant.name)}: ${invariant.violations === 0 ? 'ok' : `${invariant.violations} violations`} &mdash; ${htmlEscape(invariant.description)}</li>`)
+      .join('')}</ul>`,
+  );
+  return htmlPage(`ioasim ${report.topology.name}`, sections.join('\n'));
+}
+
+export function htmlPage(title: string, body: string): string {
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${htmlEscape(title)}</title><style>${REPORT_STYLE}</style></head>\n<body>\n${body}\n</body></html>\n`;
+}
+

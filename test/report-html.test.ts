@@ -1,0 +1,120 @@
+/**
+ * Goal: `ioasim run examples/fault-storm.yaml --report out.html` writes a
+ * self-contained report whose charts render in a real browser (headless
+ * Chromium, the Debian package), with no console error and no request to
+ * the network; `--report out.json` writes the JSON report with the load
+ * figures. Without Chromium the browser test is skipped loudly, except under
+ * CI=true where it fails.
+ */
+import { cliMain, type Io } from '@ioasim/cli';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const chromiumPresent = existsSync(CHROMIUM);
+const chromiumRequired = process.env['CI'] === 'true';
+if (!chromiumPresent && !chromiumRequired) {
+  console.warn(`\n*** SKIPPED: the HTML report test needs Chromium at ${CHROMIUM} (apt-get install -y chromium) ***\n`);
+}
+
+const example = new URL('../examples/fault-storm.yaml', import.meta.url).pathname;
+
+async function ioasim(...argv: string[]): Promise<{ code: number; out: string }> {
+  const out: string[] = [];
+  const io: Io = { out: (text) => out.push(text), error: (text) => out.push(text), tty: false };
+  const code = await cliMain(argv, io);
+  return { code, out: out.join('\n') };
+}
+
+describe('the run reports', () => {
+  let directory = '';
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'ioasim-report-'));
+    const html = await ioasim('run', example, '--report', join(directory, 'out.html'));
+    expect(html.code).toBe(0);
+    const json = await ioasim('run', example, '--report', join(directory, 'out.json'));
+    expect(json.code).toBe(0);
+  });
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('writes JSON with latency per hop, CDFs and series of a fixed size', () => {
+    const report = JSON.parse(readFileSync(join(directory, 'out.json'), 'utf8'));
+    expect(report.load.hopsNs.handler.count).toBe(report.faults.responded);
+    expect(report.load.cdf.endToEnd.length).toBeGreaterThan(20);
+    expect(report.load.series.buckets).toBeLessThanOrEqual(100);
+    const completed: number[] = report.load.series.counts.completed;
+    expect(completed.reduce((sum, count) => sum + count, 0)).toBe(report.faults.responded + report.faults.autoResponded);
+  });
+
+  it('writes HTML that needs nothing from the network', () => {
+    const html = readFileSync(join(directory, 'out.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script[^>]*src=|<link[^>]*href=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it.skipIf(!chromiumPresent && !chromiumRequired)('renders its charts in headless Chromium with no console error', async () => {
+    const profile = mkdtempSync(join(tmpdir(), 'ioasim-chromium-'));
+    const browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('request', (request) => {
+        if (!request.url().startsWith('file:')) problems.push(`request to ${request.url()}`);
+      });
+      await page.goto(`file://${join(directory, 'out.html')}`);
+      const charts = await page.$$eval('svg.chart', (svgs) =>
+        svgs.map((svg) => {
+          const box = svg.getBoundingClientRect();
+          const paths = [...svg.querySelectorAll('path[data-points]')].map((path) => ({
+            points: Number(path.getAttribute('data-points')),
+            length: (path as unknown as { getTotalLength(): number }).getTotalLength(),
+          }));
+          return { title: svg.querySelector('.chart-title')?.textContent ?? '', width: box.width, height: box.height, paths };
+        }),
+      );
+      expect(problems).toEqual([]);
+      const titles = charts.map((chart) => chart.title);
+      expect(titles).toEqual(expect.arrayContaining([
+        expect.stringMatching(/Latency CDF/),
+        expect.stringMatching(/Throughput/),
+        expect.stringMatching(/Queue depth/),
+      ]));
+      for (const chart of charts.filter((chart) => !/overflows/.test(chart.title))) {
+        expect(chart.width, chart.title).toBeGreaterThan(300);
+        expect(chart.height, chart.title).toBeGreaterThan(100);
+        expect(chart.paths.length, chart.title).toBeGreaterThan(0);
+        const longest = Math.max(...chart.paths.map((path) => path.points));
+        expect(longest, chart.title).toBeGreaterThanOrEqual(20);
+        for (const path of chart.paths) expect(path.length, chart.title).toBeGreaterThan(0);
+      }
+      const cdf = charts.find((chart) => /Latency CDF/.test(chart.title));
+      expect(cdf?.paths.length).toBe(8);
+      const topology = await page.textContent('body');
+      expect(topology).toMatch(/nic0/);
+      expect(topology).toMatch(/gpa/);
+    } finally {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
