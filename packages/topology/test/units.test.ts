@@ -1,8 +1,9 @@
 /**
- * Units: durations resolve to nanoseconds, rates to accesses per second.
+ * Units: durations resolve to nanoseconds, rates to accesses per second, and
+ * are shown back exactly as a file would write them.
  */
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseRate } from '@ioasim/topology';
+import { durationFormat, parseDuration, parseRate, rateFormat } from '@ioasim/topology';
 
 describe('parseDuration', () => {
   it('reads nanoseconds as a number', () => {
@@ -51,5 +52,33 @@ describe('parseRate', () => {
     expect(() => parseRate('0/s')).toThrow(/^bad rate "0\/s"/);
     expect(() => parseRate('100k')).toThrow(RangeError);
     expect(() => parseRate('1T/s')).toThrow(RangeError);
+  });
+});
+
+describe('durationFormat', () => {
+  it('shows a duration in the largest unit that keeps it exact', () => {
+    expect([0, 200, 1500, 4000, 2_000_000, 1_000_500, 1_000_000_000].map(durationFormat)).toEqual([
+      '0ns',
+      '200ns',
+      '1.5us',
+      '4us',
+      '2ms',
+      '1000.5us',
+      '1s',
+    ]);
+  });
+
+  it('reads back to the same nanoseconds', () => {
+    for (const ns of [0, 1, 999, 1001, 123_456_789, 7_000_000_000]) expect(parseDuration(durationFormat(ns))).toBe(ns);
+  });
+});
+
+describe('rateFormat', () => {
+  it('shows a rate with k, M or G per second, exactly', () => {
+    expect([10, 1500, 200_000, 1_500_000, 2_000_000_000, 1234.5].map(rateFormat)).toEqual(['10/s', '1.5k/s', '200k/s', '1.5M/s', '2G/s', '1234.5/s']);
+  });
+
+  it('reads back to the same rate', () => {
+    for (const perSecond of [1, 999, 1001, 200_000, 1_500_000]) expect(parseRate(rateFormat(perSecond))).toBe(perSecond);
   });
 });
