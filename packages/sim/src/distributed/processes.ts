@@ -19,6 +19,8 @@ export type Child = {
   readonly process: ChildProcess;
   /** The last lines the child wrote (stdout and stderr). */
   readonly output: string[];
+  /** Everything the child wrote to stdout (a report, for instance). */
+  stdout: string;
   /** Resolves with the exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
   exitCode: number | null | undefined;
@@ -51,6 +53,7 @@ export class ProcessGroup {
       name,
       process: child,
       output,
+      stdout: '',
       exitCode: undefined,
       exited: new Promise((resolve) => {
         child.once('exit', (code) => {
@@ -72,7 +75,10 @@ export class ProcessGroup {
         onLine?.(line);
       }
     };
-    child.stdout?.on('data', collect);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      record.stdout += chunk.toString('utf8');
+      collect(chunk);
+    });
     child.stderr?.on('data', collect);
     this.children.push(record);
     return record;

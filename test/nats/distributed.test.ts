@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  SERVICE_KINDS,
+  run,
+  serveArguments,
+  topologyLoad,
+  type NatsServers,
+  type Report,
+  type Topology,
+} from '@ioasim/sim';
+import { ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = `${ROOT}packages/cli/bin/ioasim.js`;
+const BOUNDED = 'examples/single-host-bounded.yaml';
+const TWO_HOSTS = 'test/nats/fixtures/two-hosts.yaml';
+const RUN_TIMEOUT_MS = 60_000;
+
+/** The runner's command line: the very one docker-compose.yml's runner uses (server and run id aside). */
+export function runnerArguments(topologyPath: string, servers: readonly string[], runId: string): string[] {
+  return ['run', topologyPath, '--transport', 'nats', '--nats', servers.join(','), '--run', runId, '--time', 'skip', '--json'];
+}
+
+function topologyOf(path: string): Topology {
+  const result = topologyLoad(`${ROOT}${path}`);
+  if (!result.ok) throw new Error(`${path}: ${result.errors.length} error(s)`);
+  return result.topology;
+}
+
+/** The fault accounting two runs must share: raised, responded, and delivered per space. */
+function accounting(report: Report): unknown {
+  return {
+    raised: report.faults.raised,
+    responded: report.faults.responded,
+    autoResponded: report.faults.autoResponded,
+    abandoned: report.faults.abandoned,
+    delivered: report.faults.delivered,
+    perIoasid: report.perIoasid.map((space) => `${space.host}/${space.name}: ${space.delivered} delivered, ${space.responded} responded`),
+  };
+}
+
+/** Runs the coordinator as a child process to its end; its report, or an error with every child's last lines. */
+async function runnerRun(
+  group: ProcessGroup,
+  args: readonly string[],
+): Promise<{ code: number | null; report: Report | null; output: string; log: string[] }> {
+  const log: string[] = [];
+  const runner = group.start('runner', process.execPath, [BIN, ...args], (line) => {
+    if (line.startsWith('[run]') || line.startsWith('ioasim:')) log.push(line);
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), RUN_TIMEOUT_MS)));
+  const outcome = await Promise.race([runner.exited, timedOut]);
+  clearTimeout(timer);
+  const output = group.children.map((child) => `--- ${child.name}\n${child.output.slice(-8).join('\n')}`).join('\n');
+  if (outcome === 'timeout') throw new Error(`the runner did not finish within ${RUN_TIMEOUT_MS} ms\n${output}`);
+  let report: Report | null = null;
+  try {
+    report = JSON.parse(runner.stdout) as Report;
+  } catch {
+    report = null;
+  }
+  return { code: runner.exitCode ?? null, report, output, log };
+}
+
+describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node NATS cluster', () => {
+  let cluster: NatsServers | null = null;
+  const groups: ProcessGroup[] = [];
+  const group = (): ProcessGroup => {
+    const created = new ProcessGroup();
+    groups.push(created);
+    return created;
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(`${ROOT}packages/cli/dist/main.js`)) throw new Error('packages/cli/dist is missing: build first (npx tsc -b)');
+    cluster = await natsStart(3);
+  });
+
+  afterAll(async () => {
+    await stopAll(cluster, groups);
+  });
+
+  it('gives the same fault accounting as the embedded run, with five service processes each on a different node', async () => {
+    const urls = cluster?.urls ?? [];
+    const processes = group();
+    try {
+      SERVICE_KINDS.forEach((kind, index) => {
+        processes.start(`serve ${kind}`, process.execPath, [BIN, ...serveArguments(kind, [urls[index % 3] as string], BOUNDED, 'bounded')]);
+      });
+      const outcome = await runnerRun(processes, runnerArguments(BOUNDED, [urls[0] as string], 'bounded'));
+      expect(outcome.report, outcome.output).not.toBeNull();
+      const distributed = outcome.report as Report;
+      const embedded = run(topologyOf(BOUNDED));
+      expect(distributed.transport).toBe('nats');
+      expect(distributed.faults.raised).toBeGreaterThan(1000);
+      expect(accounting(distributed)).toEqual(accounting(embedded));
+      expect(distributed.invariants.filter((invariant) => invariant.violations > 0)).toEqual([]);
+      expect(distributed.distributed?.processes).toBe(5);
+      expect(distributed.distributed?.bus.dropped).toBe(0);
+      expect(outcome.code).toBe(0);
+    } finally {
+      await processes.stop();
+    }
+  });
+
+  it('splits the hosts between two device processes with --shard 0/2 and 1/2, and still accounts for every fault', async () => {
+    const urls = cluster?.urls ?? [];
+    const processes = group();
+    try {
+      const others = SERVICE_KINDS.filter((kind) => kind !== 'device');
+      others.forEach((kind, index) => {
+        processes.start(`serve ${kind}`, process.execPath, [BIN, ...serveArguments(kind, [urls[index % 3] as string], TWO_HOSTS, 'sharded')]);
+      });
+      for (const index of [0, 1]) {
+        const shard = { index, count: 2 };
+        processes.start(`serve device ${index}/2`, process.execPath, [BIN, ...serveArguments('device', [urls[index + 1] as string], TWO_HOSTS, 'sharded', shard)]);
+      }
+      const outcome = await runnerRun(processes, [...runnerArguments(TWO_HOSTS, [urls[2] as string], 'sharded'), '--verbose']);
+      expect(outcome.report, outcome.output).not.toBeNull();
+      const pid = (name: string): string => String(processes.children.find((child) => child.name === name)?.process.pid);
+      expect(outcome.log).toContain(`[run] ready: device 0/2 (pid ${pid('serve device 0/2')}, hosts h0)`);
+      expect(outcome.log).toContain(`[run] ready: device 1/2 (pid ${pid('serve device 1/2')}, hosts h1)`);
+      const distributed = outcome.report as Report;
+      expect(distributed.perDevice.map((device) => `${device.host}/${device.device}`)).toEqual(['h0/nic0', 'h0/vnet0', 'h1/nic0', 'h1/vnet0']);
+      expect(distributed.perDevice.every((device) => device.accessesIssued > 0)).toBe(true);
+      expect(accounting(distributed)).toEqual(accounting(run(topologyOf(TWO_HOSTS))));
+      expect(distributed.distributed?.processes).toBe(6);
+    } finally {
+      await processes.stop();
+    }
+  });
+
+  it('exits 2 naming every missing service when the processes never announce themselves', async () => {
+    const processes = group();
+    try {
+      const outcome = await runnerRun(processes, [...runnerArguments(BOUNDED, [cluster?.urls[1] as string], 'nobody'), '--ready-timeout', '1s']);
+      expect(outcome.code).toBe(2);
+      expect(outcome.log.join('\n')).toContain('missing: device for host(s) h0; iommu for host(s) h0; ioasid-manager for host(s) h0; vfio for host(s) h0; vdpa for host(s) h0');
+    } finally {
+      await processes.stop();
+    }
+  });
+});
