@@ -10,6 +10,20 @@ export { HOPS, HOP_DESCRIPTIONS, type HopName } from './hops.js';
 export { CDF_PERCENTILES, type CdfPoint, type LoadReport } from './load-report.js';
 export { runExpectedNs, type RunProgress } from './progress.js';
 export { reportHtml } from './report-html.js';
+export {
+  SweepError,
+  reportMetric,
+  sweepInputParse,
+  sweepParameterParse,
+  sweepPoints,
+  sweepSubstitute,
+  sweepValueNumber,
+  type SweepParameter,
+  type SweepPoint,
+  type SweepResult,
+} from './sweep.js';
+export { sweepHtml } from './sweep-html.js';
+export { sweepRun, type SweepOptions } from './sweep-pool.js';
 export { SERIES_BUCKETS, type SeriesReport } from './series.js';
 export {
   GRAPH_FORMATS,

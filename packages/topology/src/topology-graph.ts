@@ -68,8 +68,13 @@ function hostGraph(host: HostConfig, prefix: string, title: string): GraphGroup 
   return { id: prefix, title, nodes, edges };
 }
 
+/** A DOT string: backslashes and quotes escaped, a line break as DOT's own `\\n`. */
 function dotQuote(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `"${dotEscape(text)}"`;
+}
+
+function dotEscape(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n');
 }
 
 const DOT_SHAPES = { iommu: 'box3d', device: 'box', space: 'ellipse', owner: 'house' } as const satisfies Record<NodeShape, string>;
@@ -85,7 +90,7 @@ function dotFormat(name: string, groups: readonly GraphGroup[]): string {
   for (const group of groups) {
     lines.push(`  subgraph cluster_${group.id} {`, `    label=${dotQuote(group.title)};`);
     for (const node of group.nodes) {
-      const label = node.lines.map((line) => line.replace(/\\/g, '\\\\').replace(/"/g, '\\"')).join('\\n');
+      const label = node.lines.map(dotEscape).join('\\n');
       lines.push(`    ${node.id} [label="${label}", shape=${DOT_SHAPES[node.shape]}];`);
     }
     for (const edge of group.edges) {

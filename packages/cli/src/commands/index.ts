@@ -5,8 +5,9 @@
 import type { Command } from '../io.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
+import { sweepCommand } from './sweep.js';
 import { schemaCommand } from './schema.js';
 import { topoCommand } from './topo.js';
 import { validateCommand } from './validate.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, validateCommand, topoCommand, schemaCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [runCommand, sweepCommand, validateCommand, topoCommand, schemaCommand, serveCommand];
