@@ -10,18 +10,14 @@ import {
   type Report,
   type Topology,
 } from '@ioasim/sim';
+import { BOUNDED_TOPOLOGY, RUNNER_NODE, runnerArguments, serviceCommand } from './commands.js';
 import { ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = `${ROOT}packages/cli/bin/ioasim.js`;
-const BOUNDED = 'examples/single-host-bounded.yaml';
+const BOUNDED = BOUNDED_TOPOLOGY;
 const TWO_HOSTS = 'test/nats/fixtures/two-hosts.yaml';
 const RUN_TIMEOUT_MS = 60_000;
-
-/** The runner's command line: the very one docker-compose.yml's runner uses (server and run id aside). */
-export function runnerArguments(topologyPath: string, servers: readonly string[], runId: string): string[] {
-  return ['run', topologyPath, '--transport', 'nats', '--nats', servers.join(','), '--run', runId, '--time', 'skip', '--json'];
-}
 
 function topologyOf(path: string): Topology {
   const result = topologyLoad(`${ROOT}${path}`);
@@ -87,10 +83,10 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
     const urls = cluster?.urls ?? [];
     const processes = group();
     try {
-      SERVICE_KINDS.forEach((kind, index) => {
-        processes.start(`serve ${kind}`, process.execPath, [BIN, ...serveArguments(kind, [urls[index % 3] as string], BOUNDED, 'bounded')]);
-      });
-      const outcome = await runnerRun(processes, runnerArguments(BOUNDED, [urls[0] as string], 'bounded'));
+      for (const kind of SERVICE_KINDS) processes.start(`serve ${kind}`, process.execPath, [BIN, ...serviceCommand(kind, urls, BOUNDED, 'bounded')]);
+      const nodes = new Set(processes.children.map((child) => child.process.spawnargs[child.process.spawnargs.indexOf('--nats') + 1]));
+      expect(nodes.size).toBe(3);
+      const outcome = await runnerRun(processes, runnerArguments(BOUNDED, [urls[RUNNER_NODE] as string], 'bounded'));
       expect(outcome.report, outcome.output).not.toBeNull();
       const distributed = outcome.report as Report;
       const embedded = run(topologyOf(BOUNDED));
