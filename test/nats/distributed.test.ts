@@ -97,6 +97,10 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
       expect(distributed.distributed?.processes).toBe(5);
       expect(distributed.distributed?.bus.dropped).toBe(0);
       expect(outcome.code).toBe(0);
+      await processes.stop();
+      const services = processes.children.filter((child) => child.name.startsWith('serve'));
+      expect(services.map((child) => `${child.name}: ${String(child.exitCode)}`)).toEqual(services.map((child) => `${child.name}: 0`));
+      expect(services.every((child) => child.output.some((line) => line.endsWith('stopping: draining')))).toBe(true);
     } finally {
       await processes.stop();
     }

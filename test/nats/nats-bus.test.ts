@@ -159,6 +159,25 @@ describe.skipIf(natsSkipped('NatsBus'))('NatsBus', () => {
     expect(slow.stats.dropped).toBe(0);
   });
 
+  it('counts publishes made while cut off from every server as dropped, never throws', async () => {
+    const lonely = await natsStart(1);
+    try {
+      const bus = await open(lonely.urls, 'test-cut-off');
+      bus.publish('t9.before', bytes('x'));
+      await bus.flush();
+      expect(bus.stats.dropped).toBe(0);
+      await lonely.stop();
+      await until(() => {
+        bus.publish('t9.during', bytes('x'));
+        return bus.stats.dropped > 0;
+      }, 'a publish counted as dropped');
+      expect(bus.stats.dropped).toBeGreaterThan(0);
+      await bus.close();
+    } finally {
+      await lonely.stop();
+    }
+  });
+
   it('counts publishes made after close as dropped, never throws', async () => {
     const bus = await open(single?.urls ?? [], 'test-closed');
     await bus.close();

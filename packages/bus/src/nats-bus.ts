@@ -208,7 +208,8 @@ export class NatsBus implements Bus {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.#connection.isClosed()) await this.#connection.drain();
+    // Draining needs the server; a bus cut off from every server just closes (what it held is counted lost).
+    if (!this.#connection.isClosed()) await (this.#connected ? this.#connection.drain() : this.#connection.close());
     for (const subscription of this.#subscriptions) this.#drain(subscription, Number.POSITIVE_INFINITY);
     this.#subscriptions.clear();
   }
