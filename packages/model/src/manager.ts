@@ -71,7 +71,7 @@ export class ManagerState {
     unrecoverable: 0,
   };
   readonly routing: RoutingTable;
-  readonly pending = new PendingGroups();
+  readonly pending: PendingGroups;
   private readonly pool: PasidPool;
   private readonly tables = new Map<string, PageTable>();
   private readonly assembly = new PrgAssembly();
@@ -83,7 +83,10 @@ export class ManagerState {
     readonly host: HostConfig,
     private readonly random: Random,
     private readonly effects: ManagerEffects,
+    /** The first cookie to give: a manager restarted after a crash starts past its predecessor's. */
+    firstCookie = 1,
   ) {
+    this.pending = new PendingGroups(firstCookie);
     this.pool = pasidPoolAssign(host.devices);
     this.routing = new RoutingTable(host, this.pool);
     for (const space of host.spaces) this.tables.set(space.name, new PageTable());

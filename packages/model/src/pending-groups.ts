@@ -1,6 +1,7 @@
 /**
  * Fault groups delivered to a handler and not yet answered, by cookie, as
- * iommufd's response xarray holds them. Cookies start at 1 and only grow, so
+ * iommufd's response xarray holds them. Cookies start at `firstCookie` (1,
+ * or past every cookie of a crashed predecessor) and only grow, so
  * a cookie below the next one that is no longer pending was answered (by its
  * handler or by the manager) and needs no memory of its own: the table is
  * bounded by what is in flight, not by the length of the run.
@@ -39,7 +40,12 @@ export const PENDING_GROUPS_MAX = 1 << 20;
 
 export class PendingGroups {
   private readonly byCookie = new Map<number, PendingGroup>();
-  private nextCookie = 1;
+  private nextCookie: number;
+
+  constructor(firstCookie = 1) {
+    assert(Number.isInteger(firstCookie) && firstCookie >= 1 && firstCookie <= 0xffffffff, `pending: first cookie ${firstCookie} out of range`);
+    this.nextCookie = firstCookie;
+  }
 
   get size(): number {
     return this.byCookie.size;

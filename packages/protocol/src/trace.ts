@@ -156,6 +156,8 @@ export type TraceEvent =
       readonly cause: DropCause;
       readonly device: string;
       readonly group: number;
+      /** The PASID of the lost page request (null for the RID), where the dropping actor knows it. */
+      readonly pasid?: number | null;
     }
   /** device: an access that could not be recovered (no PRI, PRI disabled, INVALID). */
   | {
@@ -176,3 +178,34 @@ export type TraceEvent =
     };
 
 export type TraceKind = TraceEvent['kind'];
+
+/** What chaos did: to a message (ChaosBus, at-least-once buffers) or to an actor (crash, restart). */
+export const CHAOS_ACTIONS = [
+  'drop',
+  'duplicate',
+  'delay',
+  'reorder',
+  'partition',
+  'crash',
+  'restart',
+  'heal',
+  'bufferFull',
+] as const;
+export type ChaosActionName = (typeof CHAOS_ACTIONS)[number];
+
+/**
+ * runner: one chaos action. Kept apart from TraceEvent, whose kinds are the
+ * system's own reports: chaos is done to the system by the runner, and the
+ * checker counts it beside the trace (Checker.chaosObserve).
+ */
+export type ChaosTraceEvent = {
+  readonly kind: 'chaos';
+  readonly t: number;
+  readonly host: string;
+  readonly action: ChaosActionName;
+  /** The subject after `ioasim.<run>.`, or the actor kind for crash and restart. */
+  readonly target: string;
+  /** The index of the chaos rule; -1 for actions no rule names (heal, bufferFull). */
+  readonly rule: number;
+  readonly delayNs: number;
+};

@@ -19,7 +19,7 @@
  * manager's code.
  */
 import { pasidPoolAssign, pasidOnWire } from '@ioasim/model';
-import type { AutoResponseCause, DropCause, RejectCause, Topology, TraceEvent } from '@ioasim/protocol';
+import type { AutoResponseCause, ChaosTraceEvent, DropCause, RejectCause, Topology, TraceEvent } from '@ioasim/protocol';
 import { AUTO_RESPONSE_CAUSES, DROP_CAUSES, REJECT_CAUSES } from '@ioasim/protocol';
 
 export const INVARIANTS = [
@@ -82,6 +82,20 @@ export type CheckerCounts = {
 
 export type SpaceCounts = { delivered: number; responded: number };
 
+/** A group that never got its answer: still in flight at the end (stuck), or given up by its device (abandoned). */
+export type UnansweredGroup = {
+  readonly host: string;
+  readonly device: string;
+  readonly group: number;
+  readonly raisedNs: number;
+  /** How long it waited: to the end of the run if stuck, to its abandonment otherwise. */
+  readonly ageNs: number;
+  readonly state: 'stuck' | 'abandoned';
+};
+
+/** Abandoned groups remembered with their device and age; the rest are only counted. */
+const ABANDONED_REMEMBERED = 64;
+
 function zeroed<Key extends string>(keys: readonly Key[]): Record<Key, number> {
   return Object.fromEntries(keys.map((key) => [key, 0])) as Record<Key, number>;
 }
@@ -111,6 +125,10 @@ export class Checker {
   readonly violationCounts = new Map<InvariantName, number>(INVARIANTS.map((invariant) => [invariant.name, 0]));
   readonly violations: Violation[] = [];
   readonly perSpace = new Map<string, SpaceCounts>();
+  /** Chaos actions seen beside the trace, by action: counted, never a violation. */
+  readonly chaosCounts = new Map<string, number>();
+  /** The first abandoned groups, with their device and age (see ABANDONED_REMEMBERED). */
+  readonly abandonedGroups: UnansweredGroup[] = [];
   /** End-to-end latency of each completed group, to a sink (histograms live in the report). */
   latencySink: (host: string, device: string, latencyNs: number) => void = () => {};
   private readonly hosts = new Map<string, HostView>();
@@ -151,6 +169,9 @@ export class Checker {
         this.inFlight.delete(key);
         this.creditsRelease(event.host, event.device, inFlight.requests);
         this.counts.abandoned++;
+        if (this.abandonedGroups.length < ABANDONED_REMEMBERED) {
+          this.abandonedGroups.push({ host: event.host, device: event.device, group: event.group, raisedNs: inFlight.raisedNs, ageNs: event.t - inFlight.raisedNs, state: 'abandoned' });
+        }
         return;
       }
       case 'groupRetried':
@@ -210,6 +231,22 @@ export class Checker {
 
   get stuck(): number {
     return this.inFlight.size;
+  }
+
+  /** The stuck report: groups still in flight, oldest first, with their device and age at `nowNs`. */
+  stuckGroups(nowNs: number, limit = 64): UnansweredGroup[] {
+    const groups: UnansweredGroup[] = [];
+    for (const [key, inFlight] of this.inFlight) {
+      if (groups.length >= limit) break;
+      const [host = '', device = '', group = '0'] = key.split('/');
+      groups.push({ host, device, group: Number(group), raisedNs: inFlight.raisedNs, ageNs: nowNs - inFlight.raisedNs, state: 'stuck' });
+    }
+    return groups;
+  }
+
+  /** A chaos action (ChaosBus, a crash, a heal): counted beside the trace. */
+  chaosObserve(event: ChaosTraceEvent): void {
+    this.chaosCounts.set(event.action, (this.chaosCounts.get(event.action) ?? 0) + 1);
   }
 
   /**

@@ -58,3 +58,4 @@ export { REAL_TIMEOUT_MIN_NS, modeledRoundTripNs, topologyForRealClock } from '.
 export { TRACE_HOLD_NS, TraceOrder } from './distributed/trace-order.js';
 export type { DistributedReport } from './report.js';
 export { SERVICE_KINDS, TIME_MODES, isSubjectToken, type ServeKind, type ServiceKind, type TimeMode } from '@ioasim/protocol';
+export * from './chaos/index.js';

@@ -26,11 +26,13 @@ import {
   type TraceEvent,
 } from '@ioasim/protocol';
 import { Checker } from './checker.js';
+import { chaosWire, type ChaosRunOptions } from './chaos/wiring.js';
 import { hostServicesStart, type HostServices } from './host-services.js';
 import { HopBook } from './hops.js';
 import { LatencyBook } from './latency.js';
 import { runExpectedNs, schedulerRunReporting, type RunProgress } from './progress.js';
 import { SeriesBook } from './series.js';
+import { OverflowBook } from './overflow-book.js';
 import { reportBuild } from './report-build.js';
 import type { Report, TimelineOutcome } from './report.js';
 import { simulationOf, type Simulation } from './wire-probe.js';
@@ -51,6 +53,16 @@ export type RunOptions = {
   readonly onStart?: (simulation: Simulation) => void;
   /** Called every few thousand scheduler events with simulated time and fault counts; never changes the run. */
   readonly onProgress?: (progress: RunProgress) => void;
+  /** Chaos and delivery beyond the topology's (see chaos/wiring.ts); the topology's `chaos` applies without it. */
+  readonly chaos?: ChaosRunOptions;
+  /** Called after the final check, with the checker, e.g. to judge a chaos run (see chaos/outcome.ts). */
+  readonly onFinish?: (checker: Checker, simulatedNs: number) => void;
+  /**
+   * How frames travel in process: `msgpack` encodes and decodes every frame
+   * as NATS would; `objects` (default) hands the frame objects over. Both
+   * give the same report; `msgpack` exercises the codec on every message.
+   */
+  readonly wire?: 'msgpack' | 'objects';
 };
 
 /** How long the runner waits for the manager to answer a timeline operation. */
@@ -79,12 +91,15 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
       const cost = hop === 'control' ? topology.links.managerHandler : topology.links[hop];
       return costSample(cost, linkRandom);
     },
+    wire: options.wire ?? 'objects',
   });
   const checker = new Checker(topology, seed);
+  const chaos = chaosWire({ topology, seed, run: runId, bus, clock, checker, options: options.chaos });
   const latency = new LatencyBook();
   checker.latencySink = (host, device, latencyNs) => latency.record(host, device, latencyNs);
   const hopBook = new HopBook();
   const series = new SeriesBook();
+  const overflows = new OverflowBook();
   const metrics: MetricsRecord[] = [];
   const onTrace = options.onTrace;
   const observerErrors: string[] = [];
@@ -97,6 +112,7 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
         checker.observe(event);
         hopBook.observe(event);
         series.observe(event);
+        overflows.observe(event);
         onTrace?.(event);
       }
     },
@@ -110,11 +126,12 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
     (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
   );
   const services = topology.hosts.map((host) =>
-    hostServicesStart({ run: runId, host, settings: topology.settings, bus, clock, seed }),
+    hostServicesStart({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed }),
   );
   const timeline: TimelineOutcome[] = [];
   timelineSchedule(topology.timeline, services, bus, clock, runId, timeline);
   options.onStart?.(simulationOf(runId, bus, scheduler, clock, services));
+  chaos.start(services, (host) => ({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed }));
   for (const host of services) host.device.start();
   const onProgress = options.onProgress;
   const expectedNs = runExpectedNs(topology);
@@ -145,6 +162,7 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
     throw new Error(`an actor failed (reproduce with --seed ${seed}): ${String(errors[0])}`, { cause: errors[0] });
   }
   checker.finish();
+  options.onFinish?.(checker, simulatedNs);
   return reportBuild({
     topology,
     seed,
@@ -159,6 +177,7 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
     observerErrors: observerErrors.length,
     hops: hopBook,
     series,
+    overflows,
   });
 }
 

@@ -1,2 +1,2 @@
 export { managerMachine, type ManagerMachineContext, type ManagerMachineEvent } from './machine.js';
-export { ManagerService } from './service.js';
+export { ManagerService, type ControlJournalEntry, type ManagerRestart } from './service.js';

@@ -1,23 +1,45 @@
 /**
  * The ioasid-manager service of one host: one manager actor, subscribed to
  * the host's fault reports, page responses and control requests.
+ *
+ * A crash (chaos) stops the service; a fresh one takes its place after a
+ * delay. What survives is configuration: the ioasids, attachments and page
+ * tables, rebuilt from the topology and the journal of control operations
+ * the manager had accepted (`journal`, replayed by `restore` with every
+ * effect muted, as iommufd's objects outlive the process that made them).
+ * What is lost is volatile: pending and partial groups, the dispatch queue,
+ * and the cookies given (the new manager's start past them, so a late
+ * response to an old cookie is rejected, never taken for a new group).
  */
 import { ServicePorts, type ServiceOptions } from '@ioasim/bus';
 import { ManagerState, randomCreate, type ManagerEffects } from '@ioasim/model';
-import { frameEncode, type ControlReply } from '@ioasim/protocol';
+import { frameEncode, type ControlOperation, type ControlReply } from '@ioasim/protocol';
 import { createActor, type Actor } from 'xstate';
 import { managerMachine } from './machine.js';
+
+/** A manager started again after a crash: its cookies start past every cookie its predecessor gave. */
+export type ManagerRestart = { readonly firstCookie: number };
+
+/** A control operation the manager accepted, in the order it accepted them. */
+export type ControlJournalEntry = { readonly owner: string; readonly operation: ControlOperation };
 
 export class ManagerService {
   readonly ports: ServicePorts;
   readonly manager: ManagerState;
   private readonly actor: Actor<typeof managerMachine>;
+  private restoring = false;
+  #stopped = false;
+  /** The control operations accepted, to rebuild the configuration after a crash. */
+  readonly journal: ControlJournalEntry[] = [];
   errors: unknown[] = [];
 
-  constructor(readonly options: ServiceOptions) {
+  constructor(
+    readonly options: ServiceOptions,
+    restart?: ManagerRestart,
+  ) {
     const { host, clock, seed, bus } = options;
     this.ports = new ServicePorts(options, `${host.name}/ioasid-manager`);
-    this.manager = new ManagerState(host, randomCreate(seed, `${host.name}/ioasid-manager`), this.effects());
+    this.manager = new ManagerState(host, randomCreate(seed, `${host.name}/ioasid-manager`), this.effects(), restart?.firstCookie);
     this.actor = createActor(managerMachine, {
       input: { manager: this.manager, nowNs: () => clock.nowNs() },
       clock,
@@ -39,6 +61,7 @@ export class ManagerService {
           type: 'control',
           request,
           reply: (reply: ControlReply) => {
+            if (reply.ok) this.journal.push({ owner: request.owner, operation: request.operation });
             if (message.reply === null) return;
             bus.publish(message.reply, frameEncode('controlReply', this.ports.sender, ++replies, [reply]));
           },
@@ -56,7 +79,26 @@ export class ManagerService {
     });
   }
 
+  /** True once stopped (crashed): a stopped manager hears nothing and sends nothing. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Rebuilds the configuration a crashed predecessor had accepted; nothing leaves while it replays. */
+  restore(journal: readonly ControlJournalEntry[]): void {
+    this.restoring = true;
+    try {
+      for (const entry of journal) {
+        if (this.manager.control(this.ports.nowNs(), entry.owner, entry.operation).ok) this.journal.push(entry);
+      }
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  /** Stops the actor for good (a crash, or the end of a run): timers still due are ignored. */
   stop(): void {
+    this.#stopped = true;
     this.ports.close();
     this.actor.stop();
   }
@@ -67,12 +109,22 @@ export class ManagerService {
     return {
       dispatchAfter: (delayNs, cookie) => {
         if (delayNs === 0) this.manager.dispatchComplete(ports.nowNs(), cookie);
-        else ports.clock.afterNs(delayNs, () => this.actor.send({ type: 'dispatchComplete', cookie }));
+        else ports.clock.afterNs(delayNs, () => {
+          if (!this.#stopped) this.actor.send({ type: 'dispatchComplete', cookie });
+        });
       },
-      deliver: (ioasid, group) => ports.outbox.add(subjects.ioasidFaults(ioasid), 'faultGroup', group),
-      command: (iommu, command) => ports.outbox.add(subjects.iommuCmd(iommu), 'iommuCommand', command),
-      ownerEvent: (owner, fault) => ports.outbox.add(subjects.ownerEvents(owner), 'unrecoverableFault', fault),
-      trace: (event) => ports.trace(event),
+      deliver: (ioasid, group) => {
+        if (!this.restoring) ports.outbox.add(subjects.ioasidFaults(ioasid), 'faultGroup', group);
+      },
+      command: (iommu, command) => {
+        if (!this.restoring) ports.outbox.add(subjects.iommuCmd(iommu), 'iommuCommand', command);
+      },
+      ownerEvent: (owner, fault) => {
+        if (!this.restoring) ports.outbox.add(subjects.ownerEvents(owner), 'unrecoverableFault', fault);
+      },
+      trace: (event) => {
+        if (!this.restoring) ports.trace(event);
+      },
     };
   }
 }

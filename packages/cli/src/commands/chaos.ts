@@ -1,0 +1,132 @@
+/**
+ * `ioasim chaos <topology.yaml> --seeds 1..500`: a chaos campaign. Every seed
+ * runs the topology under its chaos (the file's rules and any --chaos), in
+ * parallel worker processes; the failing seeds are printed with their first
+ * violation, then a summary; --report writes what replay and shrink need.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import {
+  CHAOS_EXIT,
+  chaosExitCode,
+  chaosRulesCheck,
+  chaosReportBuild,
+  outcomeLine,
+  seedsParse,
+  seedsRun,
+  topologyWithChaos,
+  type ChaosSchedule,
+} from '@ioasim/sim';
+import { UsageError, argumentsParse, integerOption } from '../arguments.js';
+import type { Command } from '../io.js';
+
+const HELP = `Usage: ioasim chaos <topology.yaml> --seeds 1..500 [options]
+
+Runs the topology once per seed under chaos: the rules of its \`chaos\` list
+and of every --chaos option (drop, duplicate, delay, reorder on subjects,
+partitions of host groups, crashes with restart). Chaos is on while the
+workloads run, then heals; the run drains and the checker requires the six
+invariants (safety) and that no page request group is left unanswered,
+stuck or abandoned (liveness). Each seed replays exactly: see ioasim replay.
+
+Options:
+  --seeds <list>     seeds to run: 1..500, or 3,17,42 (default 1..100)
+  --swarm            each seed draws its own chaos from the rules: probabilities and
+                     reorder windows scaled by 0, 1/2, 1 or 2, crashes and partitions kept or not
+  --chaos <rule>     add a rule, as a YAML flow map, e.g.
+                     --chaos '{ match: ">", drop: 0.05, duplicate: 0.01, reorder: "2us" }'
+                     --chaos '{ crash: ioasid-manager, host: h0, at: "5ms", restartAfter: "1ms" }'
+  --delivery <d>     at-least-once or at-most-once (default: the topology's settings.delivery)
+  --jobs <n>         worker processes (default: the number of CPUs)
+  --report <file>    write the campaign report (JSON) for ioasim replay and ioasim shrink
+  --json             print the report as JSON instead of the lines
+  -h, --help         show this help
+
+Exit codes: 0 every seed held every invariant, 1 a safety invariant failed,
+3 a liveness check failed (and no safety one), 2 bad input.`;
+
+export const chaosCommand: Command = {
+  name: 'chaos',
+  usage: 'chaos <topology.yaml> --seeds 1..500',
+  summary: 'run a chaos campaign over many seeds and list the failing ones',
+  main: async (argv, io) => {
+    const { values, positionals } = argumentsParse(argv, {
+      help: { type: 'boolean', short: 'h' },
+      seeds: { type: 'string' },
+      swarm: { type: 'boolean' },
+      chaos: { type: 'string', multiple: true },
+      delivery: { type: 'string' },
+      jobs: { type: 'string' },
+      report: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (values['help'] === true) {
+      io.out(HELP);
+      return CHAOS_EXIT.pass;
+    }
+    const file = positionals[0];
+    if (file === undefined) throw new UsageError('missing <topology.yaml>');
+    if (positionals.length > 1) throw new UsageError(`chaos takes one file, found ${positionals.length}`);
+    const seeds = seedsParse(String(values['seeds'] ?? '1..100'));
+    if (seeds === null) throw new UsageError(`--seeds expects a range like 1..500 or a list like 3,17,42, found "${String(values['seeds'])}"`);
+    const delivery = values['delivery'];
+    if (delivery !== undefined && delivery !== 'at-least-once' && delivery !== 'at-most-once') {
+      throw new UsageError(`--delivery expects at-least-once or at-most-once, found "${String(delivery)}"`);
+    }
+    const jobs = integerOption('jobs', values['jobs']) ?? availableParallelism();
+    if (jobs < 1) throw new UsageError(`--jobs expects at least 1, found ${jobs}`);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      io.error(`${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
+      return CHAOS_EXIT.badInput;
+    }
+    const extra = (values['chaos'] as unknown as string[] | undefined) ?? [];
+    const loaded = topologyWithChaos(text, file, extra);
+    if (!loaded.ok) {
+      for (const error of loaded.errors) io.error(error);
+      return CHAOS_EXIT.badInput;
+    }
+    const topology = loaded.topology;
+    const refusals = chaosRulesCheck(topology.chaos);
+    if (refusals.length > 0) {
+      for (const refusal of refusals) io.error(`${file}: ${refusal}`);
+      return CHAOS_EXIT.badInput;
+    }
+    const schedule: ChaosSchedule = { rules: topology.chaos, delivery: delivery ?? topology.settings.delivery };
+    const swarm = values['swarm'] === true;
+    const startedMs = Date.now();
+    let results;
+    try {
+      results = await seedsRun(
+        seeds.map((seed) => ({ topology, schedule, seed, swarm })),
+        jobs,
+      );
+    } catch (error) {
+      if (error instanceof RangeError) {
+        io.error(`${file}: ${error.message}`);
+        return CHAOS_EXIT.badInput;
+      }
+      throw error;
+    }
+    const report = chaosReportBuild({ topologyPath: file, topologyText: text, schedule, swarm, results, wallMs: Date.now() - startedMs });
+    const reportFile = values['report'];
+    if (typeof reportFile === 'string') writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    if (values['json'] === true) {
+      io.out(JSON.stringify(report, null, 2));
+    } else {
+      for (const failure of report.failures) io.out(outcomeLine(failure.outcome));
+      const { summary } = report;
+      io.out(
+        `${summary.seeds} seeds, ${schedule.rules.length} rule(s), ${schedule.delivery}${swarm ? ', swarm' : ''}: ` +
+          `${summary.passed} passed, ${summary.safety} safety failure(s), ${summary.liveness} liveness failure(s) ` +
+          `in ${(summary.wallMs / 1000).toFixed(1)}s with ${Math.min(jobs, seeds.length)} worker(s)`,
+      );
+      if (report.failures.length > 0 && typeof reportFile === 'string') {
+        io.out(`replay the first: ioasim replay ${reportFile}   shrink it: ioasim shrink ${reportFile}`);
+      }
+    }
+    return chaosExitCode(results.map((result) => result.outcome));
+  },
+};

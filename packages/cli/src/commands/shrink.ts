@@ -1,0 +1,62 @@
+/**
+ * `ioasim shrink <report.json> [--seed N] [--out FILE]`: finds a smaller
+ * chaos schedule (fewer rules, lower probabilities, shorter windows and
+ * restart delays) on which a failing seed still fails the same way, and
+ * writes it as a report that ioasim replay runs.
+ */
+import { writeFileSync } from 'node:fs';
+import { CHAOS_EXIT, chaosExitCode, outcomeLine, shrink, type ChaosReport } from '@ioasim/sim';
+import { UsageError, argumentsParse, integerOption } from '../arguments.js';
+import type { Command } from '../io.js';
+import { reportRead } from './replay.js';
+
+const HELP = `Usage: ioasim shrink <report.json> [--seed <n>] [--out <file>]
+
+Shrinks the chaos schedule of a failing seed (the report's first, or --seed):
+leaves rules out, halves probabilities, reorder windows, partition windows and
+restart delays, keeping each step only if the seed still fails with the same
+verdict. Writes the smallest schedule found as a report (default
+<report>.shrunk.json) that ioasim replay runs.
+
+Exit codes: the verdict of the shrunk schedule (1 safety, 3 liveness), 2 bad input.`;
+
+export const shrinkCommand: Command = {
+  name: 'shrink',
+  usage: 'shrink <report.json>',
+  summary: 'find a smaller chaos schedule on which a seed still fails',
+  main: (argv, io) => {
+    const { values, positionals } = argumentsParse(argv, { help: { type: 'boolean', short: 'h' }, seed: { type: 'string' }, out: { type: 'string' } });
+    if (values['help'] === true) {
+      io.out(HELP);
+      return CHAOS_EXIT.pass;
+    }
+    const file = positionals[0];
+    if (file === undefined) throw new UsageError('missing <report.json>');
+    const loaded = reportRead(file, io);
+    if (loaded === null) return CHAOS_EXIT.badInput;
+    const { report, topology } = loaded;
+    const seed = integerOption('seed', values['seed']);
+    const failure = seed === undefined ? report.failures[0] : report.failures.find((candidate) => candidate.seed === seed);
+    if (failure === undefined) {
+      io.error(seed === undefined ? `${file}: no failing seed to shrink` : `${file}: seed ${seed} is not among its failures`);
+      return CHAOS_EXIT.badInput;
+    }
+    io.out(`shrinking seed ${failure.seed}: ${failure.schedule.rules.length} rule(s), ${failure.outcome.verdict} failure`);
+    const result = shrink(topology, failure.seed, failure.schedule, failure.outcome.verdict, (step) => io.out(`  kept: ${step}`));
+    const out = typeof values['out'] === 'string' ? values['out'] : file.replace(/\.json$/, '') + '.shrunk.json';
+    const shrunk: ChaosReport = {
+      ...report,
+      schedule: result.schedule,
+      swarm: false,
+      summary: { seeds: 1, passed: 0, safety: result.outcome.verdict === 'safety' ? 1 : 0, liveness: result.outcome.verdict === 'liveness' ? 1 : 0, wallMs: 0 },
+      failures: [{ seed: failure.seed, schedule: result.schedule, outcome: result.outcome }],
+      shrunkFrom: { seed: failure.seed, rules: failure.schedule.rules },
+    };
+    writeFileSync(out, `${JSON.stringify(shrunk, null, 2)}\n`);
+    io.out(`${result.steps.length} step(s) in ${result.runs} run(s): ${failure.schedule.rules.length} -> ${result.schedule.rules.length} rule(s)`);
+    for (const rule of result.schedule.rules) io.out(`  ${JSON.stringify(rule)}`);
+    io.out(outcomeLine(result.outcome));
+    io.out(`wrote ${out}; replay it: ioasim replay ${out}`);
+    return chaosExitCode([result.outcome]);
+  },
+};

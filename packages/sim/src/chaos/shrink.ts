@@ -1,0 +1,87 @@
+/**
+ * Shrinking a failing chaos schedule: greedy, one step at a time, keeping a
+ * step only if the seed still fails with the same verdict. Steps, in order:
+ * leave a rule out; for a message rule, halve its drop, duplication and
+ * reorder window (to 0 below a floor), remove its delay; halve a crash's
+ * restart delay; halve a partition's window. It stops when no step keeps the
+ * failure, or after SHRINK_RUNS_MAX runs. Deterministic: the same report
+ * shrinks to the same schedule.
+ */
+import type { ChaosRule, Topology } from '@ioasim/protocol';
+import { seedRun, type ChaosSchedule } from './campaign.js';
+import type { ChaosOutcome, ChaosVerdict } from './outcome.js';
+
+/** Runs a shrink may make before it stops with what it has. */
+export const SHRINK_RUNS_MAX = 200;
+/** Below these, a probability or a window shrinks to 0. */
+const PROBABILITY_FLOOR = 0.001;
+const DURATION_FLOOR_NS = 1_000;
+
+export type ShrinkResult = {
+  readonly schedule: ChaosSchedule;
+  readonly outcome: ChaosOutcome;
+  readonly runs: number;
+  readonly steps: readonly string[];
+};
+
+/** The smaller schedules one step away from `rules`, each with a description. */
+function candidates(rules: readonly ChaosRule[]): { rules: ChaosRule[]; step: string }[] {
+  const found: { rules: ChaosRule[]; step: string }[] = [];
+  const replaced = (index: number, rule: ChaosRule): ChaosRule[] => rules.map((other, position) => (position === index ? rule : other));
+  const halve = (value: number, floor: number): number => (value / 2 < floor ? 0 : value / 2);
+  rules.forEach((rule, index) => {
+    found.push({ rules: rules.filter((_, position) => position !== index), step: `leave out rule ${index} (${rule.kind})` });
+  });
+  rules.forEach((rule, index) => {
+    switch (rule.kind) {
+      case 'message':
+        if (rule.drop > 0) found.push({ rules: replaced(index, { ...rule, drop: halve(rule.drop, PROBABILITY_FLOOR) }), step: `halve drop of rule ${index}` });
+        if (rule.duplicate > 0) found.push({ rules: replaced(index, { ...rule, duplicate: halve(rule.duplicate, PROBABILITY_FLOOR) }), step: `halve duplicate of rule ${index}` });
+        if (rule.reorderNs > 0) found.push({ rules: replaced(index, { ...rule, reorderNs: Math.round(halve(rule.reorderNs, DURATION_FLOOR_NS)) }), step: `halve reorder window of rule ${index}` });
+        if (rule.delay !== null) found.push({ rules: replaced(index, { ...rule, delay: null }), step: `remove delay of rule ${index}` });
+        return;
+      case 'crash':
+        if (rule.restartAfterNs > DURATION_FLOOR_NS) found.push({ rules: replaced(index, { ...rule, restartAfterNs: Math.round(rule.restartAfterNs / 2) }), step: `halve restart delay of rule ${index}` });
+        return;
+      case 'partition': {
+        const windowNs = rule.toNs - rule.fromNs;
+        if (windowNs > DURATION_FLOOR_NS) found.push({ rules: replaced(index, { ...rule, toNs: rule.fromNs + Math.round(windowNs / 2) }), step: `halve partition window of rule ${index}` });
+        return;
+      }
+      default: {
+        const unknown: never = rule;
+        void unknown;
+      }
+    }
+  });
+  return found.filter((candidate) => candidate.rules.every((rule) => rule.kind !== 'message' || rule.drop > 0 || rule.duplicate > 0 || rule.reorderNs > 0 || rule.delay !== null));
+}
+
+export function shrink(topology: Topology, seed: number, start: ChaosSchedule, verdict: ChaosVerdict, onStep?: (step: string) => void): ShrinkResult {
+  let schedule = start;
+  let outcome: ChaosOutcome | null = null;
+  let runs = 0;
+  const steps: string[] = [];
+  let progressed = true;
+  while (progressed && runs < SHRINK_RUNS_MAX) {
+    progressed = false;
+    for (const candidate of candidates(schedule.rules)) {
+      if (runs >= SHRINK_RUNS_MAX) break;
+      const trial: ChaosSchedule = { rules: candidate.rules, delivery: schedule.delivery };
+      runs++;
+      const result = seedRun({ topology, schedule: trial, seed, swarm: false });
+      if (result.outcome.verdict !== verdict) continue;
+      schedule = trial;
+      outcome = result.outcome;
+      steps.push(candidate.step);
+      onStep?.(candidate.step);
+      progressed = true;
+      break;
+    }
+  }
+  if (outcome === null) {
+    runs++;
+    outcome = seedRun({ topology, schedule, seed, swarm: false }).outcome;
+  }
+  return { schedule, outcome, runs, steps };
+}
