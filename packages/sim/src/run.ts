@@ -32,7 +32,6 @@ import { HopBook } from './hops.js';
 import { LatencyBook } from './latency.js';
 import { runExpectedNs, schedulerRunReporting, type RunProgress } from './progress.js';
 import { SeriesBook } from './series.js';
-import { OverflowBook } from './overflow-book.js';
 import { reportBuild } from './report-build.js';
 import type { Report, TimelineOutcome } from './report.js';
 import { simulationOf, type Simulation } from './wire-probe.js';
@@ -57,12 +56,6 @@ export type RunOptions = {
   readonly chaos?: ChaosRunOptions;
   /** Called after the final check, with the checker, e.g. to judge a chaos run (see chaos/outcome.ts). */
   readonly onFinish?: (checker: Checker, simulatedNs: number) => void;
-  /**
-   * How frames travel in process: `msgpack` encodes and decodes every frame
-   * as NATS would; `objects` (default) hands the frame objects over. Both
-   * give the same report; `msgpack` exercises the codec on every message.
-   */
-  readonly wire?: 'msgpack' | 'objects';
 };
 
 /** How long the runner waits for the manager to answer a timeline operation. */
@@ -91,7 +84,6 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
       const cost = hop === 'control' ? topology.links.managerHandler : topology.links[hop];
       return costSample(cost, linkRandom);
     },
-    wire: options.wire ?? 'objects',
   });
   const checker = new Checker(topology, seed);
   const chaos = chaosWire({ topology, seed, run: runId, bus, clock, checker, options: options.chaos });
@@ -99,7 +91,6 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
   checker.latencySink = (host, device, latencyNs) => latency.record(host, device, latencyNs);
   const hopBook = new HopBook();
   const series = new SeriesBook();
-  const overflows = new OverflowBook();
   const metrics: MetricsRecord[] = [];
   const onTrace = options.onTrace;
   const observerErrors: string[] = [];
@@ -112,7 +103,6 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
         checker.observe(event);
         hopBook.observe(event);
         series.observe(event);
-        overflows.observe(event);
         onTrace?.(event);
       }
     },
@@ -177,7 +167,6 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
     observerErrors: observerErrors.length,
     hops: hopBook,
     series,
-    overflows,
   });
 }
 
