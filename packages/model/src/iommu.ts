@@ -9,6 +9,9 @@
  * When the PRI queue is full, a page request is dropped and counted, and the
  * manager is told, so that it discards the partial groups of this queue
  * (iopf_queue_discard_partial): the L=1 request of any of them may be lost.
+ * With a `priQuota`, a device holding that many entries of the queue has its
+ * next request dropped the same way (cause `priQuota`), even if the queue
+ * has room: the other devices keep their share.
  */
 import {
   type DeviceConfig,
@@ -27,6 +30,7 @@ import {
 import { assert, unreachable } from './assert.js';
 import { costSample } from './cost.js';
 import { PageTable } from './page-table.js';
+import { PriQuota } from './pri-quota.js';
 import { pasidPoolAssign } from './pasid-pool.js';
 import type { Random } from './random.js';
 import { RoutingTable } from './routing-table.js';
@@ -48,6 +52,8 @@ export type IommuCounters = {
   translationMisses: number;
   pageRequests: number;
   priOverflows: number;
+  /** Page requests dropped because their device held its whole `priQuota` (counted in priOverflows too). */
+  priQuotaDrops: number;
   eventOverflows: number;
   unrecoverable: number;
   responsesToAbsentDevices: number;
@@ -60,6 +66,7 @@ export class IommuState {
     translationMisses: 0,
     pageRequests: 0,
     priOverflows: 0,
+    priQuotaDrops: 0,
     eventOverflows: 0,
     unrecoverable: 0,
     responsesToAbsentDevices: 0,
@@ -70,6 +77,7 @@ export class IommuState {
   private readonly devices = new Map<number, DeviceConfig>();
   private readonly priQueue: ServerQueue;
   private readonly eventQueue: ServerQueue;
+  private readonly priQuota: PriQuota | null;
   /** PRI records dropped since the last overflow report. */
   private priDroppedUnreported = 0;
   /** When the last admitted PRI record leaves the queue. */
@@ -88,6 +96,7 @@ export class IommuState {
     for (const device of host.devices) if (device.iommu === config.name) this.devices.set(device.sid, device);
     this.priQueue = new ServerQueue(config.priQueue);
     this.eventQueue = new ServerQueue(config.eventQueue);
+    this.priQuota = config.priQuota === null ? null : new PriQuota(config.priQuota);
   }
 
   get name(): string {
@@ -133,11 +142,17 @@ export class IommuState {
   pageRequests(nowNs: number, requests: readonly PageRequest[]): void {
     for (const request of requests) {
       this.counters.pageRequests++;
-      const admission = this.priQueue.admit(nowNs, costSample(this.config.service, this.random));
-      if (!admission.accepted) {
-        this.priOverflow(nowNs, request);
+      if (this.priQuota !== null && !this.priQuota.admits(nowNs, request.device)) {
+        this.counters.priQuotaDrops++;
+        this.priOverflow(nowNs, request, 'priQuota');
         continue;
       }
+      const admission = this.priQueue.admit(nowNs, costSample(this.config.service, this.random));
+      if (!admission.accepted) {
+        this.priOverflow(nowNs, request, 'priQueueFull');
+        continue;
+      }
+      this.priQuota?.take(request.device, admission.finishNs);
       this.priLastFinishNs = admission.finishNs;
       const walk = this.walk(request.sid, request.pasid, request.page, request.perm);
       const record: FaultRecord = {
@@ -218,7 +233,7 @@ export class IommuState {
     });
   }
 
-  private priOverflow(nowNs: number, request: PageRequest): void {
+  private priOverflow(nowNs: number, request: PageRequest, cause: 'priQueueFull' | 'priQuota'): void {
     this.counters.priOverflows++;
     this.priDroppedUnreported++;
     this.effects.trace({
@@ -226,9 +241,10 @@ export class IommuState {
       t: nowNs,
       host: this.host.name,
       actor: `iommu/${this.config.name}`,
-      cause: 'priQueueFull',
+      cause,
       device: request.device,
       group: request.group,
+      pasid: request.pasid,
     });
   }
 

@@ -10,6 +10,7 @@ import type { HostServices } from './host-services.js';
 import type { HopBook } from './hops.js';
 import { loadReport } from './load-report.js';
 import type { SeriesBook } from './series.js';
+import type { OverflowBook } from './overflow-book.js';
 import { IOASIM_VERSION } from './version.js';
 
 export type ReportInputs = {
@@ -31,6 +32,7 @@ export type ReportInputs = {
   readonly observerErrors: number;
   readonly hops?: HopBook;
   readonly series?: SeriesBook;
+  readonly overflows?: OverflowBook;
 };
 
 function metricsSum(metrics: readonly MetricsRecord[], prefix: string, counter: string): number {
@@ -134,6 +136,7 @@ export function reportBuild(inputs: ReportInputs): Report {
         }),
       ),
     },
+    overflowsByDevice: inputs.overflows?.byDevice() ?? [],
     badFrames: metrics.reduce((sum, record) => sum + (record.actor === 'ioasid-manager' ? (record.counters['badFrames'] ?? 0) : 0), 0) + inputs.observerErrors,
     timeline: inputs.timeline,
     load: loadReport(inputs.hops, inputs.series, latency.total),

@@ -7,6 +7,7 @@
 import type { AutoResponseCause, DropCause, RejectCause } from '@ioasim/protocol';
 import type { Violation } from './checker.js';
 import type { LoadReport } from './load-report.js';
+import type { OverflowByDevice } from './overflow-book.js';
 
 export type LatencySummary = {
   readonly count: number;
@@ -92,6 +93,8 @@ export type Report = {
       readonly eventQueue: number;
     }[];
   };
+  /** PRI queue overflows by the device and PASID whose page requests were lost (see overflow-book.ts). */
+  readonly overflowsByDevice: readonly OverflowByDevice[];
   readonly badFrames: number;
   readonly timeline: readonly TimelineOutcome[];
   /** Fault-load figures: latency per hop and per space, CDFs, series over time. */

@@ -32,6 +32,7 @@ import { HopBook } from './hops.js';
 import { LatencyBook } from './latency.js';
 import { runExpectedNs, schedulerRunReporting, type RunProgress } from './progress.js';
 import { SeriesBook } from './series.js';
+import { OverflowBook } from './overflow-book.js';
 import { reportBuild } from './report-build.js';
 import type { Report, TimelineOutcome } from './report.js';
 import { simulationOf, type Simulation } from './wire-probe.js';
@@ -91,6 +92,7 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
   checker.latencySink = (host, device, latencyNs) => latency.record(host, device, latencyNs);
   const hopBook = new HopBook();
   const series = new SeriesBook();
+  const overflows = new OverflowBook();
   const metrics: MetricsRecord[] = [];
   const onTrace = options.onTrace;
   const observerErrors: string[] = [];
@@ -103,6 +105,7 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
         checker.observe(event);
         hopBook.observe(event);
         series.observe(event);
+        overflows.observe(event);
         onTrace?.(event);
       }
     },
@@ -167,6 +170,7 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
     observerErrors: observerErrors.length,
     hops: hopBook,
     series,
+    overflows,
   });
 }
 
