@@ -29,6 +29,13 @@ describe('determinism', () => {
     expect(other.latencyNs).not.toEqual(first.latencyNs);
   });
 
+  it('gives the same report whether frames travel encoded or as objects', () => {
+    const topology = example('single-host.yaml');
+    const encoded = reportDeterministicJson(run(topology, { seed: 5, wire: 'msgpack' }));
+    const objects = reportDeterministicJson(run(topology, { seed: 5, wire: 'objects' }));
+    expect(objects).toBe(encoded);
+  });
+
   it('uses the seed written in the topology when none is given', () => {
     const topology = example('single-host.yaml');
     expect(run(topology).seed).toBe(1);

@@ -4,10 +4,14 @@
  * tokens; a queue group delivers each message to one member; request/reply
  * goes through a reply subject. Payloads are bytes (encoded frames).
  */
+import type { Frame } from '@ioasim/protocol';
 
 export type BusMessage = {
   readonly subject: string;
+  /** The encoded frame; empty when the bus carries the decoded `frame` itself. */
   readonly data: Uint8Array;
+  /** The frame as an object, on an in-process bus that skips the codec (LocalBus `wire: 'objects'`). */
+  readonly frame?: Frame;
   /** The subject to answer on, for a request; null otherwise. */
   readonly reply: string | null;
 };
@@ -51,6 +55,12 @@ export type BusStats = {
 
 export interface Bus {
   publish(subject: string, data: Uint8Array, reply?: string): void;
+  /**
+   * Present only on a bus that carries frames as objects in process: the
+   * Outbox hands it the frame instead of encoding it. Records are immutable
+   * once published, so sharing them is safe.
+   */
+  readonly publishFrame?: (subject: string, frame: Frame) => void;
   subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Subscription;
   /** Sends `data` to `subject` and calls `callback` once: with the first reply, or an error. */
   request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void;

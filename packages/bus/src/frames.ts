@@ -35,12 +35,16 @@ export function framesSubscribe<Name extends FrameTypeName>(
   return bus.subscribe(
     pattern,
     (message) => {
-      const decoded = frameDecode(message.data);
-      if (!decoded.ok) {
-        onBadFrame({ subject: message.subject, error: decoded.error });
-        return;
+      let frame = message.frame;
+      if (frame === undefined) {
+        const decoded = frameDecode(message.data);
+        if (!decoded.ok) {
+          onBadFrame({ subject: message.subject, error: decoded.error });
+          return;
+        }
+        frame = decoded.frame;
       }
-      const { header, records } = decoded.frame;
+      const { header, records } = frame;
       if (header.type !== expected) {
         onBadFrame({
           subject: message.subject,

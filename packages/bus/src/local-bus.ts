@@ -26,6 +26,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './bus.js';
+import type { Frame } from '@ioasim/protocol';
 import { Priority, type TimerHandle } from './clock.js';
 import { AssertionError, assert } from './assert.js';
 import type { Scheduler } from './scheduler.js';
@@ -35,7 +36,15 @@ import { SubscriptionIndex } from './subscription-index.js';
 export type LocalBusOptions = {
   /** The modeled latency of one message on `subject`, in ns; sampled once per message. */
   readonly latencyNs: (subject: string) => number;
+  /**
+   * `msgpack` (default): frames travel encoded, as on NATS. `objects`: frames
+   * travel as immutable objects, skipping the codec; what is delivered, when
+   * and to whom is the same.
+   */
+  readonly wire?: 'msgpack' | 'objects';
 };
+
+const NO_BYTES = new Uint8Array(0);
 
 /** Reply subjects of requests are `_INBOX.<n>`. */
 export const INBOX_PREFIX = '_INBOX';
@@ -111,9 +120,20 @@ export class LocalBus implements Bus {
   readonly #answerBound = (answer: RequestAnswer): void => this.#answer(answer);
   readonly #unsubscribedBound = (subscription: LocalSubscription): void => this.#unsubscribed(subscription);
 
+  readonly publishFrame?: (subject: string, frame: Frame) => void;
+
   constructor(scheduler: Scheduler, options: LocalBusOptions) {
     this.#scheduler = scheduler;
     this.#latencyNs = options.latencyNs;
+    if (options.wire === 'objects') {
+      this.publishFrame = (subject, frame) => {
+        if (this.#closed) {
+          this.#stats.dropped++;
+          return;
+        }
+        this.#send(subject, NO_BYTES, null, frame);
+      };
+    }
   }
 
   get stats(): Readonly<BusStats> {
@@ -192,7 +212,7 @@ export class LocalBus implements Bus {
   }
 
   /** Publishes one message; returns its delivery time, or -1 when no subscription matched. */
-  #send(subject: string, data: Uint8Array, reply: string | null): number {
+  #send(subject: string, data: Uint8Array, reply: string | null, frame?: Frame): number {
     const state = this.#subjectState(subject);
     this.#stats.published++;
     const route = state.route;
@@ -203,7 +223,7 @@ export class LocalBus implements Bus {
     let deliveryNs = this.#scheduler.nowNs + this.#latencySample(subject);
     if (deliveryNs < state.lastDeliveryNs) deliveryNs = state.lastDeliveryNs;
     state.lastDeliveryNs = deliveryNs;
-    const message: BusMessage = { subject, data, reply };
+    const message: BusMessage = frame === undefined ? { subject, data, reply } : { subject, data, reply, frame };
     this.#scheduler.schedule(deliveryNs, Priority.normal, this.#deliverBound, new Delivery(message, route));
     return deliveryNs;
   }

@@ -15,7 +15,10 @@
  */
 import {
   FRAME_BYTES_MAX,
+  FRAME_VERSION,
+  FrameType,
   frameEncode,
+  type Frame,
   type FrameRecords,
   type FrameTypeName,
 } from '@ioasim/protocol';
@@ -113,7 +116,9 @@ export class Outbox {
   send<Name extends FrameTypeName>(subject: string, type: Name, records: readonly FrameRecords[Name][]): void {
     const batch = this.#batch(subject, type);
     this.#flush(batch);
-    if (records.length > 0) this.#publish(batch, records, 0, records.length);
+    if (records.length === 0) return;
+    if (this.#bus.publishFrame !== undefined) this.#publishObjects(batch, records.slice());
+    else this.#publish(batch, records, 0, records.length);
   }
 
   /** Publishes every waiting batch now. */
@@ -139,9 +144,22 @@ export class Outbox {
     }
     const records = batch.records;
     if (records.length === 0) return;
-    this.#publish(batch, records, 0, records.length);
-    // frameEncode copied the records into bytes: the array can be reused.
+    if (this.#bus.publishFrame !== undefined) {
+      this.#publishObjects(batch, records.slice());
+    } else {
+      this.#publish(batch, records, 0, records.length);
+    }
+    // The frame holds its own copy of the records: the array can be reused.
     records.length = 0;
+  }
+
+  /** On a bus that carries frames as objects: one frame, no codec, no size limit to enforce. */
+  #publishObjects(batch: SubjectBatch, records: readonly AnyRecord[]): void {
+    batch.sequence++;
+    this.#stats.frames++;
+    this.#stats.records += records.length;
+    const header = { type: FrameType[batch.type], version: FRAME_VERSION, sender: this.#sender, sequence: batch.sequence, count: records.length };
+    (this.#bus.publishFrame as (subject: string, frame: Frame) => void)(batch.subject, { header, records });
   }
 
   /** Publishes records [start, end) as one frame, or as several if one would be too large. */
