@@ -57,6 +57,12 @@ export type RunOptions = {
   readonly chaos?: ChaosRunOptions;
   /** Called after the final check, with the checker, e.g. to judge a chaos run (see chaos/outcome.ts). */
   readonly onFinish?: (checker: Checker, simulatedNs: number) => void;
+  /**
+   * How frames travel in process: `msgpack` encodes and decodes every frame
+   * as NATS would; `objects` (default) hands the frame objects over. Both
+   * give the same report; `msgpack` exercises the codec on every message.
+   */
+  readonly wire?: 'msgpack' | 'objects';
 };
 
 /** How long the runner waits for the manager to answer a timeline operation. */
@@ -85,6 +91,7 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
       const cost = hop === 'control' ? topology.links.managerHandler : topology.links[hop];
       return costSample(cost, linkRandom);
     },
+    wire: options.wire ?? 'objects',
   });
   const checker = new Checker(topology, seed);
   const chaos = chaosWire({ topology, seed, run: runId, bus, clock, checker, options: options.chaos });
