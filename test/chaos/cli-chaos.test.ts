@@ -1,0 +1,60 @@
+/**
+ * Goal (issue 7): a user runs a chaos campaign, gets the failing seeds and
+ * an exit code CI can gate on, replays a failing seed to the same
+ * violations, and shrinks its chaos schedule to a smaller one that still
+ * fails; bad input exits 2 with a clear message.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chaosReportParse } from '@ioasim/sim';
+import { CHAOS_EXAMPLE, ioasim } from './chaos-kit.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'ioasim-chaos-'));
+/** The chaos example with its workloads cut to 60 accesses each, so that a shrink runs in seconds. */
+const small = join(directory, 'chaos-small.yaml');
+writeFileSync(small, readFileSync(CHAOS_EXAMPLE, 'utf8').replace(/count: \d+/g, 'count: 60'));
+
+describe('ioasim chaos, replay, shrink', () => {
+  it('CH8 passes every seed with at-least-once (exit 0) and lists the failing seeds with at-most-once (exit 3)', async () => {
+    const passing = await ioasim('chaos', small, '--seeds', '1..4', '--jobs', '1');
+    expect(passing.code).toBe(0);
+    expect(passing.out).toMatch(/4 seeds, 6 rule\(s\), at-least-once: 4 passed, 0 safety failure\(s\), 0 liveness failure\(s\)/);
+    const failing = await ioasim('chaos', small, '--seeds', '1..4', '--jobs', '1', '--delivery', 'at-most-once');
+    expect(failing.code).toBe(3);
+    expect(failing.out).toMatch(/^seed 1: liveness — \d+ stuck, \d+ abandoned — first: h0\/(nic0|vnet0) group \d+/m);
+  });
+
+  it('CH9 replays a failing seed from its report to the same violations, and shrinks its schedule to a smaller one that still fails', async () => {
+    const report = join(directory, 'campaign.json');
+    const campaign = await ioasim('chaos', small, '--seeds', '4', '--jobs', '1', '--delivery', 'at-most-once', '--chaos', '{ match: "*.mgr.ctl", delay: "1us" }', '--report', report);
+    expect(campaign.code).toBe(3);
+    const parsed = chaosReportParse(readFileSync(report, 'utf8'));
+    expect(parsed.ok && parsed.report.failures[0]?.schedule.rules.length).toBe(7);
+    const replay = await ioasim('replay', report);
+    expect(replay.code).toBe(3);
+    expect(replay.out).toMatch(/reproduced: the same violations as the report/);
+    const shrunkFile = join(directory, 'shrunk.json');
+    const shrunk = await ioasim('shrink', report, '--out', shrunkFile);
+    expect(shrunk.code).toBe(3);
+    expect(shrunk.out).toMatch(/7 -> [0-6] rule\(s\)/);
+    const again = await ioasim('replay', shrunkFile);
+    expect(again.code).toBe(3);
+    expect(again.out).toMatch(/reproduced/);
+  }, 120_000);
+
+  it('CH10 refuses bad input with exit 2: a rule that does nothing, a crash it cannot do, seeds backwards, a file that is no report', async () => {
+    const noAction = await ioasim('chaos', small, '--seeds', '1', '--chaos', '{ match: ">" }');
+    expect(noAction.code).toBe(2);
+    expect(noAction.error).toMatch(/--chaos '\{ match: ">" \}': chaos\[6\]: a message rule without an action/);
+    const crash = await ioasim('chaos', small, '--seeds', '1', '--chaos', '{ crash: device, host: h0, at: "1ms", restartAfter: "1ms" }');
+    expect(crash.code).toBe(2);
+    expect(crash.error).toMatch(/a crash of 'device' is not supported; crashable: ioasid-manager/);
+    const seeds = await ioasim('chaos', small, '--seeds', '5..1');
+    expect(seeds.code).toBe(2);
+    const notReport = await ioasim('replay', small);
+    expect(notReport.code).toBe(2);
+    expect(notReport.error).toMatch(/not JSON/);
+  });
+});
