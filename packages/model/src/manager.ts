@@ -39,6 +39,8 @@ import { ServerQueue } from './server-queue.js';
 export interface ManagerEffects {
   /** Calls `dispatchComplete(cookie)` after `delayNs` of modeled dispatch (0 = now). */
   dispatchAfter(delayNs: number, cookie: number): void;
+  /** Calls `responseTimeoutElapsed(cookie)` after `delayNs`; needed only with a `responseTimeoutNs`. */
+  responseTimeoutAfter?(delayNs: number, cookie: number): void;
   deliver(ioasid: string, group: FaultGroup): void;
   command(iommu: string, command: IommuCommand): void;
   ownerEvent(owner: string, fault: UnrecoverableFault): void;
@@ -72,6 +74,13 @@ export class ManagerState {
   };
   readonly routing: RoutingTable;
   readonly pending: PendingGroups;
+  /**
+   * `settings.responseTimeout`: a group still pending this long after it was
+   * routed is answered INVALID by the manager (cause `responseTimeout`), as
+   * vendors' out-of-tree iopf timeout patches do; null = wait forever, as
+   * mainline does.
+   */
+  responseTimeoutNs: number | null = null;
   private readonly pool: PasidPool;
   private readonly tables = new Map<string, PageTable>();
   private readonly assembly = new PrgAssembly();
@@ -155,6 +164,10 @@ export class ManagerState {
     this.pending.add(pending);
     this.cookieByGroup.set(groupKey, cookie);
     this.counters.groupsRouted++;
+    if (this.responseTimeoutNs !== null) {
+      assert(this.effects.responseTimeoutAfter !== undefined, 'manager: a response timeout needs the responseTimeoutAfter effect');
+      this.effects.responseTimeoutAfter(this.responseTimeoutNs, cookie);
+    }
     this.effects.trace({
       kind: 'faultRouted',
       t: nowNs,
@@ -190,6 +203,13 @@ export class ManagerState {
       issuedNs: pending.issuedNs,
       dispatchedNs: nowNs,
     });
+  }
+
+  /** The response timeout of a group ran out: answer it INVALID, unless it was answered meanwhile. */
+  responseTimeoutElapsed(nowNs: number, cookie: number): void {
+    const lookup = this.pending.lookup(cookie);
+    if (lookup.state !== 'pending') return;
+    this.autoRespond(nowNs, lookup.pending, 'responseTimeout', ResponseCode.invalid);
   }
 
   responses(nowNs: number, responses: readonly PageResponse[]): void {

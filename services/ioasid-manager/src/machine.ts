@@ -11,6 +11,7 @@ export type ManagerMachineEvent =
   | { readonly type: 'reportBatch'; readonly records: readonly IommuReport[] }
   | { readonly type: 'responseBatch'; readonly records: readonly PageResponse[] }
   | { readonly type: 'dispatchComplete'; readonly cookie: number }
+  | { readonly type: 'responseTimeout'; readonly cookie: number }
   | {
       readonly type: 'control';
       readonly request: ControlRequest;
@@ -38,6 +39,9 @@ export const managerMachine = setup({
     dispatchComplete: ({ context, event }) => {
       if (event.type === 'dispatchComplete') context.manager.dispatchComplete(context.nowNs(), event.cookie);
     },
+    responseTimeout: ({ context, event }) => {
+      if (event.type === 'responseTimeout') context.manager.responseTimeoutElapsed(context.nowNs(), event.cookie);
+    },
     controlServe: ({ context, event }) => {
       if (event.type !== 'control') return;
       event.reply(context.manager.control(context.nowNs(), event.request.owner, event.request.operation));
@@ -53,6 +57,7 @@ export const managerMachine = setup({
         reportBatch: { actions: 'reportsRoute' },
         responseBatch: { actions: 'responsesCheck' },
         dispatchComplete: { actions: 'dispatchComplete' },
+        responseTimeout: { actions: 'responseTimeout' },
         control: { actions: 'controlServe' },
       },
     },

@@ -40,6 +40,7 @@ export class ManagerService {
     const { host, clock, seed, bus } = options;
     this.ports = new ServicePorts(options, `${host.name}/ioasid-manager`);
     this.manager = new ManagerState(host, randomCreate(seed, `${host.name}/ioasid-manager`), this.effects(), restart?.firstCookie);
+    this.manager.responseTimeoutNs = options.settings.responseTimeoutNs;
     this.actor = createActor(managerMachine, {
       input: { manager: this.manager, nowNs: () => clock.nowNs() },
       clock,
@@ -111,6 +112,11 @@ export class ManagerService {
         if (delayNs === 0) this.manager.dispatchComplete(ports.nowNs(), cookie);
         else ports.clock.afterNs(delayNs, () => {
           if (!this.#stopped) this.actor.send({ type: 'dispatchComplete', cookie });
+        });
+      },
+      responseTimeoutAfter: (delayNs, cookie) => {
+        ports.clock.afterNs(delayNs, () => {
+          if (!this.#stopped) this.actor.send({ type: 'responseTimeout', cookie });
         });
       },
       deliver: (ioasid, group) => {
