@@ -69,7 +69,11 @@ export function sojournMeanNs(topology: Topology): { readonly meanNs: number; re
   expect(report.faults.success).toBe(faults);
   expect(report.overflows.priQueue).toBe(0);
   expect(report.faults.retried).toBe(0);
-  if (process.env['IOASIM_QUEUEING_PRINT'] === '1') console.log(`${topology.name}: ${faults} faults, mean sojourn ${(sum / faults).toFixed(1)} ns`);
+  if (process.env['IOASIM_QUEUEING_PRINT'] === '1') {
+    const depths = report.load.series.depthMean.handlerQueue.filter((depth) => depth > 0);
+    const depthMean = depths.reduce((total, depth) => total + depth, 0) / depths.length;
+    console.log(`${topology.name}: ${faults} faults, mean sojourn ${(sum / faults).toFixed(1)} ns, handler depth seen ${depthMean.toFixed(3)}`);
+  }
   return { meanNs: sum / faults, faults, report };
 }
 
