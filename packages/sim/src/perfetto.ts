@@ -5,10 +5,13 @@
  *   process = host; thread (track) = actor: each device, the iommu, the
  *   ioasid manager, each handler (`handler <space>`)
  *   device track    one slice per fault group, page request -> PRG response
+ *   iommu track     one slice per group, its last request in the PRI queue
+ *                   (arrival -> leaving for the manager)
  *   manager track   one slice per group, routed -> answered (or auto-responded)
  *   handler track   one slice per group, delivered -> answered
  *   flows           arrows device -> manager -> handler -> device for each group
- *   counters        outstanding page requests per device; queue depths when traced
+ *   counters        outstanding page requests per device; PRI queue depth per
+ *                   host and handler queue depth per handler, as traced
  *
  * Bounded: only groups raised inside the window are written, optionally one
  * in `sample`, and at most `eventsMax` events; pairing state lives only as
@@ -63,6 +66,7 @@ export class PerfettoExporter {
         group.routedNs = event.t;
         group.cookie = event.cookie;
         this.cookies.set(`${event.host}/${event.cookie}`, { groupKey: `${event.host}/${event.device}/${event.group}`, ioasid: event.ioasid, deliveredNs: null });
+        this.iommuSlice(event, group.flow);
         this.flow('t', event.host, 'ioasid-manager', event.t, group.flow);
         return;
       }
@@ -70,6 +74,9 @@ export class PerfettoExporter {
         const cookie = this.cookies.get(`${event.host}/${event.cookie}`);
         if (cookie === undefined) return;
         cookie.deliveredNs = event.t;
+        if (event.handlerQueueDepth !== undefined) {
+          this.emit({ ph: 'C', name: `handler queue ${event.ioasid}`, pid: this.pid(event.host), ts: event.t / 1000, args: { groups: event.handlerQueueDepth } });
+        }
         this.flow('t', event.host, `handler ${event.ioasid}`, event.t, this.groups.get(cookie.groupKey)?.flow ?? 0);
         return;
       }
@@ -105,6 +112,17 @@ export class PerfettoExporter {
     const flow = this.flowNext++;
     this.groups.set(`${event.host}/${event.device}/${event.group}`, { raisedNs: event.t, device: event.device, flow, routedNs: null, cookie: 0 });
     this.emit({ ph: 'C', name: `outstanding ${event.device}`, pid: this.pid(event.host), ts: event.t / 1000, args: { requests: event.outstanding, credits: event.credits } });
+  }
+
+  /** The group's last request in the PRI queue, where the IOMMU stamped it; and the queue's depth as it arrived. */
+  private iommuSlice(event: Extract<TraceEvent, { kind: 'faultRouted' }>, flow: number): void {
+    const { iommuInNs, iommuOutNs } = event;
+    if (iommuInNs === undefined || iommuOutNs === undefined) return;
+    this.slice(event.host, 'iommu', `group ${event.group}`, iommuInNs, iommuOutNs, { device: event.device, pasid: event.pasid, priQueueDepth: event.priQueueDepth ?? null });
+    this.flow('t', event.host, 'iommu', iommuInNs, flow);
+    if (event.priQueueDepth !== undefined) {
+      this.emit({ ph: 'C', name: 'PRI queue', pid: this.pid(event.host), ts: iommuInNs / 1000, args: { records: event.priQueueDepth } });
+    }
   }
 
   private answered(event: Extract<TraceEvent, { kind: 'groupAnswered' | 'groupAutoResponded' }>): void {

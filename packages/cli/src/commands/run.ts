@@ -2,9 +2,10 @@
  * `ioasim run <topology.yaml>`: run a topology and report on every fault.
  */
 import { writeFileSync } from 'node:fs';
-import { parseDuration, reportHtml, reportViolations, run, type RunProgress } from '@ioasim/sim';
+import { PerfettoExporter, parseDuration, reportHtml, reportViolations, run, type RunOptions, type RunProgress } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import { EXIT, type Command } from '../io.js';
+import { perfettoOptions } from '../perfetto-options.js';
 import { progressBar } from '../progress-bar.js';
 import { styleFor, summaryFormat } from '../summary.js';
 import { runDistributed } from './run-distributed.js';
@@ -27,6 +28,9 @@ Options:
   --json            print the report as JSON instead of the summary
   --report <file>   also write the report to <file>: HTML with charts if it ends in .html, else JSON
   --until <time>    stop at this simulated time, e.g. 5ms (work still in flight is reported stuck)
+  --perfetto <file> write a timeline (Chrome Trace Event JSON) to open in ui.perfetto.dev
+  --perfetto-window <from>-<to>  only fault groups raised in this simulated window, e.g. 1ms-2ms
+  --perfetto-sample <n>          only one fault group in n
   --transport <t>   embedded (default), or nats: a distributed run over ioasim serve processes
   --nats <url,...>  nats: the NATS servers the serve processes use
   --run <id>        nats: the run id the serve processes were started with (default: default)
@@ -69,6 +73,9 @@ export const runCommand: Command = {
       'ready-timeout': { type: 'string' },
       timeout: { type: 'string' },
       verbose: { type: 'boolean' },
+      perfetto: { type: 'string' },
+      'perfetto-window': { type: 'string' },
+      'perfetto-sample': { type: 'string' },
     });
     if (values['help'] === true) {
       io.out(HELP);
@@ -88,12 +95,24 @@ export const runCommand: Command = {
     for (const name of ['nats', 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'verbose']) {
       if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
     }
+    const perfettoPath = values['perfetto'];
+    const perfetto = typeof perfettoPath === 'string' ? new PerfettoExporter(perfettoPath, perfettoOptions(values['perfetto-window'], values['perfetto-sample'])) : null;
+    if (perfetto === null && (values['perfetto-window'] !== undefined || values['perfetto-sample'] !== undefined)) {
+      throw new UsageError('--perfetto-window and --perfetto-sample go with --perfetto <file>');
+    }
+    const onTrace: RunOptions['onTrace'] = perfetto === null ? undefined : (event) => perfetto.observe(event);
     const bar = progressBar(io.progress, values['json'] !== true);
-    const report = run(topology, {
-      ...(seed === undefined ? {} : { seed }),
-      ...(untilNs === undefined ? {} : { untilNs }),
-      onProgress: (progress) => bar.update(progressFraction(progress, untilNs), progressLabel(progress)),
-    });
+    let report;
+    try {
+      report = run(topology, {
+        ...(seed === undefined ? {} : { seed }),
+        ...(untilNs === undefined ? {} : { untilNs }),
+        onProgress: (progress) => bar.update(progressFraction(progress, untilNs), progressLabel(progress)),
+        ...(onTrace === undefined ? {} : { onTrace }),
+      });
+    } finally {
+      perfetto?.close();
+    }
     bar.done();
     if (typeof values['report'] === 'string') reportWrite(values['report'], report);
     if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
