@@ -17,6 +17,15 @@ export type {
 export { Priority, type Clock, type TimerHandle } from './clock.js';
 export { AssertionError } from './assert.js';
 export {
+  MESSAGE_COUNT_NAMES,
+  MessageCounts,
+  SUBJECT_KIND_OTHER,
+  messageCounterName,
+  type MessageCountName,
+  type MessageCountsByKind,
+  type MessageSubjectKind,
+} from './message-counts.js';
+export {
   SCHEDULER_PRIORITY_MAX,
   Scheduler,
   type SchedulerRunOptions,
@@ -55,11 +64,12 @@ export {
   type ChaosRandom,
 } from './chaos-bus.js';
 export {
-  HELD_BACK_MAX,
   HOT_PATH_KINDS,
   RETRANSMIT_FIRST_NS,
+  REQUEST_ATTEMPT_NS,
   RETRANSMIT_MAX_NS,
   ReliableBus,
+  SEEN_ABOVE_FLOOR_MAX,
   TRANSMISSIONS_MAX,
   UNACKNOWLEDGED_MAX,
   hotPathSubject,

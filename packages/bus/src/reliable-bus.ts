@@ -9,23 +9,34 @@
  * unacknowledged buffer and is published again after `retransmitFirstNs`,
  * then after twice as long, up to `retransmitMaxNs`, until acknowledged.
  *
- * Receiver: a subscription takes each (origin, subject) stream in sequence
- * order. A frame already delivered, or already held, is a duplicate: dropped,
- * counted, and acknowledged again (its first acknowledgement may have been
- * lost). A frame ahead of the next expected one is held back until the gap
- * fills. Acknowledgements leave in one message per origin at the end of the
- * instant, on the origin's ack subject.
+ * Receiver: a subscription delivers each new frame of an (origin, subject)
+ * stream at once, in whatever order it arrives, and remembers what it
+ * delivered as a floor (every sequence up to it) and the sequences seen above
+ * it. A frame already delivered is a duplicate: dropped, counted, and
+ * acknowledged again (its first acknowledgement may have been lost).
+ * Acknowledgements leave in one message per origin at the end of the
+ * instant, on the origin's ack subject. Frames are not held back for order:
+ * a receiver that crashed while holding frames would lose them after
+ * acknowledging them, and the fault path tolerates reordering (a response
+ * overtaking its page-table update costs one more fault round, never an
+ * answer).
  *
  * Invariants:
- * - a subscription delivers each message of a stream at most once, in the
- *   order it was published, and every message sent is retransmitted until
- *   acknowledged, so none is lost for good while buffers have room;
- * - buffers are bounded (UNACKNOWLEDGED_MAX per endpoint, HELD_BACK_MAX per
- *   stream of a subscription, TRANSMISSIONS_MAX per message); reaching one
- *   is counted and reported to `onOverflow`: the sender then publishes the
- *   message bare (at most once), the receiver leaves the frame
+ * - a subscription delivers each message of a stream at most once, and
+ *   every message sent is retransmitted until acknowledged, so none is lost
+ *   for good while buffers have room;
+ * - buffers are bounded (UNACKNOWLEDGED_MAX per endpoint, SEEN_ABOVE_FLOOR_MAX
+ *   per stream of a subscription, TRANSMISSIONS_MAX per message); reaching
+ *   one is counted and reported to `onOverflow`: the sender then publishes
+ *   the message bare (at most once), the receiver leaves the frame
  *   unacknowledged to come again, a message sent that often is given up;
- * - subjects that are not hot path, and requests, pass unchanged.
+ * - a request to the manager's control subject (a handler's map request, on
+ *   the fault path) is tried again, after a backoff, when an attempt of
+ *   REQUEST_ATTEMPT_NS gets no reply or finds no responder (the manager is
+ *   restarting), until its own timeout is spent: the callback is still
+ *   called exactly once. The operations services request (map) are
+ *   idempotent, so a request applied twice does no harm;
+ * - other subjects, and other requests, pass unchanged.
  */
 import { acknowledgementSubject, subjectParse, type SubjectKind } from '@ioasim/protocol';
 import type { Bus, BusMessage, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
@@ -41,11 +52,13 @@ import {
 
 /** Messages an endpoint holds unacknowledged at once, over all its subjects. */
 export const UNACKNOWLEDGED_MAX = 1 << 16;
-/** Frames a subscription holds back per stream while it waits for a gap to fill. */
-export const HELD_BACK_MAX = 1 << 12;
+/** Sequences a subscription remembers per stream above its floor (delivered while an earlier one is missing). */
+export const SEEN_ABOVE_FLOOR_MAX = 1 << 12;
 /** The first retransmission of an unacknowledged message, and the longest backoff. */
 export const RETRANSMIT_FIRST_NS = 50_000;
 export const RETRANSMIT_MAX_NS = 800_000;
+/** The longest one attempt of a control request waits for its reply before it is tried again. */
+export const REQUEST_ATTEMPT_NS = 500_000;
 /** Transmissions of one message before the sender gives up on it (a subject nobody hears). */
 export const TRANSMISSIONS_MAX = 64;
 
@@ -67,7 +80,11 @@ export function hotPathSubject(subject: string): boolean {
   return parsed !== null && HOT_PATH_KINDS.has(parsed.kind);
 }
 
-export type ReliableOverflow = { readonly buffer: 'unacknowledged' | 'heldBack' | 'transmissions'; readonly subject: string };
+function controlSubject(subject: string): boolean {
+  return subjectParse(subject)?.kind === 'mgrCtl';
+}
+
+export type ReliableOverflow = { readonly buffer: 'unacknowledged' | 'seenAboveFloor' | 'transmissions'; readonly subject: string };
 
 export type ReliableBusOptions = {
   readonly run: string;
@@ -86,21 +103,24 @@ export type ReliableStats = {
   acknowledged: number;
   /** Duplicates a receiver dropped. */
   duplicates: number;
-  /** Frames delivered after waiting for an earlier one. */
-  heldBack: number;
+  /** Frames delivered while an earlier one of their stream was still missing. */
+  outOfOrder: number;
   acknowledgementsSent: number;
   /** Sends that found the unacknowledged buffer full and went out bare. */
   unacknowledgedFull: number;
-  /** Frames a receiver could not hold back, left to come again. */
-  heldBackFull: number;
+  /** Frames a receiver could not remember above its floor, left unacknowledged to come again. */
+  seenFull: number;
   badAcknowledgements: number;
   /** Messages given up after TRANSMISSIONS_MAX transmissions without an acknowledgement. */
   gaveUp: number;
+  /** Control requests tried again after an attempt without a reply. */
+  requestRetries: number;
 };
 
 type Unacknowledged = { readonly subject: string; readonly payload: Uint8Array; attempt: number; timer: TimerHandle | null };
 type SendStream = { next: number; readonly unacknowledged: Map<number, Unacknowledged> };
-type ReceiveStream = { next: number; readonly held: Map<number, Uint8Array> };
+/** Every sequence up to `floor` was delivered, and those in `above`. */
+type ReceiveStream = { floor: number; readonly above: Set<number> };
 
 export class ReliableBus implements Bus {
   readonly reliableStats: ReliableStats = {
@@ -108,12 +128,13 @@ export class ReliableBus implements Bus {
     retransmits: 0,
     acknowledged: 0,
     duplicates: 0,
-    heldBack: 0,
+    outOfOrder: 0,
     acknowledgementsSent: 0,
     unacknowledgedFull: 0,
-    heldBackFull: 0,
+    seenFull: 0,
     badAcknowledgements: 0,
     gaveUp: 0,
+    requestRetries: 0,
   };
   readonly #inner: Bus;
   readonly #clock: Clock;
@@ -181,7 +202,26 @@ export class ReliableBus implements Bus {
   }
 
   request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void {
-    this.#inner.request(subject, data, timeoutNs, callback);
+    if (!controlSubject(subject)) {
+      this.#inner.request(subject, data, timeoutNs, callback);
+      return;
+    }
+    const deadlineNs = this.#clock.nowNs() + timeoutNs;
+    let attempt = 0;
+    const tryOnce = (): void => {
+      const attemptNs = Math.max(0, Math.min(deadlineNs - this.#clock.nowNs(), REQUEST_ATTEMPT_NS));
+      this.#inner.request(subject, data, attemptNs, (result) => {
+        const leftNs = deadlineNs - this.#clock.nowNs();
+        if (result.ok || result.error === 'busClosed' || leftNs <= 0) {
+          callback(result);
+          return;
+        }
+        this.reliableStats.requestRetries++;
+        const backoffNs = Math.min(leftNs, this.#maxNs, this.#firstNs * 2 ** attempt++);
+        this.#clock.afterNs(backoffNs, tryOnce);
+      });
+    };
+    tryOnce();
   }
 
   flush(): Promise<void> {
@@ -247,45 +287,38 @@ export class ReliableBus implements Bus {
     const key = `${origin}\n${message.subject}`;
     let stream = streams.get(key);
     if (stream === undefined) {
-      stream = { next: base, held: new Map() };
+      stream = { floor: base - 1, above: new Set() };
       streams.set(key, stream);
     }
-    if (base > stream.next) {
-      for (const held of stream.held.keys()) if (held < base) stream.held.delete(held);
-      stream.next = base;
+    if (base - 1 > stream.floor) {
+      stream.floor = base - 1;
+      for (const seen of stream.above) if (seen <= stream.floor) stream.above.delete(seen);
+      this.#floorRaise(stream);
     }
-    if (sequence < stream.next || stream.held.has(sequence)) {
+    if (sequence <= stream.floor || stream.above.has(sequence)) {
       this.reliableStats.duplicates++;
       this.#acknowledge(origin, sequence, message.subject);
       return;
     }
-    if (sequence > stream.next) {
-      if (stream.held.size >= HELD_BACK_MAX) {
-        this.reliableStats.heldBackFull++;
-        this.#onOverflow({ buffer: 'heldBack', subject: message.subject });
+    if (sequence === stream.floor + 1) {
+      stream.floor = sequence;
+      this.#floorRaise(stream);
+    } else {
+      if (stream.above.size >= SEEN_ABOVE_FLOOR_MAX) {
+        this.reliableStats.seenFull++;
+        this.#onOverflow({ buffer: 'seenAboveFloor', subject: message.subject });
         return;
       }
-      stream.held.set(sequence, payload);
-      this.#acknowledge(origin, sequence, message.subject);
-      this.#drain(stream, message.subject, handler);
-      return;
+      stream.above.add(sequence);
+      this.reliableStats.outOfOrder++;
     }
     this.#acknowledge(origin, sequence, message.subject);
-    stream.next++;
     handler({ subject: message.subject, data: payload, reply: null });
-    this.#drain(stream, message.subject, handler);
   }
 
-  /** Delivers the held frames that are next in sequence, however the stream moved. */
-  #drain(stream: ReceiveStream, subject: string, handler: MessageHandler): void {
-    for (;;) {
-      const payload = stream.held.get(stream.next);
-      if (payload === undefined) return;
-      stream.held.delete(stream.next);
-      stream.next++;
-      this.reliableStats.heldBack++;
-      handler({ subject, data: payload, reply: null });
-    }
+  /** Moves the floor over the sequences seen just above it. */
+  #floorRaise(stream: ReceiveStream): void {
+    while (stream.above.delete(stream.floor + 1)) stream.floor++;
   }
 
   #acknowledge(origin: string, sequence: number, subject: string): void {

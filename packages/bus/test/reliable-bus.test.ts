@@ -30,14 +30,15 @@ function listen(bus: Bus, pattern = SUBJECT): number[] {
 const numbers = (count: number): number[] => Array.from({ length: count }, (_, index) => index);
 
 describe('ReliableBus (at-least-once)', () => {
-  it('delivers every message once and in order through drops, duplicates and reordering', () => {
+  it('delivers every message exactly once through drops, duplicates and reordering', () => {
     const { scheduler, actions, endpoint } = reliableSetup([messageRule('>', { drop: 0.3, duplicate: 0.2, reorderNs: 20_000 })]);
     const sender = endpoint('h0');
     const receiver = endpoint('h1');
     const seen = listen(receiver);
     for (const index of numbers(500)) sender.publish(SUBJECT, encoder.encode(String(index)));
     scheduler.run();
-    expect(seen).toEqual(numbers(500));
+    expect(seen).toHaveLength(500);
+    expect([...seen].sort((a, b) => a - b)).toEqual(numbers(500));
     expect(actions.some((action) => action.action === 'drop')).toBe(true);
     expect(sender.reliableStats.retransmits).toBeGreaterThan(0);
     expect(receiver.reliableStats.duplicates).toBeGreaterThan(0);
