@@ -43,6 +43,9 @@ describe('the run reports', () => {
   it('writes JSON with latency per hop, CDFs and series of a fixed size', () => {
     const report = JSON.parse(readFileSync(join(directory, 'out.json'), 'utf8'));
     expect(report.load.hopsNs.handler.count).toBe(report.faults.responded);
+    expect(report.load.perDevice.map((device: { device: string }) => device.device)).toEqual(['nic0']);
+    expect(report.load.perDevice[0].hopsNs.handler.count).toBe(report.faults.responded);
+    expect(report.load.perIoasid[0].hopsNs.handler.p99).toBe(report.load.hopsNs.handler.p99);
     expect(report.load.cdf.endToEnd.length).toBeGreaterThan(20);
     expect(report.load.series.buckets).toBeLessThanOrEqual(100);
     const completed: number[] = report.load.series.counts.completed;

@@ -17,6 +17,15 @@ export type {
 export { Priority, type Clock, type TimerHandle } from './clock.js';
 export { AssertionError } from './assert.js';
 export {
+  MESSAGE_COUNT_NAMES,
+  MessageCounts,
+  SUBJECT_KIND_OTHER,
+  messageCounterName,
+  type MessageCountName,
+  type MessageCountsByKind,
+  type MessageSubjectKind,
+} from './message-counts.js';
+export {
   SCHEDULER_PRIORITY_MAX,
   Scheduler,
   type SchedulerRunOptions,

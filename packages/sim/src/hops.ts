@@ -10,7 +10,10 @@
  * A group's hops are recorded when it completes at the device after its
  * handler answered; an auto-responded or abandoned group has no handler hops
  * and counts only end to end. Memory is bounded by the groups in flight: an
- * entry is made at routing and removed at completion or abandonment.
+ * entry is made at routing and removed at completion or abandonment. Hops are
+ * kept in total, and per device and per space for the first
+ * HOP_BREAKDOWN_MAX of each (a fleet would need thousands of histograms);
+ * the groups of the others are counted in `breakdownOmitted`.
  */
 import type { TraceEvent } from '@ioasim/protocol';
 import { latencyHistogram, latencyRecord, type LatencyHistogram } from './latency.js';
@@ -37,6 +40,23 @@ export const HOP_DESCRIPTIONS: Readonly<Record<HopName, string>> = {
   handlerToDevice: 'manager to device: page response, iommu, PRG response',
 };
 
+/** Devices, and spaces, that get histograms of their own hops. */
+export const HOP_BREAKDOWN_MAX = 64;
+
+export type HopHistograms = Readonly<Record<HopName, LatencyHistogram>>;
+
+function hopHistograms(): HopHistograms {
+  return {
+    deviceToIommu: latencyHistogram(),
+    iommuQueue: latencyHistogram(),
+    iommuToManager: latencyHistogram(),
+    managerDispatch: latencyHistogram(),
+    managerToHandler: latencyHistogram(),
+    handler: latencyHistogram(),
+    handlerToDevice: latencyHistogram(),
+  };
+}
+
 type InFlight = {
   readonly ioasid: string;
   readonly issuedNs: number | null;
@@ -49,17 +69,14 @@ type InFlight = {
 };
 
 export class HopBook {
-  readonly hops: Readonly<Record<HopName, LatencyHistogram>> = {
-    deviceToIommu: latencyHistogram(),
-    iommuQueue: latencyHistogram(),
-    iommuToManager: latencyHistogram(),
-    managerDispatch: latencyHistogram(),
-    managerToHandler: latencyHistogram(),
-    handler: latencyHistogram(),
-    handlerToDevice: latencyHistogram(),
-  };
+  readonly hops: HopHistograms = hopHistograms();
   /** End-to-end latency per space (`host/space`) of the groups routed to it. */
   readonly perSpace = new Map<string, LatencyHistogram>();
+  /** Hops per device (`host/device`) and per space (`host/space`), for the first HOP_BREAKDOWN_MAX of each. */
+  readonly perDeviceHops = new Map<string, HopHistograms>();
+  readonly perSpaceHops = new Map<string, HopHistograms>();
+  /** Group records left out of a device's or a space's hops (beyond HOP_BREAKDOWN_MAX); they count in total. */
+  breakdownOmitted = 0;
   private readonly inFlight = new Map<string, InFlight>();
 
   get inFlightCount(): number {
@@ -110,18 +127,37 @@ export class HopBook {
     this.inFlight.delete(key);
     latencyRecord(this.spaceHistogram(`${event.host}/${entry.ioasid}`), event.latencyNs);
     if (entry.answeredNs === null || entry.deliveredNs === null) return;
+    const targets = [this.hops];
+    const device = this.breakdown(this.perDeviceHops, `${event.host}/${event.device}`);
+    if (device !== null) targets.push(device);
+    const space = this.breakdown(this.perSpaceHops, `${event.host}/${entry.ioasid}`);
+    if (space !== null) targets.push(space);
     const { issuedNs, iommuInNs, iommuOutNs, routedNs, dispatchedNs, deliveredNs, answeredNs } = entry;
-    if (issuedNs !== null && iommuInNs !== null && iommuOutNs !== null) {
-      hopRecord(this.hops.deviceToIommu, iommuInNs - issuedNs);
-      hopRecord(this.hops.iommuQueue, iommuOutNs - iommuInNs);
-      hopRecord(this.hops.iommuToManager, routedNs - iommuOutNs);
+    for (const hops of targets) {
+      if (issuedNs !== null && iommuInNs !== null && iommuOutNs !== null) {
+        hopRecord(hops.deviceToIommu, iommuInNs - issuedNs);
+        hopRecord(hops.iommuQueue, iommuOutNs - iommuInNs);
+        hopRecord(hops.iommuToManager, routedNs - iommuOutNs);
+      }
+      if (dispatchedNs !== null) {
+        hopRecord(hops.managerDispatch, dispatchedNs - routedNs);
+        hopRecord(hops.managerToHandler, deliveredNs - dispatchedNs);
+      }
+      hopRecord(hops.handler, answeredNs - deliveredNs);
+      hopRecord(hops.handlerToDevice, event.t - answeredNs);
     }
-    if (dispatchedNs !== null) {
-      hopRecord(this.hops.managerDispatch, dispatchedNs - routedNs);
-      hopRecord(this.hops.managerToHandler, deliveredNs - dispatchedNs);
+  }
+
+  private breakdown(map: Map<string, HopHistograms>, key: string): HopHistograms | null {
+    let hops = map.get(key);
+    if (hops !== undefined) return hops;
+    if (map.size >= HOP_BREAKDOWN_MAX) {
+      this.breakdownOmitted++;
+      return null;
     }
-    hopRecord(this.hops.handler, answeredNs - deliveredNs);
-    hopRecord(this.hops.handlerToDevice, event.t - answeredNs);
+    hops = hopHistograms();
+    map.set(key, hops);
+    return hops;
   }
 
   private spaceHistogram(key: string): LatencyHistogram {

@@ -4,7 +4,7 @@
  * time. Bounded in size whatever the length of the run: a CDF has a fixed
  * list of quantiles and a series a fixed number of buckets.
  */
-import { HOPS, HopBook, type HopName } from './hops.js';
+import { HOPS, HopBook, type HopHistograms, type HopName } from './hops.js';
 import { latencyHistogram, latencySummary, type LatencyHistogram } from './latency.js';
 import type { LatencySummary } from './report.js';
 import { SeriesBook, type SeriesReport } from './series.js';
@@ -21,13 +21,34 @@ export type CdfPoint = readonly [latencyNs: number, fraction: number];
 export type LoadReport = {
   readonly hopsNs: Readonly<Record<HopName, LatencySummary>>;
   readonly cdf: { readonly endToEnd: readonly CdfPoint[] } & Readonly<Record<HopName, readonly CdfPoint[]>>;
-  readonly perIoasid: readonly { readonly host: string; readonly ioasid: string; readonly latencyNs: LatencySummary }[];
+  /** End to end and per hop, per space; hops for the first HOP_BREAKDOWN_MAX spaces only (else null). */
+  readonly perIoasid: readonly {
+    readonly host: string;
+    readonly ioasid: string;
+    readonly latencyNs: LatencySummary;
+    readonly hopsNs: Readonly<Record<HopName, LatencySummary>> | null;
+  }[];
+  /** Per hop, per device, for the first HOP_BREAKDOWN_MAX devices (end to end per device is in the report's perDevice). */
+  readonly perDevice: readonly { readonly host: string; readonly device: string; readonly hopsNs: Readonly<Record<HopName, LatencySummary>> }[];
+  /** Group records whose device or space had no hop histograms of its own (beyond HOP_BREAKDOWN_MAX). */
+  readonly hopBreakdownOmitted: number;
   readonly series: SeriesReport;
 };
 
 export function cdfOf(histogram: LatencyHistogram): CdfPoint[] {
   if (histogram.totalCount === 0) return [];
   return CDF_PERCENTILES.map((percentile) => [histogram.getValueAtPercentile(percentile), percentile / 100] as const);
+}
+
+function hopSummaries(hops: HopHistograms): Record<HopName, LatencySummary> {
+  const summaries = {} as Record<HopName, LatencySummary>;
+  for (const hop of HOPS) summaries[hop] = latencySummary(hops[hop]);
+  return summaries;
+}
+
+function keySplit(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
 }
 
 export function loadReport(hops: HopBook | undefined, series: SeriesBook | undefined, endToEnd: LatencyHistogram): LoadReport {
@@ -39,12 +60,25 @@ export function loadReport(hops: HopBook | undefined, series: SeriesBook | undef
     cdf[hop] = cdfOf(book.hops[hop]);
   }
   const perIoasid = [...book.perSpace.keys()].sort().map((key) => {
-    const slash = key.indexOf('/');
+    const [host, ioasid] = keySplit(key);
+    const hops = book.perSpaceHops.get(key);
     return {
-      host: key.slice(0, slash),
-      ioasid: key.slice(slash + 1),
+      host,
+      ioasid,
       latencyNs: latencySummary(book.perSpace.get(key) ?? latencyHistogram()),
+      hopsNs: hops === undefined ? null : hopSummaries(hops),
     };
   });
-  return { hopsNs, cdf, perIoasid, series: (series ?? new SeriesBook()).report() };
+  const perDevice = [...book.perDeviceHops.keys()].sort().map((key) => {
+    const [host, device] = keySplit(key);
+    return { host, device, hopsNs: hopSummaries(book.perDeviceHops.get(key) as HopHistograms) };
+  });
+  return {
+    hopsNs,
+    cdf,
+    perIoasid,
+    perDevice,
+    hopBreakdownOmitted: book.breakdownOmitted,
+    series: (series ?? new SeriesBook()).report(),
+  };
 }

@@ -101,6 +101,16 @@ export function reportHtml(report: Report): string {
       ],
     ),
   );
+  if (load.perDevice.length > 0) {
+    sections.push('<p>p99 per hop and device</p>');
+    sections.push(
+      table(
+        ['host', 'device', ...HOPS],
+        load.perDevice.map((device) => [device.host, device.device, ...HOPS.map((hop) => durationShort(device.hopsNs[hop].p99))]),
+        2,
+      ),
+    );
+  }
   sections.push(
     lineChart({
       title: 'Latency CDF, end to end and per hop',
