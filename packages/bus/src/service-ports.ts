@@ -2,7 +2,10 @@
  * What a service is given to run its actors on one host, and the plumbing
  * every service shares: an outbox batching hot-path records by the run's
  * batch settings, an outbox for trace events that leave at the end of each
- * instant, typed frame subscriptions whose bad frames are counted and traced.
+ * instant, typed frame subscriptions whose bad frames are counted and traced,
+ * and the actor's message counts by subject kind (`messages`, see
+ * message-counts.ts): every frame the outbox sends and every frame a
+ * subscription receives passes here.
  * Services stay generic over the bus and the clock: both are injected.
  */
 import {
@@ -16,9 +19,10 @@ import {
   type Settings,
   type TraceEvent,
 } from '@ioasim/protocol';
-import type { Bus, SubscribeOptions, Subscription } from './bus.js';
+import type { Bus, RequestResult, SubscribeOptions, Subscription } from './bus.js';
 import type { Clock } from './clock.js';
 import { framesSubscribe, type FrameHandler } from './frames.js';
+import { MessageCounts } from './message-counts.js';
 import { Outbox } from './outbox.js';
 
 export type ServiceOptions = {
@@ -38,6 +42,8 @@ export class ServicePorts {
   readonly outbox: Outbox;
   readonly subjects: HostSubjects;
   badFrames = 0;
+  /** Sent, received, dropped and duplicated frames by subject kind; a delivery layer reports its losses and duplicates here. */
+  readonly messages = new MessageCounts();
   private readonly traceOutbox: Outbox;
   private readonly subscriptions: Subscription[] = [];
   private readonly traceSubjectName: string;
@@ -48,7 +54,7 @@ export class ServicePorts {
   ) {
     const { bus, clock, settings, run, host } = options;
     this.subjects = hostSubjects(run, host.name);
-    this.outbox = new Outbox({ bus, clock, sender, records: settings.batch.records, windowNs: settings.batch.windowNs });
+    this.outbox = new Outbox({ bus: this.countingSends(bus), clock, sender, records: settings.batch.records, windowNs: settings.batch.windowNs });
     this.traceOutbox = new Outbox({ bus, clock, sender, records: TRACE_RECORDS_MAX, windowNs: 0 });
     this.traceSubjectName = traceSubject(run, host.name);
   }
@@ -74,19 +80,34 @@ export class ServicePorts {
     this.traceOutbox.send(metricsSubject(this.options.run, this.host.name), 'metrics', [record]);
   }
 
+  /**
+   * Publishes the actor's message counts as a metrics record of actor
+   * `messages/<service>` (e.g. `messages/device`): `<count>.<subject kind>`
+   * counters, and `pending`, the records waiting in its outbox.
+   */
+  messageCountsPublish(): void {
+    const service = this.sender.startsWith(`${this.host.name}/`) ? this.sender.slice(this.host.name.length + 1) : this.sender;
+    this.metricsPublish(`messages/${service}`, { ...this.messages.counters(), pending: this.outbox.pendingCount });
+  }
+
   subscribe<Name extends FrameTypeName>(
     pattern: string,
     type: Name,
     handler: FrameHandler<Name>,
     options?: SubscribeOptions,
   ): void {
+    const messages = this.messages;
     const subscription = framesSubscribe(
       this.options.bus,
       pattern,
       type,
-      handler,
+      (records, message, header) => {
+        messages.received(message.subject);
+        handler(records, message, header);
+      },
       (bad) => {
         this.badFrames++;
+        messages.dropped(bad.subject);
         this.trace({
           kind: 'recordDropped',
           t: this.nowNs(),
@@ -100,6 +121,45 @@ export class ServicePorts {
       options,
     );
     this.subscriptions.push(subscription);
+  }
+
+  /**
+   * A request/reply exchange, counted under the request's subject kind: the
+   * request as sent, its reply as received, a request left unanswered
+   * (timeout, no responder) as dropped.
+   */
+  request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void {
+    const messages = this.messages;
+    messages.sent(subject);
+    this.options.bus.request(subject, data, timeoutNs, (result) => {
+      if (result.ok) messages.received(subject);
+      else messages.dropped(subject);
+      callback(result);
+    });
+  }
+
+  /** Answers a request received on `subject`, counted as sent under that subject's kind. */
+  reply(subject: string, replySubject: string, data: Uint8Array): void {
+    this.messages.sent(subject);
+    this.options.bus.publish(replySubject, data);
+  }
+
+  /** The bus as the outbox sees it: every publish is counted as sent. */
+  private countingSends(bus: Bus): Bus {
+    const messages = this.messages;
+    return {
+      publish: (subject, data, reply) => {
+        messages.sent(subject);
+        bus.publish(subject, data, reply);
+      },
+      subscribe: (pattern, handler, options) => bus.subscribe(pattern, handler, options),
+      request: (subject, data, timeoutNs, callback) => bus.request(subject, data, timeoutNs, callback),
+      flush: () => bus.flush(),
+      close: () => bus.close(),
+      get stats() {
+        return bus.stats;
+      },
+    };
   }
 
   flush(): void {

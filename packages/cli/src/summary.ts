@@ -71,6 +71,7 @@ export function summaryFormat(report: Report, style: Style): string {
     ...report.perIoasid.slice(0, 20).map((row) => [row.host, String(row.ioasid), row.name, row.owner, String(row.delivered), String(row.responded)]),
   ]));
   if (report.perIoasid.length > 20) lines.push(`… and ${report.perIoasid.length - 20} more (see --json)`);
+  lines.push(...messagesSummary(report, style));
   lines.push('');
   lines.push(style.bold('invariants'));
   for (const invariant of report.invariants) {
@@ -80,4 +81,31 @@ export function summaryFormat(report: Report, style: Style): string {
   }
   if (violations > 0) lines.push(style.red(`reproduce with: --seed ${report.seed}`));
   return lines.join('\n');
+}
+
+/** Frames per actor and per subject kind: who talks to whom, and where frames were lost or doubled. */
+function messagesSummary(report: Report, style: Style): string[] {
+  const messages = report.messages;
+  if (messages.perActor.length === 0) return [];
+  const counts = (row: { sent: number; received: number; dropped: number; duplicated: number }) => [row.sent, row.received, row.dropped, row.duplicated].map(String);
+  const byKind = new Map<string, { sent: number; received: number; dropped: number; duplicated: number }>();
+  for (const actor of messages.perActor) {
+    for (const [kind, row] of Object.entries(actor.bySubjectKind)) {
+      const total = byKind.get(kind) ?? { sent: 0, received: 0, dropped: 0, duplicated: 0 };
+      total.sent += row.sent;
+      total.received += row.received;
+      total.dropped += row.dropped;
+      total.duplicated += row.duplicated;
+      byKind.set(kind, total);
+    }
+  }
+  const lines = ['', style.bold('messages per actor')];
+  lines.push(table([
+    ['host', 'actor', 'sent', 'received', 'dropped', 'duplicated', 'pending'],
+    ...messages.perActor.slice(0, 20).map((row) => [row.host, row.actor, ...counts(row), String(row.pending)]),
+  ]));
+  if (messages.perActor.length > 20) lines.push(`… and ${messages.perActor.length - 20} more (see --json)`);
+  lines.push('', style.bold('messages per subject kind'));
+  lines.push(table([['subject kind', 'sent', 'received', 'dropped', 'duplicated'], ...[...byKind].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, row]) => [kind, ...counts(row)])]));
+  return lines;
 }

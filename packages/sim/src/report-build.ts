@@ -9,6 +9,7 @@ import type { DistributedReport, Report, TimelineOutcome } from './report.js';
 import type { HostServices } from './host-services.js';
 import type { HopBook } from './hops.js';
 import { loadReport } from './load-report.js';
+import { messagesReport } from './message-report.js';
 import type { SeriesBook } from './series.js';
 import type { OverflowBook } from './overflow-book.js';
 import { IOASIM_VERSION } from './version.js';
@@ -137,6 +138,7 @@ export function reportBuild(inputs: ReportInputs): Report {
       ),
     },
     overflowsByDevice: inputs.overflows?.byDevice() ?? [],
+    messages: messagesReport(topology, metrics),
     badFrames: metrics.reduce((sum, record) => sum + (record.actor === 'ioasid-manager' ? (record.counters['badFrames'] ?? 0) : 0), 0) + inputs.observerErrors,
     timeline: inputs.timeline,
     load: loadReport(inputs.hops, inputs.series, latency.total),

@@ -8,6 +8,7 @@ import type { AutoResponseCause, DropCause, RejectCause } from '@ioasim/protocol
 import type { Violation } from './checker.js';
 import type { LoadReport } from './load-report.js';
 import type { OverflowByDevice } from './overflow-book.js';
+import type { MessagesReport } from './message-report.js';
 
 export type LatencySummary = {
   readonly count: number;
@@ -95,6 +96,8 @@ export type Report = {
   };
   /** PRI queue overflows by the device and PASID whose page requests were lost (see overflow-book.ts). */
   readonly overflowsByDevice: readonly OverflowByDevice[];
+  /** Frames sent, received, dropped, duplicated and pending per actor and per subject kind (see message-report.ts). */
+  readonly messages: MessagesReport;
   readonly badFrames: number;
   readonly timeline: readonly TimelineOutcome[];
   /** Fault-load figures: latency per hop and per space, CDFs, series over time. */

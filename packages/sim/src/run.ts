@@ -149,6 +149,7 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
     host.manager.metricsPublish();
     host.vfio.metricsPublish();
     host.vdpa.metricsPublish();
+    for (const service of [host.device, host.iommu, host.manager, host.vfio, host.vdpa]) service.ports.messageCountsPublish();
   }
   scheduler.run(options.untilNs === undefined ? {} : { untilNs: Math.max(options.untilNs, scheduler.nowNs) });
   const errors = services.flatMap((host) => [

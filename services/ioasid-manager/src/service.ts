@@ -37,7 +37,7 @@ export class ManagerService {
     readonly options: ServiceOptions,
     restart?: ManagerRestart,
   ) {
-    const { host, clock, seed, bus } = options;
+    const { host, clock, seed } = options;
     this.ports = new ServicePorts(options, `${host.name}/ioasid-manager`);
     this.manager = new ManagerState(host, randomCreate(seed, `${host.name}/ioasid-manager`), this.effects(), restart?.firstCookie);
     this.manager.responseTimeoutNs = options.settings.responseTimeoutNs;
@@ -64,7 +64,7 @@ export class ManagerService {
           reply: (reply: ControlReply) => {
             if (reply.ok) this.journal.push({ owner: request.owner, operation: request.operation });
             if (message.reply === null) return;
-            bus.publish(message.reply, frameEncode('controlReply', this.ports.sender, ++replies, [reply]));
+            this.ports.reply(message.subject, message.reply, frameEncode('controlReply', this.ports.sender, ++replies, [reply]));
           },
         });
       }

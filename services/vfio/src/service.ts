@@ -90,7 +90,7 @@ export class VfioService {
       operation: { op: 'map', ioasid: action.ioasid, pages: action.pages, perm: action.perm },
     };
     const data = frameEncode('controlRequest', this.ports.sender, ++this.controlSequence, [request]);
-    this.options.bus.request(this.ports.subjects.mgrCtl(), data, CONTROL_TIMEOUT_NS, (result) => {
+    this.ports.request(this.ports.subjects.mgrCtl(), data, CONTROL_TIMEOUT_NS, (result) => {
       const decoded = result.ok ? frameDecode(result.message.data) : null;
       const replies = decoded?.ok === true ? frameRecordsOf(decoded.frame, 'controlReply') : null;
       const mapped = replies?.[0]?.ok === true;

@@ -1,0 +1,88 @@
+/**
+ * The messages one actor (one service of one host, e.g. `h0/device`) sent,
+ * received, lost and saw twice, by subject kind (`iommuPri`, `devPrgr`...):
+ * who talks to whom, and where messages go missing.
+ *
+ * - sent: frames the actor's outbox published;
+ * - received: frames its subscriptions decoded and handed over;
+ * - dropped: frames it could not use (a bad frame) and frames a delivery
+ *   layer reports lost on its way (`dropped(subject)`);
+ * - duplicated: frames a delivery layer reports it saw twice
+ *   (`duplicated(subject)`); 0 on a bus that never duplicates.
+ *
+ * Counts cover the system's own subjects; trace and metrics frames are the
+ * observer's and are not counted. Memory is bounded by the subject kinds.
+ */
+import { subjectParse, type SubjectKind } from '@ioasim/protocol';
+
+export const MESSAGE_COUNT_NAMES = ['sent', 'received', 'dropped', 'duplicated'] as const;
+export type MessageCountName = (typeof MESSAGE_COUNT_NAMES)[number];
+
+/** The kind of a subject ioasim does not build (a reply inbox, a run-control subject). */
+export const SUBJECT_KIND_OTHER = 'other';
+export type MessageSubjectKind = SubjectKind | typeof SUBJECT_KIND_OTHER;
+
+export type MessageCountsByKind = Record<MessageCountName, number>;
+
+/** The metrics counter name of a count: `<count>.<subject kind>` (e.g. `sent.iommuPri`). */
+export function messageCounterName(count: MessageCountName, kind: MessageSubjectKind): string {
+  return `${count}.${kind}`;
+}
+
+export class MessageCounts {
+  private readonly byKind = new Map<MessageSubjectKind, MessageCountsByKind>();
+  /** The kind of each subject seen, so that a subject is parsed once. */
+  private readonly kindBySubject = new Map<string, MessageSubjectKind>();
+
+  sent(subject: string): void {
+    this.count(subject, 'sent');
+  }
+
+  received(subject: string): void {
+    this.count(subject, 'received');
+  }
+
+  dropped(subject: string): void {
+    this.count(subject, 'dropped');
+  }
+
+  duplicated(subject: string): void {
+    this.count(subject, 'duplicated');
+  }
+
+  /** The counts by subject kind, kinds in name order. */
+  get kinds(): ReadonlyMap<MessageSubjectKind, Readonly<MessageCountsByKind>> {
+    return new Map([...this.byKind].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /** The totals over every subject kind. */
+  totals(): MessageCountsByKind {
+    const totals: MessageCountsByKind = { sent: 0, received: 0, dropped: 0, duplicated: 0 };
+    for (const counts of this.byKind.values()) for (const name of MESSAGE_COUNT_NAMES) totals[name] += counts[name];
+    return totals;
+  }
+
+  /** Flat metrics counters: `<count>.<kind>` for every non-zero count. */
+  counters(): Record<string, number> {
+    const counters: Record<string, number> = {};
+    for (const [kind, counts] of this.kinds) {
+      for (const name of MESSAGE_COUNT_NAMES) if (counts[name] > 0) counters[messageCounterName(name, kind)] = counts[name];
+    }
+    return counters;
+  }
+
+  private count(subject: string, name: MessageCountName): void {
+    let kind = this.kindBySubject.get(subject);
+    if (kind === undefined) {
+      kind = subjectParse(subject)?.kind ?? SUBJECT_KIND_OTHER;
+      // Reply inboxes are one subject per request: never remember them.
+      if (kind !== SUBJECT_KIND_OTHER) this.kindBySubject.set(subject, kind);
+    }
+    let counts = this.byKind.get(kind);
+    if (counts === undefined) {
+      counts = { sent: 0, received: 0, dropped: 0, duplicated: 0 };
+      this.byKind.set(kind, counts);
+    }
+    counts[name]++;
+  }
+}
