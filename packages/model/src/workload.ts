@@ -3,6 +3,8 @@
  * workload's rate steps (Poisson or fixed spacing); each access picks a page
  * of the working set by the pattern and is a write with probability `write`.
  * Pages of a working set are numbered 0 .. pages-1 within the attached space.
+ * A workload with a `replay` trace issues the trace's accesses instead, at
+ * their recorded times, and draws nothing from its random source.
  */
 import { Perm, type WorkloadConfig, type WorkloadPattern } from '@ioasim/protocol';
 import { assert, unreachable } from './assert.js';
@@ -24,11 +26,13 @@ export class WorkloadGenerator {
   ) {
     assert(config.rate.length > 0, 'workload: no rate');
     this.zipf = config.pattern.kind === 'zipf' ? new ZipfSampler(config.pages, config.pattern.exponent) : null;
-    this.nextNs = this.gapNs(0);
+    this.nextNs = config.replay === undefined ? this.gapNs(0) : 0;
   }
 
   /** The simulated time of the next access, or null when the workload is done. */
   nextArrivalNs(): number | null {
+    const replay = this.config.replay;
+    if (replay !== undefined) return replay[this.issued]?.atNs ?? null;
     if (this.config.count !== null && this.issued >= this.config.count) return null;
     if (this.config.durationNs !== null && this.nextNs > this.config.durationNs) return null;
     return this.nextNs;
@@ -36,6 +40,11 @@ export class WorkloadGenerator {
 
   /** The access due at nextArrivalNs(); advances to the next arrival. */
   take(): Access {
+    const replayed = this.config.replay?.[this.issued];
+    if (replayed !== undefined) {
+      this.issued++;
+      return { page: replayed.page, perm: replayed.perm };
+    }
     const page = this.pagePick();
     const perm = this.config.write > 0 && this.random.float() < this.config.write ? Perm.write : Perm.read;
     this.issued++;

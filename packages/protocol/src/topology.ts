@@ -127,7 +127,16 @@ export type WorkloadConfig = {
   readonly arrival: Arrival;
   /** Page requests per group (the last has L=1). */
   readonly prgSize: number;
+  /**
+   * A recorded access trace to replay instead of generating accesses
+   * (`ioasim run --workload-from`): accesses in ascending `atNs`; `pattern`,
+   * `rate`, `write` and `arrival` are then unused and `count` is its length.
+   */
+  readonly replay?: readonly ReplayedAccess[];
 };
+
+/** One access of a recorded trace: when, which page of the attached space, read and/or write. */
+export type ReplayedAccess = { readonly atNs: number; readonly page: number; readonly perm: number };
 
 export type ManagerConfig = { readonly service: Cost };
 

@@ -2,9 +2,9 @@
  * `ioasim run <topology.yaml>`: run a topology and report on every fault.
  */
 import { writeFileSync } from 'node:fs';
-import { PerfettoExporter, parseDuration, reportHtml, reportViolations, run, type RunOptions, type RunProgress } from '@ioasim/sim';
+import { PerfettoExporter, parseDuration, reportHtml, reportViolations, run, type RunOptions, type RunProgress, type Topology, workloadReplayLoad } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
-import { EXIT, type Command } from '../io.js';
+import { EXIT, type Command, type Io } from '../io.js';
 import { perfettoOptions } from '../perfetto-options.js';
 import { progressBar } from '../progress-bar.js';
 import { styleFor, summaryFormat } from '../summary.js';
@@ -28,6 +28,8 @@ Options:
   --json            print the report as JSON instead of the summary
   --report <file>   also write the report to <file>: HTML with charts if it ends in .html, else JSON
   --until <time>    stop at this simulated time, e.g. 5ms (work still in flight is reported stuck)
+  --workload-from <trace.csv>  replay a recorded access trace (time,device,pasid,address,perm)
+                    instead of the topology's workloads
   --perfetto <file> write a timeline (Chrome Trace Event JSON) to open in ui.perfetto.dev
   --perfetto-window <from>-<to>  only fault groups raised in this simulated window, e.g. 1ms-2ms
   --perfetto-sample <n>          only one fault group in n
@@ -74,6 +76,7 @@ export const runCommand: Command = {
       timeout: { type: 'string' },
       verbose: { type: 'boolean' },
       perfetto: { type: 'string' },
+      'workload-from': { type: 'string' },
       'perfetto-window': { type: 'string' },
       'perfetto-sample': { type: 'string' },
     });
@@ -84,7 +87,9 @@ export const runCommand: Command = {
     if (positionals.length > 1) throw new UsageError(`run takes one file, found ${positionals.length}`);
     const seed = integerOption('seed', values['seed']);
     const untilNs = durationOption('until', values['until']);
-    const topology = topologyRead(positionals[0], io);
+    const read = topologyRead(positionals[0], io);
+    if (read === null) return EXIT.badInput;
+    const topology = workloadFrom(read, values['workload-from'], values['transport'], io);
     if (topology === null) return EXIT.badInput;
     const transport = values['transport'] ?? 'embedded';
     if (transport !== 'embedded' && transport !== 'nats') throw new UsageError(`--transport expects embedded or nats, found "${String(transport)}"`);
@@ -120,6 +125,17 @@ export const runCommand: Command = {
     return reportViolations(report) > 0 ? EXIT.violation : EXIT.ok;
   },
 };
+
+/** The topology with its workloads replaced by `--workload-from`'s trace; null (errors printed) for a bad trace. */
+function workloadFrom(topology: Topology, path: string | boolean | undefined, transport: string | boolean | undefined, io: Io): Topology | null {
+  if (typeof path !== 'string') return topology;
+  if (transport !== undefined && transport !== 'embedded') throw new UsageError('--workload-from runs on the embedded transport only');
+  const replay = workloadReplayLoad(topology, path);
+  if (replay.ok) return replay.topology;
+  for (const error of replay.errors) io.error(error);
+  io.error(`${path}: ${replay.errors.length} error(s)`);
+  return null;
+}
 
 /** Writes the report to `path`: the HTML report for a `.html` file, the JSON report otherwise. */
 export function reportWrite(path: string, report: Parameters<typeof reportHtml>[0]): void {
