@@ -2,7 +2,9 @@ export { Checker, INVARIANTS, type CheckerCounts, type InvariantName, type Viola
 export { LatencyBook, latencyHistogram, latencySummary } from './latency.js';
 export { reportDeterministicJson, reportViolations, type LatencySummary, type Report, type TimelineOutcome } from './report.js';
 export { hostServicesStart, type HostServices } from './host-services.js';
-export { run, runSeed, type RunOptions } from './run.js';
+export { run, runSeed, runStart, type RunOptions, type RunStarted } from './run.js';
+export { LIVE_SLICE_MS_DEFAULT, runLive, type LiveRunOptions } from './live-run.js';
+export { LIVE_LATENCY_BUCKETS_SECONDS, LIVE_METRIC_NAMES, LiveMetrics } from './live-metrics.js';
 export { wireInject, wireRecords, wireWatch, type Simulation, type WireRecord } from './wire-probe.js';
 export { IOASIM_VERSION } from './version.js';
 export { PERFETTO_DEFAULTS, PerfettoExporter, type PerfettoOptions } from './perfetto.js';

@@ -73,6 +73,28 @@ export function runSeed(topology: Topology, options: RunOptions): number {
 }
 
 export function run(topology: Topology, options: RunOptions = {}): Report {
+  const started = runStart(topology, options);
+  schedulerRunReporting(started.scheduler, options.untilNs, started.progress);
+  return started.finish();
+}
+
+/**
+ * A run built and started, not yet run: the caller runs `scheduler` (at once,
+ * as `run` does, or in slices, as `runLive` does; see live-run.ts), then
+ * calls `finish` once for the report. How the scheduler is run never changes
+ * the outcome: only the order of events does, and that is the scheduler's.
+ */
+export type RunStarted = {
+  readonly scheduler: Scheduler;
+  /** The progress callback for schedulerRunReporting, from `onProgress`. */
+  readonly progress: ((simulatedNs: number) => void) | undefined;
+  /** The run's bus, for its counters. */
+  readonly bus: Bus;
+  /** Collects the actors' final metrics, checks, and builds the report. */
+  finish(): Report;
+};
+
+export function runStart(topology: Topology, options: RunOptions = {}): RunStarted {
   const wall = new RealClock();
   const seed = runSeed(topology, options);
   const runId = options.run ?? 'embedded';
@@ -135,51 +157,51 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
   for (const host of services) host.device.start();
   const onProgress = options.onProgress;
   const expectedNs = runExpectedNs(topology);
-  schedulerRunReporting(
-    scheduler,
-    options.untilNs,
+  const progress =
     onProgress === undefined
       ? undefined
-      : (simulatedNs) => onProgress({ simulatedNs, expectedNs, faultsRaised: checker.counts.raised, faultsCompleted: checker.counts.responded + checker.counts.autoResponded }),
-  );
-  const simulatedNs = scheduler.nowNs;
-  for (const host of services) {
-    host.device.metricsPublish();
-    host.iommu.metricsPublish();
-    host.manager.metricsPublish();
-    host.vfio.metricsPublish();
-    host.vdpa.metricsPublish();
-    for (const service of [host.device, host.iommu, host.manager, host.vfio, host.vdpa]) service.ports.messageCountsPublish();
-  }
-  scheduler.run(options.untilNs === undefined ? {} : { untilNs: Math.max(options.untilNs, scheduler.nowNs) });
-  const errors = services.flatMap((host) => [
-    ...host.device.errors,
-    ...host.iommu.errors,
-    ...host.manager.errors,
-    ...host.vfio.errors,
-    ...host.vdpa.errors,
-  ]);
-  if (errors.length > 0) {
-    throw new Error(`an actor failed (reproduce with --seed ${seed}): ${String(errors[0])}`, { cause: errors[0] });
-  }
-  checker.finish();
-  options.onFinish?.(checker, simulatedNs);
-  return reportBuild({
-    topology,
-    seed,
-    run: runId,
-    checker,
-    latency,
-    metrics,
-    services,
-    timeline,
-    simulatedNs,
-    wallMs: Math.round(wall.nowNs() / 1e6),
-    observerErrors: observerErrors.length,
-    hops: hopBook,
-    series,
-    overflows,
-  });
+      : (simulatedNs: number) => onProgress({ simulatedNs, expectedNs, faultsRaised: checker.counts.raised, faultsCompleted: checker.counts.responded + checker.counts.autoResponded });
+  const finish = (): Report => {
+    const simulatedNs = scheduler.nowNs;
+    for (const host of services) {
+      host.device.metricsPublish();
+      host.iommu.metricsPublish();
+      host.manager.metricsPublish();
+      host.vfio.metricsPublish();
+      host.vdpa.metricsPublish();
+      for (const service of [host.device, host.iommu, host.manager, host.vfio, host.vdpa]) service.ports.messageCountsPublish();
+    }
+    scheduler.run(options.untilNs === undefined ? {} : { untilNs: Math.max(options.untilNs, scheduler.nowNs) });
+    const errors = services.flatMap((host) => [
+      ...host.device.errors,
+      ...host.iommu.errors,
+      ...host.manager.errors,
+      ...host.vfio.errors,
+      ...host.vdpa.errors,
+    ]);
+    if (errors.length > 0) {
+      throw new Error(`an actor failed (reproduce with --seed ${seed}): ${String(errors[0])}`, { cause: errors[0] });
+    }
+    checker.finish();
+    options.onFinish?.(checker, simulatedNs);
+    return reportBuild({
+      topology,
+      seed,
+      run: runId,
+      checker,
+      latency,
+      metrics,
+      services,
+      timeline,
+      simulatedNs,
+      wallMs: Math.round(wall.nowNs() / 1e6),
+      observerErrors: observerErrors.length,
+      hops: hopBook,
+      series,
+      overflows,
+    });
+  };
+  return { scheduler, progress, bus, finish };
 }
 
 function timelineSchedule(

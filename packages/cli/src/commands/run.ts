@@ -2,10 +2,11 @@
  * `ioasim run <topology.yaml>`: run a topology and report on every fault.
  */
 import { writeFileSync } from 'node:fs';
-import { PerfettoExporter, parseDuration, reportHtml, reportViolations, run, type RunOptions, type RunProgress, type Topology, workloadReplayLoad } from '@ioasim/sim';
+import { PerfettoExporter, parseDuration, reportHtml, reportViolations, run, type Report, type RunOptions, type RunProgress, type Topology, LiveMetrics, runLive, workloadReplayLoad } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import { EXIT, type Command, type Io } from '../io.js';
 import { perfettoOptions } from '../perfetto-options.js';
+import { METRICS_HOST, metricsServe } from '../metrics-server.js';
 import { progressBar } from '../progress-bar.js';
 import { styleFor, summaryFormat } from '../summary.js';
 import { runDistributed } from './run-distributed.js';
@@ -30,6 +31,8 @@ Options:
   --until <time>    stop at this simulated time, e.g. 5ms (work still in flight is reported stuck)
   --workload-from <trace.csv>  replay a recorded access trace (time,device,pasid,address,perm)
                     instead of the topology's workloads
+  --metrics-port <p>  serve live metrics in Prometheus text format on http://127.0.0.1:<p>/metrics
+                    while the run goes on (0 = a free port, printed on standard error)
   --perfetto <file> write a timeline (Chrome Trace Event JSON) to open in ui.perfetto.dev
   --perfetto-window <from>-<to>  only fault groups raised in this simulated window, e.g. 1ms-2ms
   --perfetto-sample <n>          only one fault group in n
@@ -77,6 +80,7 @@ export const runCommand: Command = {
       verbose: { type: 'boolean' },
       perfetto: { type: 'string' },
       'workload-from': { type: 'string' },
+      'metrics-port': { type: 'string' },
       'perfetto-window': { type: 'string' },
       'perfetto-sample': { type: 'string' },
     });
@@ -105,26 +109,73 @@ export const runCommand: Command = {
     if (perfetto === null && (values['perfetto-window'] !== undefined || values['perfetto-sample'] !== undefined)) {
       throw new UsageError('--perfetto-window and --perfetto-sample go with --perfetto <file>');
     }
-    const onTrace: RunOptions['onTrace'] = perfetto === null ? undefined : (event) => perfetto.observe(event);
+    const metricsPort = integerOption('metrics-port', values['metrics-port']);
+    if (metricsPort !== undefined && (metricsPort < 0 || metricsPort > 65535)) throw new UsageError(`--metrics-port expects a port 0-65535, found ${metricsPort}`);
+    const live = metricsPort === undefined ? null : new LiveMetrics(wallSince());
+    const onTrace: RunOptions['onTrace'] =
+      perfetto === null && live === null
+        ? undefined
+        : (event) => {
+            perfetto?.observe(event);
+            live?.observe(event);
+          };
     const bar = progressBar(io.progress, values['json'] !== true);
+    const options: RunOptions = {
+      ...(seed === undefined ? {} : { seed }),
+      ...(untilNs === undefined ? {} : { untilNs }),
+      onProgress: (progress) => bar.update(progressFraction(progress, untilNs), progressLabel(progress)),
+      ...(onTrace === undefined ? {} : { onTrace }),
+    };
+    if (live !== null && metricsPort !== undefined) return runServingMetrics(topology, options, live, metricsPort, values, io, () => perfetto?.close(), bar);
     let report;
     try {
-      report = run(topology, {
-        ...(seed === undefined ? {} : { seed }),
-        ...(untilNs === undefined ? {} : { untilNs }),
-        onProgress: (progress) => bar.update(progressFraction(progress, untilNs), progressLabel(progress)),
-        ...(onTrace === undefined ? {} : { onTrace }),
-      });
+      report = run(topology, options);
     } finally {
       perfetto?.close();
     }
     bar.done();
-    if (typeof values['report'] === 'string') reportWrite(values['report'], report);
-    if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
-    else io.out(summaryFormat(report, styleFor(io.tty)));
-    return reportViolations(report) > 0 ? EXIT.violation : EXIT.ok;
+    return runEnd(report, values, io);
   },
 };
+
+/** The run with --metrics-port: in slices (runLive), serving /metrics meanwhile, then the same report as without. */
+async function runServingMetrics(
+  topology: Topology,
+  options: RunOptions,
+  live: LiveMetrics,
+  port: number,
+  values: Readonly<Record<string, string | boolean | undefined>>,
+  io: Io,
+  closeFiles: () => void,
+  bar: { done(): void },
+): Promise<number> {
+  const server = await metricsServe(live, port);
+  io.error(`ioasim: live metrics on http://${METRICS_HOST}:${server.port}/metrics`);
+  let report;
+  try {
+    report = await runLive(topology, { ...options, onStarted: (started) => live.busStatsFrom(() => started.bus.stats) });
+  } finally {
+    live.finish();
+    closeFiles();
+    await server.close();
+  }
+  bar.done();
+  return runEnd(report, values, io);
+}
+
+/** Wall-clock nanoseconds since now, for faults per wall second. */
+function wallSince(): () => number {
+  const started = process.hrtime.bigint();
+  return () => Number(process.hrtime.bigint() - started);
+}
+
+/** Writes and prints the report; the exit code from its invariants. */
+function runEnd(report: Report, values: Readonly<Record<string, string | boolean | undefined>>, io: Io): number {
+  if (typeof values['report'] === 'string') reportWrite(values['report'], report);
+  if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
+  else io.out(summaryFormat(report, styleFor(io.tty)));
+  return reportViolations(report) > 0 ? EXIT.violation : EXIT.ok;
+}
 
 /** The topology with its workloads replaced by `--workload-from`'s trace; null (errors printed) for a bad trace. */
 function workloadFrom(topology: Topology, path: string | boolean | undefined, transport: string | boolean | undefined, io: Io): Topology | null {
