@@ -99,6 +99,35 @@ describe('lifecycle with faults pending', () => {
     expect(observed.of('faultRouted').filter((event) => event.t > 120_000 && event.ioasid === 'a')).toEqual([]);
   });
 
+  it('R9 detach flushes the device ATC: later accesses of that PASID fault and are answered INVALID', () => {
+    const cached = topologyOf(
+      topology('r9-atc')
+        .host('h0', (h) =>
+          h
+            .iommu('smmu0', { kind: 'smmuv3' })
+            .owner('vm0', { frontend: 'vfio' })
+            .space('gpa', { owner: 'vm0' })
+            .space('a', { owner: 'vm0' })
+            .device('nic0', { iommu: 'smmu0', sid: 0x100, owner: 'vm0', pasids: 4, pri: { credits: 8 }, attach: [{ space: 'gpa' }, { space: 'a', pasid: 1 }] })
+            // Eight pages, all mapped: before the detach every access completes, most from the ATC.
+            .workload({ device: 'nic0', pasid: 1, pages: 8, rate: '100k/s', arrival: 'fixed', count: 100, mapped: 1 }),
+        )
+        .timeline({ at: '505us', detach: { device: 'nic0', pasid: 1 } })
+        .build(),
+    );
+    let invalidations: WireRecord<'atcInvalidation'>[] = [];
+    const observed = observe(cached, (simulation) => {
+      invalidations = wireRecords(simulation, simulation.subjects('h0').devInv('nic0'), 'atcInvalidation');
+    });
+    expect(invalidations.map((seen) => seen.record)).toEqual([{ pages: null }]);
+    const report = observed.report;
+    expect(report.accesses.atcHits).toBeGreaterThan(0);
+    // Accesses 1-50 came before the detach, 51-100 after it: those fault, with no space to go to.
+    expect(report.accesses).toMatchObject({ issued: 100, completed: 50, failed: 50 });
+    expect(report.faults.autoRespondedByCause.noHandler).toBe(report.faults.raised);
+    expect(violated(report)).toEqual({});
+  });
+
   it('R18 destroying a space answers all its pending groups INVALID', () => {
     const { observed, seen } = observeWithResponses(pendingAt120us({ at: '120us', destroy: 'a' }));
     autoAnswered(observed, seen, 'destroy');

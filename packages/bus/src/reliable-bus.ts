@@ -73,6 +73,7 @@ export const HOT_PATH_KINDS: ReadonlySet<SubjectKind> = new Set<SubjectKind>([
   'ownerEvents',
   'devAts',
   'devPrgr',
+  'devInv',
 ]);
 
 export function hotPathSubject(subject: string): boolean {

@@ -73,8 +73,11 @@ export type DeviceCounters = {
   unrecoverable: number;
 };
 
+/** Pages per PASID in an access key: a key is (pasid slot) * ACCESS_KEY_PAGES + page. */
+const ACCESS_KEY_PAGES = 4294967296;
+
 function accessKey(pasid: number | null, page: number): number {
-  return (pasidKey(pasid) + 1) * 4294967296 + page;
+  return (pasidKey(pasid) + 1) * ACCESS_KEY_PAGES + page;
 }
 
 export class DeviceState {
@@ -227,9 +230,14 @@ export class DeviceState {
     this.creditWait.length = 0;
   }
 
-  /** An invalidation of the device's ATC (after an unmap, detach or replace). */
-  atcInvalidate(): void {
-    this.atc.clear();
+  /** An ATS invalidation (after an unmap, detach, replace or destroy): `pages` of every PASID, or the whole ATC. */
+  atcInvalidate(pages: readonly number[] | null = null): void {
+    if (pages === null) {
+      this.atc.clear();
+      return;
+    }
+    const dropped = new Set(pages);
+    for (const key of [...this.atc.keys()]) if (dropped.has(key % ACCESS_KEY_PAGES)) this.atc.delete(key);
   }
 
   private translate(pasid: number | null, page: number, perm: number): void {

@@ -14,6 +14,7 @@
  * has room: the other devices keep their share.
  */
 import {
+  type AtcInvalidation,
   type DeviceConfig,
   type FaultRecord,
   type HostConfig,
@@ -42,6 +43,8 @@ export interface IommuEffects {
   /** Reports to the manager after `delayNs` of modeled processing (0 = now). */
   report(delayNs: number, report: IommuReport): void;
   prgResponse(device: string, response: PrgResponse): void;
+  /** An ATS invalidation to a device whose cached translations may have changed (none when absent: no device ATC to keep). */
+  atcInvalidation?(device: string, invalidation: AtcInvalidation): void;
   trace(event: TraceEvent): void;
 }
 
@@ -192,10 +195,14 @@ export class IommuState {
         return;
       case 'unmap':
         for (const page of command.pages) this.tableOf(command.ioasid).unmap(page);
+        this.atcInvalidateUsers(command.ioasid, command.pages);
         return;
       case 'attach': {
         const device = this.routing.deviceBySidAny(this.config.name, command.sid);
-        if (device !== null) this.routing.attachmentSet(device.name, command.pasid, command.ioasid);
+        if (device === null) return;
+        this.routing.attachmentSet(device.name, command.pasid, command.ioasid);
+        // Detach, replace and attach change what the device may translate: its ATC is flushed.
+        if (device.present) this.effects.atcInvalidation?.(device.name, { pages: null });
         return;
       }
       case 'destroy': {
@@ -213,6 +220,18 @@ export class IommuState {
         unreachable(command);
     }
     void nowNs;
+  }
+
+  /** Invalidates `pages` at every present device of this iommu attached to `ioasid` or to a space nested over it. */
+  private atcInvalidateUsers(ioasid: string, pages: readonly number[]): void {
+    for (const device of this.routing.devices.values()) {
+      if (device.iommu !== this.config.name || !device.present) continue;
+      let uses = false;
+      for (const attached of device.attachments.values()) {
+        if (attached === ioasid || this.routing.spaces.get(attached)?.parent === ioasid) uses = true;
+      }
+      if (uses) this.effects.atcInvalidation?.(device.name, { pages });
+    }
   }
 
   private pageResponse(command: Extract<IommuCommand, { kind: 'pageResponse' }>): void {

@@ -23,11 +23,16 @@ function deviceWith(change: Partial<DeviceConfig>) {
   };
   const device = new DeviceState('h0', config, settings, effects);
   /** One access to `page` that misses: the translation comes back not ok. */
+  /** One access to `page` that hits in the IOMMU: the ATC keeps the translation. */
+  const translated = (nowNs: number, pasid: number | null, page: number) => {
+    device.access(pasid, page, Perm.read, 1);
+    device.translationCompleted(nowNs, { pasid, page, perm: Perm.read, ok: true });
+  };
   const fault = (nowNs: number, pasid: number | null, page: number) => {
     device.access(pasid, page, Perm.read, 1);
     device.translationCompleted(nowNs, { pasid, page, perm: Perm.read, ok: false });
   };
-  return { device, requests, trace, fault };
+  return { device, requests, trace, fault, translated };
 }
 
 describe('DeviceState', () => {
@@ -66,5 +71,23 @@ describe('DeviceState', () => {
     device.prgResponse(20, { pasid: 1, prgIndex: request.prgIndex, code: ResponseCode.success, group: request.group });
     expect(trace.at(-1)).toMatchObject({ kind: 'groupCompleted', pasid: 1 });
     expect(device.outstandingGroups).toBe(0);
+  });
+
+  it('drops the invalidated pages from its ATC, of every PASID, and keeps the others', () => {
+    const { device, translated } = deviceWith({});
+    translated(0, null, 1);
+    translated(0, 1, 1);
+    translated(0, null, 2);
+    device.access(null, 2, Perm.read, 1);
+    expect(device.counters.atcHits).toBe(1);
+    device.atcInvalidate([1]);
+    device.access(null, 2, Perm.read, 1);
+    device.access(null, 1, Perm.read, 1);
+    device.access(1, 1, Perm.read, 1);
+    expect(device.counters.atcHits).toBe(2);
+    expect(device.counters.translationRequests).toBe(5);
+    device.atcInvalidate(null);
+    device.access(null, 2, Perm.read, 1);
+    expect(device.counters.atcHits).toBe(2);
   });
 });

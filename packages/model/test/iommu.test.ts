@@ -1,5 +1,5 @@
 import { IommuState, randomCreate, type IommuEffects } from '@ioasim/model';
-import { Perm, type HostConfig, type IommuReport } from '@ioasim/protocol';
+import { Perm, type AtcInvalidation, type HostConfig, type IommuReport } from '@ioasim/protocol';
 import { describe, expect, it } from 'vitest';
 import { fixed, hostFixture } from './fixtures.js';
 
@@ -16,14 +16,16 @@ function noPriHost(): HostConfig {
 
 function iommuWith(host: HostConfig) {
   const reports: { delayNs: number; report: IommuReport }[] = [];
+  const invalidations: { device: string; invalidation: AtcInvalidation }[] = [];
   const effects: IommuEffects = {
     translationCompletion: () => {},
     report: (delayNs, report) => reports.push({ delayNs, report }),
     prgResponse: () => {},
+    atcInvalidation: (device, invalidation) => invalidations.push({ device, invalidation }),
     trace: () => {},
   };
   const iommu = new IommuState(host, host.iommus[0]!, randomCreate(1, 'iommu'), effects);
-  return { iommu, reports };
+  return { iommu, reports, invalidations };
 }
 
 describe('IommuState event queue', () => {
@@ -45,5 +47,23 @@ describe('IommuState event queue', () => {
     iommu.translationRequests(5000, [request(1003)]);
     expect(reports).toHaveLength(3);
     expect(iommu.counters.eventOverflows).toBe(1);
+  });
+});
+
+describe('IommuState ATS invalidation', () => {
+  it('flushes the ATC of a device whose attachment changes (detach, replace, attach)', () => {
+    const { iommu, invalidations } = iommuWith(hostFixture('smmuv3'));
+    iommu.commands(0, [{ kind: 'attach', sid: 0x100, pasid: 1, ioasid: null }]);
+    expect(invalidations).toEqual([{ device: 'nic0', invalidation: { pages: null } }]);
+    expect(iommu.walk(0x100, 1, 0, Perm.read)).toEqual({ ok: false, stage: 1 });
+  });
+
+  it('invalidates unmapped pages at the devices that use the space, directly or as the parent of a nested space', () => {
+    const { iommu, invalidations } = iommuWith(hostFixture('smmuv3'));
+    iommu.commands(0, [{ kind: 'unmap', ioasid: 'gpa', pages: [3, 4] }]);
+    expect(invalidations).toEqual([{ device: 'nic0', invalidation: { pages: [3, 4] } }]);
+    invalidations.length = 0;
+    iommu.commands(0, [{ kind: 'unmap', ioasid: 'vq', pages: [9] }]);
+    expect(invalidations).toEqual([{ device: 'vnet0', invalidation: { pages: [9] } }]);
   });
 });

@@ -3,6 +3,7 @@
  * code on the wire. A frame carries records of exactly one type.
  */
 import type {
+  AtcInvalidation,
   ControlReply,
   ControlRequest,
   FaultGroup,
@@ -37,6 +38,7 @@ export const FrameType = {
   trace: 12,
   metrics: 13,
   runControl: 14,
+  atcInvalidation: 15,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 export type FrameTypeCode = (typeof FrameType)[FrameTypeName];
@@ -57,6 +59,7 @@ export type FrameRecords = {
   trace: TraceEvent;
   metrics: MetricsRecord;
   runControl: RunControl;
+  atcInvalidation: AtcInvalidation;
 };
 
 const NAME_BY_CODE: ReadonlyMap<number, FrameTypeName> = new Map(

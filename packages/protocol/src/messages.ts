@@ -131,6 +131,15 @@ export type PrgResponse = {
   readonly group: number;
 };
 
+/**
+ * iommu -> device (`dev.<device>.inv`): an ATS invalidation after the
+ * translations the device may cache changed (detach, replace, attach,
+ * unmap, destroy): the device drops its cached translations of `pages`, of
+ * every PASID, or all of them when `pages` is null. Dropping more than
+ * changed costs a translation request, never correctness.
+ */
+export type AtcInvalidation = { readonly pages: readonly number[] | null };
+
 /** iommu -> manager (`mgr.faults`): a queue overflowed; `dropped` records were lost since the last report. */
 export type QueueOverflow = {
   readonly kind: 'overflow';

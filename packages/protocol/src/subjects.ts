@@ -11,6 +11,7 @@
  *     ioasim.<run>.<host>.owner.<owner>.events     manager -> frontend  unrecoverable faults (event queue)
  *     ioasim.<run>.<host>.dev.<device>.ats         iommu   -> device
  *     ioasim.<run>.<host>.dev.<device>.prgr        iommu   -> device
+ *     ioasim.<run>.<host>.dev.<device>.inv         iommu   -> device    ATS invalidations
  *     ioasim.<run>.trace.<host>                    all     -> runner
  *     ioasim.<run>.metrics.<host>                  all     -> runner
  *     ioasim.<run>.ack.<endpoint>                  receiver-> sender  at-least-once acknowledgements
@@ -43,6 +44,7 @@ export type SubjectKind =
   | 'ownerEvents'
   | 'devAts'
   | 'devPrgr'
+  | 'devInv'
   | 'trace'
   | 'metrics';
 
@@ -51,6 +53,7 @@ export const SUBJECT_HOPS: Readonly<Record<SubjectKind, Hop>> = {
   iommuPri: 'deviceIommu',
   devAts: 'deviceIommu',
   devPrgr: 'deviceIommu',
+  devInv: 'deviceIommu',
   iommuCmd: 'iommuManager',
   mgrFaults: 'iommuManager',
   mgrResp: 'managerHandler',
@@ -75,6 +78,7 @@ export function hostSubjects(run: string, host: string) {
     ownerEvents: (owner: string) => `${base}.owner.${owner}.events`,
     devAts: (device: string) => `${base}.dev.${device}.ats`,
     devPrgr: (device: string) => `${base}.dev.${device}.prgr`,
+    devInv: (device: string) => `${base}.dev.${device}.inv`,
   } as const;
 }
 export type HostSubjects = ReturnType<typeof hostSubjects>;
@@ -144,6 +148,7 @@ export function subjectParse(subject: string): ParsedSubject | null {
   if (scope === 'owner' && leaf === 'events') return named('ownerEvents');
   if (scope === 'dev' && leaf === 'ats') return named('devAts');
   if (scope === 'dev' && leaf === 'prgr') return named('devPrgr');
+  if (scope === 'dev' && leaf === 'inv') return named('devInv');
   return null;
 }
 

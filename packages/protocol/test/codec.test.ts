@@ -114,6 +114,7 @@ const RECORDS = {
     errors: [],
     bus: { published: 10, delivered: 9, dropped: 0, slowConsumers: 0, handlerErrors: 0 },
   },
+  atcInvalidation: { pages: [0x10, 0x11] },
 } as const satisfies { readonly [Name in FrameTypeName]: FrameRecords[Name] };
 
 const FRAME_TYPE_NAMES = Object.keys(FrameType) as FrameTypeName[];

@@ -24,6 +24,7 @@ const EXPECTED_HOPS: Readonly<Record<SubjectKind, Hop>> = {
   ownerEvents: 'managerHandler',
   devAts: 'deviceIommu',
   devPrgr: 'deviceIommu',
+  devInv: 'deviceIommu',
   trace: 'observer',
   metrics: 'observer',
 };

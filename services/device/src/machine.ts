@@ -8,7 +8,7 @@
  *        \-> unplugged              (hot removal; from any state)
  */
 import type { DeviceState } from '@ioasim/model';
-import type { PrgResponse, TranslationCompletion } from '@ioasim/protocol';
+import type { AtcInvalidation, PrgResponse, TranslationCompletion } from '@ioasim/protocol';
 import { setup } from 'xstate';
 
 export type DeviceAccess = {
@@ -23,6 +23,7 @@ export type DeviceMachineEvent =
   | { readonly type: 'accesses'; readonly accesses: readonly DeviceAccess[] }
   | { readonly type: 'translationBatch'; readonly records: readonly TranslationCompletion[] }
   | { readonly type: 'prgResponseBatch'; readonly records: readonly PrgResponse[] }
+  | { readonly type: 'atcInvalidationBatch'; readonly records: readonly AtcInvalidation[] }
   | { readonly type: 'groupTimeout'; readonly prgIndex: number; readonly group: number; readonly attempt: number }
   | { readonly type: 'unplug' };
 
@@ -60,6 +61,10 @@ export const deviceMachine = setup({
       const nowNs = context.nowNs();
       for (const record of event.records) context.device.prgResponse(nowNs, record);
     },
+    atcInvalidationsApply: ({ context, event }) => {
+      if (event.type !== 'atcInvalidationBatch') return;
+      for (const record of event.records) context.device.atcInvalidate(record.pages);
+    },
     groupTimeoutApply: ({ context, event }) => {
       if (event.type !== 'groupTimeout') return;
       context.device.groupTimeout(context.nowNs(), event.prgIndex, event.group, event.attempt);
@@ -80,6 +85,7 @@ export const deviceMachine = setup({
         accesses: { actions: 'accessesApply' },
         translationBatch: { actions: 'translationsApply' },
         prgResponseBatch: { actions: 'prgResponsesApply' },
+        atcInvalidationBatch: { actions: 'atcInvalidationsApply' },
         groupTimeout: { actions: 'groupTimeoutApply' },
         unplug: { target: 'unplugged', actions: 'unplugApply' },
       },
@@ -89,6 +95,7 @@ export const deviceMachine = setup({
         accesses: { actions: 'accessesApply' },
         translationBatch: { actions: 'translationsApply' },
         prgResponseBatch: { actions: 'prgResponsesApply' },
+        atcInvalidationBatch: { actions: 'atcInvalidationsApply' },
         groupTimeout: { actions: 'groupTimeoutApply' },
         unplug: { target: 'unplugged', actions: 'unplugApply' },
       },

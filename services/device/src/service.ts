@@ -69,6 +69,9 @@ export class DeviceService {
     this.ports.subscribe(subjects.devPrgr('*'), 'prgResponse', (records, message) =>
       this.send(message.subject, { type: 'prgResponseBatch', records }),
     );
+    this.ports.subscribe(subjects.devInv('*'), 'atcInvalidation', (records, message) =>
+      this.send(message.subject, { type: 'atcInvalidationBatch', records }),
+    );
   }
 
   /** Starts every device and schedules the first arrival of every workload. */

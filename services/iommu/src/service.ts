@@ -82,6 +82,7 @@ export class IommuService {
         else ports.clock.afterNs(delayNs, () => ports.outbox.add(faultsSubject, 'faultRecord', report));
       },
       prgResponse: (device, response) => ports.outbox.add(subjects.devPrgr(device), 'prgResponse', response),
+      atcInvalidation: (device, invalidation) => ports.outbox.add(subjects.devInv(device), 'atcInvalidation', invalidation),
       trace: (event) => ports.trace(event),
     };
   }
