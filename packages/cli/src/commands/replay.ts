@@ -40,7 +40,8 @@ export const replayCommand: Command = {
       return CHAOS_EXIT.badInput;
     }
     const { outcome } = seedRun({ topology, schedule: failure.schedule, seed: failure.seed, swarm: false });
-    io.out(`replaying seed ${failure.seed} of ${report.topologyPath}: ${failure.schedule.rules.length} rule(s), ${failure.schedule.delivery}`);
+    const cut = failure.schedule.accessesMax === undefined ? '' : `, every workload cut to ${failure.schedule.accessesMax} accesses`;
+    io.out(`replaying seed ${failure.seed} of ${report.topologyPath}: ${failure.schedule.rules.length} rule(s), ${failure.schedule.delivery}${cut}`);
     io.out(outcome.verdict === 'pass' ? `seed ${failure.seed}: every invariant held` : outcomeLine(outcome));
     for (const violation of outcome.violations) {
       io.out(`  ${violation.invariant} at ${violation.t}ns: ${violation.message} (seed ${violation.seed})`);

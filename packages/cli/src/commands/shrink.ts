@@ -1,7 +1,7 @@
 /**
  * `ioasim shrink <report.json> [--seed N] [--out FILE]`: finds a smaller
  * chaos schedule (fewer rules, lower probabilities, shorter windows and
- * restart delays) on which a failing seed still fails the same way, and
+ * restart delays, fewer accesses) on which a failing seed still fails the same way, and
  * writes it as a report that ioasim replay runs.
  */
 import { writeFileSync } from 'node:fs';
@@ -13,8 +13,8 @@ import { reportRead } from './replay.js';
 const HELP = `Usage: ioasim shrink <report.json> [--seed <n>] [--out <file>]
 
 Shrinks the chaos schedule of a failing seed (the report's first, or --seed):
-leaves rules out, halves probabilities, reorder windows, partition windows and
-restart delays, keeping each step only if the seed still fails with the same
+leaves rules out, halves probabilities, reorder windows, partition windows,
+restart delays and every workload's accesses, keeping each step only if the seed still fails with the same
 verdict. Writes the smallest schedule found as a report (default
 <report>.shrunk.json) that ioasim replay runs.
 
@@ -55,6 +55,7 @@ export const shrinkCommand: Command = {
     writeFileSync(out, `${JSON.stringify(shrunk, null, 2)}\n`);
     io.out(`${result.steps.length} step(s) in ${result.runs} run(s): ${failure.schedule.rules.length} -> ${result.schedule.rules.length} rule(s)`);
     for (const rule of result.schedule.rules) io.out(`  ${JSON.stringify(rule)}`);
+    if (result.schedule.accessesMax !== undefined) io.out(`  every workload cut to ${result.schedule.accessesMax} accesses`);
     io.out(outcomeLine(result.outcome));
     io.out(`wrote ${out}; replay it: ioasim replay ${out}`);
     return chaosExitCode([result.outcome]);

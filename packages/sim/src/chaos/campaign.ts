@@ -19,7 +19,31 @@ import { chaosOutcome, type ChaosOutcome } from './outcome.js';
 export type ChaosSchedule = {
   readonly rules: readonly ChaosRule[];
   readonly delivery: Delivery;
+  /** Caps every workload's accesses (shrink sets it to find a failure with fewer faults); absent = as written. */
+  readonly accessesMax?: number;
 };
+
+/** The topology a schedule runs: every workload cut to `accessesMax` accesses, when set. */
+export function scheduleTopology(topology: Topology, schedule: ChaosSchedule): Topology {
+  const cap = schedule.accessesMax;
+  if (cap === undefined) return topology;
+  return {
+    ...topology,
+    hosts: topology.hosts.map((host) => ({
+      ...host,
+      workloads: host.workloads.map((workload) =>
+        workload.replay !== undefined ? workload : { ...workload, count: Math.min(workload.count ?? cap, cap) },
+      ),
+    })),
+  };
+}
+
+/** The most accesses any workload of `topology` issues by count (0 when every one is bounded by time or replayed). */
+export function accessesMost(topology: Topology): number {
+  let most = 0;
+  for (const host of topology.hosts) for (const workload of host.workloads) if (workload.count !== null) most = Math.max(most, workload.count);
+  return most;
+}
 
 export type SeedJob = {
   readonly topology: Topology;
@@ -55,17 +79,18 @@ export function seedSchedule(base: ChaosSchedule, seed: number, swarm: boolean):
       rules.push(rule);
     }
   }
-  return { rules, delivery: base.delivery };
+  return base.accessesMax === undefined ? { rules, delivery: base.delivery } : { rules, delivery: base.delivery, accessesMax: base.accessesMax };
 }
 
 export function seedRun(job: SeedJob): SeedResult {
   const schedule = seedSchedule(job.schedule, job.seed, job.swarm);
+  const topology = scheduleTopology(job.topology, schedule);
   let outcome: ChaosOutcome | null = null;
-  run(job.topology, {
+  run(topology, {
     seed: job.seed,
     chaos: { rules: schedule.rules, delivery: schedule.delivery },
     onFinish: (checker, simulatedNs) => {
-      outcome = chaosOutcome(checker, simulatedNs, job.topology, job.seed);
+      outcome = chaosOutcome(checker, simulatedNs, topology, job.seed);
     },
   });
   if (outcome === null) throw new Error(`seed ${job.seed}: the run ended without a final check`);

@@ -3,12 +3,13 @@
  * step only if the seed still fails with the same verdict. Steps, in order:
  * leave a rule out; for a message rule, halve its drop, duplication and
  * reorder window (to 0 below a floor), remove its delay; halve a crash's
- * restart delay; halve a partition's window. It stops when no step keeps the
+ * restart delay; halve a partition's window; halve the accesses of every
+ * workload (fewer faults). It stops when no step keeps the
  * failure, or after SHRINK_RUNS_MAX runs. Deterministic: the same report
  * shrinks to the same schedule.
  */
 import type { ChaosRule, Topology } from '@ioasim/protocol';
-import { seedRun, type ChaosSchedule } from './campaign.js';
+import { accessesMost, seedRun, type ChaosSchedule } from './campaign.js';
 import type { ChaosOutcome, ChaosVerdict } from './outcome.js';
 
 /** Runs a shrink may make before it stops with what it has. */
@@ -65,9 +66,13 @@ export function shrink(topology: Topology, seed: number, start: ChaosSchedule, v
   let progressed = true;
   while (progressed && runs < SHRINK_RUNS_MAX) {
     progressed = false;
-    for (const candidate of candidates(schedule.rules)) {
+    const accesses = schedule.accessesMax ?? accessesMost(topology);
+    const moves: { rules: readonly ChaosRule[]; step: string; accessesMax?: number }[] = candidates(schedule.rules);
+    if (accesses > 1) moves.push({ rules: schedule.rules, step: `halve every workload to ${Math.ceil(accesses / 2)} accesses`, accessesMax: Math.ceil(accesses / 2) });
+    for (const candidate of moves) {
       if (runs >= SHRINK_RUNS_MAX) break;
-      const trial: ChaosSchedule = { rules: candidate.rules, delivery: schedule.delivery };
+      const accessesMax = candidate.accessesMax ?? schedule.accessesMax;
+      const trial: ChaosSchedule = accessesMax === undefined ? { rules: candidate.rules, delivery: schedule.delivery } : { rules: candidate.rules, delivery: schedule.delivery, accessesMax };
       runs++;
       const result = seedRun({ topology, schedule: trial, seed, swarm: false });
       if (result.outcome.verdict !== verdict) continue;
