@@ -3,6 +3,7 @@
  * seed twice gives byte-identical JSON (wallMs aside); another seed gives
  * another report.
  */
+import type { LocalBus } from '@ioasim/bus';
 import { reportDeterministicJson, run, topologyLoad, type Topology } from '@ioasim/sim';
 import { describe, expect, it } from 'vitest';
 
@@ -34,6 +35,17 @@ describe('determinism', () => {
     const encoded = reportDeterministicJson(run(topology, { seed: 5, wire: 'msgpack' }));
     const objects = reportDeterministicJson(run(topology, { seed: 5, wire: 'objects' }));
     expect(objects).toBe(encoded);
+  });
+
+  it('hands frames over as objects by default, and encodes every frame on the msgpack wire', () => {
+    const topology = example('single-host.yaml');
+    const carried = (wire?: 'msgpack' | 'objects'): number => {
+      let bus: LocalBus | null = null;
+      run(topology, { seed: 5, ...(wire === undefined ? {} : { wire }), onStart: (simulation) => (bus = simulation.bus as LocalBus) });
+      return (bus as LocalBus | null)?.framesCarried ?? -1;
+    };
+    expect(carried()).toBeGreaterThan(1000);
+    expect(carried('msgpack')).toBe(0);
   });
 
   it('uses the seed written in the topology when none is given', () => {

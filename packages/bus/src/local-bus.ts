@@ -102,6 +102,7 @@ export class LocalBus implements Bus {
   readonly #stats: BusStats = { published: 0, delivered: 0, unrouted: 0, dropped: 0, handlerErrors: 0 };
   #lastHandlerError: unknown = null;
   #closed = false;
+  #framesCarried = 0;
 
   readonly #index = new SubscriptionIndex<LocalSubscription>();
   #subscriptionNext = 1;
@@ -131,6 +132,7 @@ export class LocalBus implements Bus {
           this.#stats.dropped++;
           return;
         }
+        this.#framesCarried++;
         this.#send(subject, NO_BYTES, null, frame);
       };
     }
@@ -143,6 +145,11 @@ export class LocalBus implements Bus {
   /** The error thrown by the last handler that threw, or null. */
   get lastHandlerError(): unknown {
     return this.#lastHandlerError;
+  }
+
+  /** Frames handed over as objects, without the codec (wire `objects`). */
+  get framesCarried(): number {
+    return this.#framesCarried;
   }
 
   get closed(): boolean {

@@ -12,6 +12,7 @@ import {
   hostSubjects,
   metricsSubject,
   traceSubject,
+  type Frame,
   type FrameTypeName,
   type HostConfig,
   type HostSubjects,
@@ -152,6 +153,15 @@ export class ServicePorts {
         messages.sent(subject);
         bus.publish(subject, data, reply);
       },
+      // Kept when the bus has it: without it the Outbox would encode every frame.
+      ...(bus.publishFrame === undefined
+        ? {}
+        : {
+            publishFrame: (subject: string, frame: Frame) => {
+              messages.sent(subject);
+              (bus.publishFrame as (subject: string, frame: Frame) => void)(subject, frame);
+            },
+          }),
       subscribe: (pattern, handler, options) => bus.subscribe(pattern, handler, options),
       request: (subject, data, timeoutNs, callback) => bus.request(subject, data, timeoutNs, callback),
       flush: () => bus.flush(),
