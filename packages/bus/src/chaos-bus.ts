@@ -18,7 +18,10 @@
  * - every choice comes from the injected seeded random source, and every
  *   delay from the injected clock: the same seed gives the same chaos;
  * - probabilities are drawn as integer ratios over PROBABILITY_DENOMINATOR;
- * - after `heal()`, the bus passes everything through unchanged.
+ * - after `heal()`, the bus passes everything through unchanged;
+ * - requests (request/reply, the control path) pass unchanged: their
+ *   requester has its own timeout, and a rule on `*.mgr.ctl` acts on
+ *   plain publishes only.
  */
 import type { ChaosRule, Cost } from '@ioasim/protocol';
 import { SUBJECT_ROOT } from '@ioasim/protocol';

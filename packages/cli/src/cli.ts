@@ -23,7 +23,8 @@ Options:
   -h, --help     show help (also: ioasim <command> --help)
   -v, --version  print the version
 
-Exit codes: 0 success, 1 an invariant was violated, 2 bad input.
+Exit codes: 0 success, 1 an invariant was violated, 2 bad input,
+3 a liveness check failed (ioasim chaos, replay, shrink).
 Topology format: TOPOLOGY.md. Examples: examples/.`;
 }
 
