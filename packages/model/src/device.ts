@@ -193,6 +193,12 @@ export class DeviceState {
     else this.creditWaitDrain(nowNs);
   }
 
+  /** Whether the retry timer of this attempt of a group still has work to do (it was not answered meanwhile). */
+  groupTimeoutDue(prgIndex: number, group: number, attempt: number): boolean {
+    const outstanding = this.outstanding.get(prgIndex);
+    return !this.unplugged && outstanding !== undefined && outstanding.group === group && outstanding.attempt === attempt;
+  }
+
   /** The retry timer of a group: re-issue it, or abandon it after the retry budget. */
   groupTimeout(nowNs: number, prgIndex: number, group: number, attempt: number): void {
     const outstanding = this.outstanding.get(prgIndex);

@@ -156,7 +156,12 @@ export class DeviceService {
       pageRequest: (request) => ports.outbox.add(priSubject, 'pageRequest', request),
       trace: (event) => ports.trace(event),
       groupTimeoutSet: (delayNs, prgIndex, group, attempt) => {
-        ports.clock.afterNs(delayNs, () => this.deliver(device, { type: 'groupTimeout', prgIndex, group, attempt }));
+        // Most groups are answered long before their timer: those timers end here, without an event.
+        ports.clock.afterNs(delayNs, () => {
+          if (this.devices.get(device)?.groupTimeoutDue(prgIndex, group, attempt) === true) {
+            this.deliver(device, { type: 'groupTimeout', prgIndex, group, attempt });
+          }
+        });
       },
     };
   }
