@@ -24,6 +24,10 @@ describe('ioasim chaos, replay, shrink', () => {
     const failing = await ioasim('chaos', small, '--seeds', '1..4', '--jobs', '1', '--delivery', 'at-most-once');
     expect(failing.code).toBe(3);
     expect(failing.out).toMatch(/^seed 1: liveness — \d+ stuck, \d+ abandoned — first: h0\/(nic0|vnet0) group \d+/m);
+    const swarm = await ioasim('chaos', small, '--seeds', '1..4', '--jobs', '1', '--swarm', '--json');
+    const drawn = JSON.parse(swarm.out) as { swarm: boolean; summary: { seeds: number } };
+    expect(drawn.swarm).toBe(true);
+    expect(drawn.summary.seeds).toBe(4);
   });
 
   it('CH9 replays a failing seed from its report to the same violations, and shrinks its schedule to a smaller one that still fails', async () => {

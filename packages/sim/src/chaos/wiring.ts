@@ -16,7 +16,12 @@
  * - a crash stops the host's service of that kind and starts a fresh one
  *   after `restartAfterNs`; only the ioasid-manager can crash (it keeps its
  *   configuration, see services/ioasid-manager/src/service.ts); a rule
- *   naming another kind is refused before the run starts.
+ *   naming another kind is refused before the run starts;
+ * - the host's at-least-once endpoint stands for the host's transport and
+ *   outlives a crash of one service: what the crashed service had handed
+ *   over is still retransmitted, what it had received and not yet handled
+ *   is lost with it, and the restarted service hears each stream from the
+ *   oldest frame still unacknowledged.
  */
 import { ChaosBus, ReliableBus, type Bus, type ChaosAction, type ReliableOverflow, type ServiceOptions, type VirtualClock } from '@ioasim/bus';
 import { costSample, randomCreate } from '@ioasim/model';
