@@ -145,14 +145,23 @@ export class ServicePorts {
     this.options.bus.publish(replySubject, data);
   }
 
-  /** The bus as the outbox sees it: every publish is counted as sent. */
+  /** The bus as the outbox sees it: every publish is counted as sent, encoded or handed over as a frame object. */
   private countingSends(bus: Bus): Bus {
     const messages = this.messages;
+    const publishFrame = bus.publishFrame;
     return {
       publish: (subject, data, reply) => {
         messages.sent(subject);
         bus.publish(subject, data, reply);
       },
+      ...(publishFrame === undefined
+        ? {}
+        : {
+            publishFrame: (subject: string, frame: Parameters<typeof publishFrame>[1]) => {
+              messages.sent(subject);
+              publishFrame.call(bus, subject, frame);
+            },
+          }),
       // Kept when the bus has it: without it the Outbox would encode every frame.
       ...(bus.publishFrame === undefined
         ? {}
