@@ -6,13 +6,21 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { LiveMetrics } from '@ioasim/sim';
+import { UsageError } from './arguments.js';
 
 export const METRICS_HOST = '127.0.0.1';
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export type MetricsServer = { readonly port: number; close(): Promise<void> };
 
+/** Wall-clock nanoseconds since now, for faults per wall second. */
+export function wallSince(): () => number {
+  const started = process.hrtime.bigint();
+  return () => Number(process.hrtime.bigint() - started);
+}
+
 export function metricsServe(metrics: LiveMetrics, port: number): Promise<MetricsServer> {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--metrics-port expects a port 0-65535, found ${port}`);
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' || path !== '/metrics') {
@@ -22,7 +30,7 @@ export function metricsServe(metrics: LiveMetrics, port: number): Promise<Metric
     response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE }).end(metrics.render());
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(new UsageError(`--metrics-port ${port}: ${error.message}`)));
     server.listen(port, METRICS_HOST, () => {
       const address = server.address();
       const bound = typeof address === 'object' && address !== null ? address.port : port;

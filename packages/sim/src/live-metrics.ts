@@ -148,7 +148,7 @@ export class LiveMetrics {
       `ioasim_bus_dropped_total{reason="transport"} ${bus?.dropped ?? 0}`,
       `ioasim_bus_dropped_total{reason="unrouted"} ${bus?.unrouted ?? 0}`,
     ]);
-    metric('ioasim_run_finished', 'gauge', '1 once the run has ended.', [`ioasim_run_finished ${this.finished ? 1 : 0}`]);
+    metric('ioasim_run_finished', 'gauge', 'Whether the run has ended: 0 while it goes on, then 1.', [`ioasim_run_finished ${this.finished ? 1 : 0}`]);
     return `${lines.join('\n')}\n`;
   }
 

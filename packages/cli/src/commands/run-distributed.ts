@@ -10,6 +10,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CoordinationError,
+  LiveMetrics,
+  PerfettoExporter,
   TIME_MODES,
   coordinate,
   distributedSpawn,
@@ -20,7 +22,9 @@ import {
   type TimeMode,
   type Topology,
 } from '@ioasim/sim';
-import { UsageError } from '../arguments.js';
+import { UsageError, integerOption } from '../arguments.js';
+import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
+import { perfettoOptions } from '../perfetto-options.js';
 import { EXIT, type Io } from '../io.js';
 import { styleFor, summaryFormat } from '../summary.js';
 import { natsServersOption } from './nats-options.js';
@@ -60,6 +64,12 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
+  const metricsPort = integerOption('metrics-port', values['metrics-port']);
+  const live = metricsPort === undefined ? null : new LiveMetrics(wallSince());
+  const perfettoPath = values['perfetto'];
+  const perfetto = typeof perfettoPath === 'string' ? new PerfettoExporter(perfettoPath, perfettoOptions(values['perfetto-window'], values['perfetto-sample'])) : null;
+  const server = live === null || metricsPort === undefined ? null : await metricsServe(live, metricsPort);
+  if (server !== null) io.error(`ioasim: live metrics on http://${METRICS_HOST}:${server.port}/metrics`);
   let report: Report;
   try {
     if (spawn) {
@@ -81,6 +91,14 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
       ...(readyTimeoutNs === undefined ? {} : { readyTimeoutMs: readyTimeoutNs / 1e6 }),
       ...(runTimeoutNs === undefined ? {} : { runTimeoutMs: runTimeoutNs / 1e6 }),
       log: values['verbose'] === true ? log : () => {},
+      ...(live === null && perfetto === null
+        ? {}
+        : {
+            onTrace: (event: Parameters<LiveMetrics['observe']>[0]) => {
+              live?.observe(event);
+              perfetto?.observe(event);
+            },
+          }),
     });
   } catch (error) {
     if (!(error instanceof CoordinationError)) throw error;
@@ -90,6 +108,9 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
     }
     return EXIT.badInput;
   } finally {
+    live?.finish();
+    perfetto?.close();
+    await server?.close();
     await spawned?.stop();
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);

@@ -6,7 +6,7 @@ import { PerfettoExporter, parseDuration, reportHtml, reportViolations, run, typ
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import { EXIT, type Command, type Io } from '../io.js';
 import { perfettoOptions } from '../perfetto-options.js';
-import { METRICS_HOST, metricsServe } from '../metrics-server.js';
+import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
 import { progressBar } from '../progress-bar.js';
 import { styleFor, summaryFormat } from '../summary.js';
 import { runDistributed } from './run-distributed.js';
@@ -110,7 +110,6 @@ export const runCommand: Command = {
       throw new UsageError('--perfetto-window and --perfetto-sample go with --perfetto <file>');
     }
     const metricsPort = integerOption('metrics-port', values['metrics-port']);
-    if (metricsPort !== undefined && (metricsPort < 0 || metricsPort > 65535)) throw new UsageError(`--metrics-port expects a port 0-65535, found ${metricsPort}`);
     const live = metricsPort === undefined ? null : new LiveMetrics(wallSince());
     const onTrace: RunOptions['onTrace'] =
       perfetto === null && live === null
@@ -161,12 +160,6 @@ async function runServingMetrics(
   }
   bar.done();
   return runEnd(report, values, io);
-}
-
-/** Wall-clock nanoseconds since now, for faults per wall second. */
-function wallSince(): () => number {
-  const started = process.hrtime.bigint();
-  return () => Number(process.hrtime.bigint() - started);
 }
 
 /** Writes and prints the report; the exit code from its invariants. */

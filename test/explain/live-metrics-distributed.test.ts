@@ -1,0 +1,38 @@
+/**
+ * Goal: `ioasim run --transport nats --metrics-port <p>` serves the same live
+ * metrics as an embedded run, from the coordinator's trace stream, while the
+ * service processes run the topology over a real NATS server.
+ */
+import { LIVE_METRIC_NAMES } from '@ioasim/sim';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { natsSkipped } from '../nats/harness.js';
+import { scrapeDuringRun, scraperIo } from './prometheus.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = `${ROOT}packages/cli/bin/ioasim.js`;
+
+describe.skipIf(natsSkipped('distributed live metrics'))('live metrics of a distributed run (--transport nats --metrics-port)', () => {
+  it('serves Prometheus text from the coordinator while the service processes run', async () => {
+    if (!existsSync(`${ROOT}packages/cli/dist/main.js`)) throw new Error('packages/cli/dist is missing: build first (npx tsc -b)');
+    const scraper = scraperIo();
+    const runner = spawn(process.execPath, [BIN, 'run', `${ROOT}examples/single-host-bounded.yaml`, '--transport', 'nats', '--spawn', '--metrics-port', '0', '--json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let errorText = '';
+    runner.stderr.setEncoding('utf8');
+    runner.stderr.on('data', (chunk: string) => {
+      errorText += chunk;
+      const lines = errorText.split('\n');
+      errorText = lines.pop() ?? '';
+      for (const line of lines) scraper.io.error(line);
+    });
+    const code = await new Promise<number | null>((resolve) => runner.on('exit', (exitCode) => resolve(exitCode)));
+    await scraper.done();
+    expect(code).toBe(0);
+    const during = scrapeDuringRun(scraper.scrapes);
+    expect(during, `no scrape caught the run in progress among ${scraper.scrapes.length}: ${scraper.errors.join('\n')}`).toBeDefined();
+    for (const name of LIVE_METRIC_NAMES) expect([...(during?.types.keys() ?? [])]).toContain(name);
+    expect(during?.samples.some((sample) => sample.name === 'ioasim_pending_groups' && sample.labels['host'] === 'h0')).toBe(true);
+  });
+});
