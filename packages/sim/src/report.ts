@@ -125,6 +125,8 @@ export type DistributedReport = {
   readonly processes: number;
   /** Fault groups ended (responded, auto-responded or abandoned) per second of the run. */
   readonly faultsPerSecond: number;
+  /** Trace events that reached the coordinator more than the watermark after their time (still checked). */
+  readonly lateTraceEvents: number;
   /** The NatsBus counters of every process, summed (the coordinator's included). */
   readonly bus: {
     readonly published: number;

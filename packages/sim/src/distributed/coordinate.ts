@@ -263,7 +263,7 @@ async function coordinateOn(
     timeline,
     simulatedNs: runNs,
     wallMs: Math.round(wallMs() - startedMs),
-    observerErrors: observerErrors.length + order.late,
+    observerErrors: observerErrors.length,
     transport: 'nats',
     distributed: {
       time: options.time,
@@ -271,6 +271,7 @@ async function coordinateOn(
       modeledRoundTripNs: modeledRoundTripNs(options.topology),
       processes: processes.size,
       faultsPerSecond: runNs > 0 ? Math.round((ended * 1e9) / runNs) : 0,
+      lateTraceEvents: order.late,
       bus: busCountersSum([...finished.map((record) => record.bus), coordinatorCounters(bus)]),
     },
   });
