@@ -20,7 +20,7 @@
 import type { Cost, Topology, TimeMode } from '@ioasim/protocol';
 
 /** The least deviceTimeout / responseTimeout a run on the real clock uses. */
-export const REAL_TIMEOUT_MIN_NS = 2_000_000_000;
+export const REAL_TIMEOUT_MIN_NS = 5_000_000_000;
 
 const ZERO: Cost = { dist: 'fixed', valueNs: 0 };
 
