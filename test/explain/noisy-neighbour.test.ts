@@ -4,6 +4,7 @@
  * says "PRQ overflow" per IOMMU), and a per-device `priQuota` keeps the
  * other devices' requests out of the storm's way.
  */
+import { cliMain } from '@ioasim/cli';
 import { fileURLToPath } from 'node:url';
 import { IommuState, randomCreate } from '@ioasim/model';
 import { Perm, type TraceEvent } from '@ioasim/protocol';
@@ -88,5 +89,12 @@ describe('examples/noisy-neighbour.yaml', () => {
     expect(nic(shared).accessesFailed).toBeGreaterThan(0);
     expect(nic(quota).accessesFailed).toBe(0);
     expect(nic(quota).latencyNs.p99).toBeLessThan(nic(shared).latencyNs.p99 / 4);
+  });
+
+  it('names, in the terminal summary, the device and PASID that lost page requests', async () => {
+    const out: string[] = [];
+    const code = await cliMain(['run', fileURLToPath(new URL('../../examples/noisy-neighbour.yaml', import.meta.url))], { out: (text) => out.push(text), error: () => {}, tty: false });
+    expect(code).toBe(0);
+    expect(out.join('\n')).toContain(`h0/smmu0: nic1 PASID 2 lost ${lostBy(shared, 'nic1')} page request(s) (${lostBy(shared, 'nic1')} queue full)`);
   });
 });

@@ -64,6 +64,11 @@ export function summaryFormat(report: Report, style: Style): string {
     ]));
   }
   if (report.overflows.priQueue > 0) lines.push(style.red(`PRI queue overflows: ${report.overflows.priQueue}`));
+  for (const row of report.overflowsByDevice.slice(0, 20)) {
+    const pasid = row.pasid === null ? 'RID' : `PASID ${row.pasid}`;
+    const causes = [row.priQueueFull > 0 ? `${row.priQueueFull} queue full` : '', row.priQuota > 0 ? `${row.priQuota} over quota` : ''].filter((cause) => cause !== '').join(', ');
+    lines.push(`  ${row.host}/${row.iommu}: ${row.device} ${pasid} lost ${row.dropped} page request(s) (${causes})`);
+  }
   lines.push('');
   lines.push(style.bold('per ioasid'));
   lines.push(table([
