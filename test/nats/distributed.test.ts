@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CoordinationError,
   SERVICE_KINDS,
+  coordinate,
   run,
   serveArguments,
   topologyLoad,
@@ -128,6 +130,33 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
       expect(distributed.perDevice.every((device) => device.accessesIssued > 0)).toBe(true);
       expect(accounting(distributed)).toEqual(accounting(run(topologyOf(TWO_HOSTS))));
       expect(distributed.distributed?.processes).toBe(6);
+    } finally {
+      await processes.stop();
+    }
+  });
+
+  it('gives up at once, naming it, when a service process dies during the run', async () => {
+    const urls = cluster?.urls ?? [];
+    const processes = group();
+    try {
+      for (const kind of SERVICE_KINDS) processes.start(`serve ${kind}`, process.execPath, [BIN, ...serviceCommand(kind, urls, 'examples/single-host.yaml', 'dying')]);
+      const iommu = processes.children.find((child) => child.name === 'serve iommu');
+      const outcome = coordinate({
+        topology: topologyOf('examples/single-host.yaml'),
+        servers: [urls[RUNNER_NODE] as string],
+        run: 'dying',
+        seed: 1,
+        time: 'skip',
+        log: (line) => {
+          if (line.startsWith('started')) iommu?.process.kill('SIGKILL');
+        },
+        failure: () => {
+          const exited = processes.children.find((child) => child.exitCode !== undefined);
+          return exited === undefined ? null : `${exited.name} exited`;
+        },
+      });
+      await expect(outcome).rejects.toThrow(CoordinationError);
+      await expect(outcome).rejects.toThrow('serve iommu exited');
     } finally {
       await processes.stop();
     }

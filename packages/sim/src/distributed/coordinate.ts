@@ -54,6 +54,8 @@ export type CoordinateOptions = {
   readonly runTimeoutMs?: number;
   readonly onTrace?: (event: TraceEvent) => void;
   readonly log?: (line: string) => void;
+  /** Polled while waiting: a reason to give up now (e.g. a spawned service process exited), or null. */
+  readonly failure?: () => string | null;
 };
 
 export const READY_TIMEOUT_MS = 30_000;
@@ -169,11 +171,17 @@ async function coordinateOn(
     else state.finished = record;
   }
 
+  const failed = (): void => {
+    const reason = options.failure?.() ?? null;
+    if (reason !== null) throw new CoordinationError(reason);
+  };
+
   // 1. Every (kind, host) covered by exactly one ready process.
   const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
   const readyDeadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (problems.length > 0) throw new CoordinationError(problems.join('; '));
+    failed();
     const coverage = coverageCheck(topology, [...processes.values()]);
     if (coverage.duplicates.length > 0) throw new CoordinationError(`more than one process serves ${coverage.duplicates.join('; ')}`);
     if (coverage.missing.length === 0) break;
@@ -194,6 +202,7 @@ async function coordinateOn(
   let resentMs = 0;
   const preparedDeadline = Date.now() + readyTimeoutMs;
   while ([...processes.values()].some((state) => !state.prepared)) {
+    failed();
     if (Date.now() - resentMs >= RESEND_MS) {
       command(prepare);
       resentMs = Date.now();
@@ -217,6 +226,7 @@ async function coordinateOn(
   const deviceProcesses = [...processes.values()].filter((state) => state.id.service === 'device' || state.id.service === 'all');
   for (;;) {
     await sleep(TICK_MS);
+    failed();
     order.release(clock.nowNs());
     const workloadsDone = deviceProcesses.every((state) => state.workloadsDone);
     const quiet = Date.now() - lastTraceMs >= QUIET_MS;
@@ -235,6 +245,7 @@ async function coordinateOn(
   command({ kind: 'finish' });
   const finishDeadline = Date.now() + FINISH_TIMEOUT_MS;
   while ([...processes.values()].some((state) => state.finished === null)) {
+    failed();
     if (Date.now() > finishDeadline) {
       const missing = [...processes.values()].filter((state) => state.finished === null).map((state) => processKey(state.id));
       throw new CoordinationError(`service processes did not send final metrics within ${FINISH_TIMEOUT_MS} ms: ${missing.join(', ')}`);
