@@ -65,9 +65,24 @@ export type NatsServers = {
   stop(): Promise<void>;
 };
 
+/** Starts tried before giving up: a port found free may be taken by another process before the server binds it. */
+const START_ATTEMPTS = 4;
+
 export async function natsServersStart(options: { readonly count: number; readonly binary?: string }): Promise<NatsServers> {
   const binary = options.binary ?? natsServerFind();
   if (binary === null) throw new Error('nats-server not found: install it (Debian: apt-get install nats-server) or set IOASIM_NATS_SERVER');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await natsServersStartOnce(options.count, binary);
+    } catch (error) {
+      const portTaken = error instanceof Error && error.message.includes('address already in use');
+      if (!portTaken || attempt >= START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function natsServersStartOnce(count: number, binary: string): Promise<NatsServers> {
+  const options = { count };
   const group = new ProcessGroup();
   const nodes: NatsNode[] = [];
   for (let index = 0; index < options.count; index++) {
