@@ -36,7 +36,10 @@
  *   restarting), until its own timeout is spent: the callback is still
  *   called exactly once. The operations services request (map) are
  *   idempotent, so a request applied twice does no harm;
- * - other subjects, and other requests, pass unchanged.
+ * - other subjects, and other requests, pass unchanged. Which subjects are
+ *   sequenced is `kinds` (default HOT_PATH_KINDS): a distributed run adds
+ *   the trace, which crosses NATS to the coordinator and must not be lost
+ *   either; both ends of a subject must agree on it.
  */
 import { acknowledgementSubject, subjectParse, type SubjectKind } from '@ioasim/protocol';
 import type { Bus, BusMessage, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
@@ -94,6 +97,10 @@ export type ReliableBusOptions = {
   readonly clock: Clock;
   readonly retransmitFirstNs?: number;
   readonly retransmitMaxNs?: number;
+  /** The longest one attempt of a control request waits (default REQUEST_ATTEMPT_NS). */
+  readonly requestAttemptNs?: number;
+  /** The subject kinds sent with a sequence (default HOT_PATH_KINDS). */
+  readonly kinds?: ReadonlySet<SubjectKind>;
   readonly onOverflow?: (overflow: ReliableOverflow) => void;
 };
 
@@ -143,6 +150,8 @@ export class ReliableBus implements Bus {
   readonly #origin: Uint8Array;
   readonly #firstNs: number;
   readonly #maxNs: number;
+  readonly #requestAttemptNs: number;
+  readonly #kinds: ReadonlySet<SubjectKind>;
   readonly #onOverflow: (overflow: ReliableOverflow) => void;
   readonly #send = new Map<string, SendStream>();
   #unacknowledged = 0;
@@ -158,6 +167,8 @@ export class ReliableBus implements Bus {
     this.#origin = originEncode(options.endpoint);
     this.#firstNs = options.retransmitFirstNs ?? RETRANSMIT_FIRST_NS;
     this.#maxNs = options.retransmitMaxNs ?? RETRANSMIT_MAX_NS;
+    this.#requestAttemptNs = options.requestAttemptNs ?? REQUEST_ATTEMPT_NS;
+    this.#kinds = options.kinds ?? HOT_PATH_KINDS;
     this.#onOverflow = options.onOverflow ?? (() => {});
     this.#acknowledgementSubscription = inner.subscribe(acknowledgementSubject(options.run, options.endpoint), (message) =>
       this.#acknowledgementsReceive(message),
@@ -174,7 +185,7 @@ export class ReliableBus implements Bus {
   }
 
   publish(subject: string, data: Uint8Array, reply?: string): void {
-    if (reply !== undefined || !hotPathSubject(subject)) {
+    if (reply !== undefined || !this.#sequenced(subject)) {
       this.#inner.publish(subject, data, reply);
       return;
     }
@@ -210,7 +221,7 @@ export class ReliableBus implements Bus {
     const deadlineNs = this.#clock.nowNs() + timeoutNs;
     let attempt = 0;
     const tryOnce = (): void => {
-      const attemptNs = Math.max(0, Math.min(deadlineNs - this.#clock.nowNs(), REQUEST_ATTEMPT_NS));
+      const attemptNs = Math.max(0, Math.min(deadlineNs - this.#clock.nowNs(), this.#requestAttemptNs));
       this.#inner.request(subject, data, attemptNs, (result) => {
         const leftNs = deadlineNs - this.#clock.nowNs();
         if (result.ok || result.error === 'busClosed' || leftNs <= 0) {
@@ -239,6 +250,11 @@ export class ReliableBus implements Bus {
     this.#unacknowledged = 0;
     this.#acknowledgementSubscription.unsubscribe();
     return Promise.resolve();
+  }
+
+  #sequenced(subject: string): boolean {
+    const parsed = subjectParse(subject);
+    return parsed !== null && this.#kinds.has(parsed.kind);
   }
 
   #transmit(stream: SendStream, sequence: number, entry: Unacknowledged): void {

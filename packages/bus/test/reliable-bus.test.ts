@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChaosBus, RETRANSMIT_FIRST_NS, ReliableBus, type Bus, type ChaosAction } from '@ioasim/bus';
+import { ChaosBus, HOT_PATH_KINDS, RETRANSMIT_FIRST_NS, ReliableBus, type Bus, type ChaosAction } from '@ioasim/bus';
 import type { ChaosRule } from '@ioasim/protocol';
 import { decoder, encoder, localSetup, messageRule, seededRandom } from './chaos-kit.js';
 
@@ -87,5 +87,23 @@ describe('ReliableBus (at-least-once)', () => {
     scheduler.run();
     expect(sender.reliableStats.gaveUp).toBe(1);
     expect(sender.unacknowledgedCount).toBe(0);
+  });
+
+  it('sequences the subject kinds it is given: the trace of a distributed run is acknowledged, and passes bare by default', () => {
+    const { scheduler, clock, chaos } = reliableSetup([]);
+    const TRACE = `ioasim.${RUN}.trace.h0`;
+    const kinds = new Set([...HOT_PATH_KINDS, 'trace' as const]);
+    const sender = new ReliableBus(chaos.endpoint('h0'), { run: RUN, endpoint: 'h0', clock, kinds });
+    const receiver = new ReliableBus(chaos.endpoint('coordinator'), { run: RUN, endpoint: 'coordinator', clock, kinds });
+    const bare = new ReliableBus(chaos.endpoint('h1'), { run: RUN, endpoint: 'h1', clock });
+    const seen = listen(receiver, TRACE);
+    for (const index of numbers(100)) sender.publish(TRACE, encoder.encode(String(index)));
+    for (const index of numbers(100)) bare.publish(TRACE, encoder.encode(String(1000 + index)));
+    scheduler.run();
+    expect([...seen].sort((a, b) => a - b)).toEqual([...numbers(100), ...numbers(100).map((index) => 1000 + index)]);
+    expect(sender.reliableStats.sent).toBe(100);
+    expect(sender.reliableStats.acknowledged).toBe(100);
+    expect(sender.unacknowledgedCount).toBe(0);
+    expect(bare.reliableStats.sent).toBe(0);
   });
 });

@@ -8,10 +8,17 @@
  * the trace quiet; or the run timeout), gathers final metrics and builds the
  * report with the same report code, `transport: 'nats'`.
  *
+ * With `settings.delivery: at-least-once` the coordinator hears the trace
+ * through its own ReliableBus endpoint (delivery.ts), acknowledging every
+ * event, and waits longer before it judges: the watermark holds events
+ * AT_LEAST_ONCE_HOLD_NS and the trace must be quiet AT_LEAST_ONCE_QUIET_MS,
+ * both well past a NATS reconnect and the retransmission backoff, so that
+ * what a dead NATS node held comes again before the end is decided.
+ *
  * Failures to gather the processes are CoordinationErrors naming what is
  * missing; the coordinator's own connection is always closed.
  */
-import { NatsBus, framesSubscribe } from '@ioasim/bus';
+import { NatsBus, RealClock, framesSubscribe, type Bus, type ReliableBus } from '@ioasim/bus';
 import {
   SERVICE_KINDS,
   SUBJECT_ROOT,
@@ -34,9 +41,10 @@ import { LatencyBook } from '../latency.js';
 import { reportBuild } from '../report-build.js';
 import type { Report, TimelineOutcome } from '../report.js';
 import { timelineOperation } from '../run.js';
+import { COORDINATOR_ENDPOINT, reliableOnRealClock } from './delivery.js';
 import { RunClock, wallMs } from './run-clock.js';
 import { modeledRoundTripNs, topologyForRealClock } from './time-mode.js';
-import { TraceOrder } from './trace-order.js';
+import { TRACE_HOLD_NS, TraceOrder } from './trace-order.js';
 
 export class CoordinationError extends Error {
   override readonly name = 'CoordinationError';
@@ -62,6 +70,9 @@ export const READY_TIMEOUT_MS = 30_000;
 export const RUN_TIMEOUT_MS = 300_000;
 /** The run ends once the trace has been quiet this long (with every workload issued and nothing in flight). */
 const QUIET_MS = 300;
+/** The quiet and the watermark hold of an at-least-once run: past a reconnect and the retransmissions after it. */
+export const AT_LEAST_ONCE_QUIET_MS = 2_000;
+export const AT_LEAST_ONCE_HOLD_NS = 3_000_000_000;
 const TICK_MS = 20;
 const RESEND_MS = 500;
 const FINISH_TIMEOUT_MS = 15_000;
@@ -90,15 +101,24 @@ export async function coordinate(options: CoordinateOptions): Promise<Report> {
     onSlowConsumer: (pattern, pending) => log(`coordinator: slow consumer on ${pattern}: ${pending} waiting`),
     onStatus: (status) => log(`coordinator: ${status}`),
   });
+  const reliable: ReliableBus | null =
+    topology.settings.delivery === 'at-least-once'
+      ? reliableOnRealClock(bus, options.run, COORDINATOR_ENDPOINT, new RealClock(), (overflow) =>
+          log(`coordinator: at-least-once ${overflow.buffer} buffer full on ${overflow.subject}`),
+        )
+      : null;
   try {
-    return await coordinateOn(bus, topology, options, log, started);
+    return await coordinateOn(bus, reliable ?? bus, topology, options, log, started);
   } finally {
+    await reliable?.flush();
+    await reliable?.close();
     await bus.close();
   }
 }
 
 async function coordinateOn(
   bus: NatsBus,
+  traceBus: Bus,
   topology: Topology,
   options: CoordinateOptions,
   log: (line: string) => void,
@@ -116,10 +136,16 @@ async function coordinateOn(
   const checker = new Checker(topology, seed);
   const latency = new LatencyBook();
   checker.latencySink = (host, device, latencyNs) => latency.record(host, device, latencyNs);
-  const order = new TraceOrder((event) => {
-    checker.observe(event);
-    options.onTrace?.(event);
-  });
+  const atLeastOnce = topology.settings.delivery === 'at-least-once';
+  const quietMs = atLeastOnce ? AT_LEAST_ONCE_QUIET_MS : QUIET_MS;
+  const order = new TraceOrder(
+    (event) => {
+      checker.observe(event);
+      options.onTrace?.(event);
+    },
+    atLeastOnce ? AT_LEAST_ONCE_HOLD_NS : TRACE_HOLD_NS,
+  );
+
   let lastTraceMs = Date.now();
 
   framesSubscribe(
@@ -132,7 +158,7 @@ async function coordinateOn(
     (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
   );
   framesSubscribe(
-    bus,
+    traceBus,
     `${SUBJECT_ROOT}.${run}.trace.*`,
     'trace',
     (events) => {
@@ -229,7 +255,7 @@ async function coordinateOn(
     failed();
     order.release(clock.nowNs());
     const workloadsDone = deviceProcesses.every((state) => state.workloadsDone);
-    const quiet = Date.now() - lastTraceMs >= QUIET_MS;
+    const quiet = Date.now() - lastTraceMs >= quietMs;
     if (workloadsDone && timelinePending.count === 0 && quiet) {
       order.releaseAll();
       if (checker.stuck === 0) break;

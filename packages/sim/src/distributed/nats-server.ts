@@ -63,6 +63,8 @@ export type NatsServers = {
   readonly urls: readonly string[];
   /** Stops every node (SIGTERM, then SIGKILL); resolves when all have exited. */
   stop(): Promise<void>;
+  /** Kills one node at once (SIGKILL), as a crash would; resolves when it has exited. */
+  kill(index: number): Promise<void>;
 };
 
 /** Starts tried before giving up: a port found free may be taken by another process before the server binds it. */
@@ -106,7 +108,14 @@ async function natsServersStartOnce(count: number, binary: string): Promise<Nats
     await group.stop();
     throw new Error(`${error instanceof Error ? error.message : String(error)}${output.length > 0 ? `\n${output.join('\n')}` : ''}`, { cause: error });
   }
-  return { nodes, urls: nodes.map((node) => node.url), stop: () => group.stop() };
+  const kill = async (index: number): Promise<void> => {
+    const child = group.children[index];
+    if (child === undefined) throw new RangeError(`no NATS node ${index}: the cluster has ${nodes.length}`);
+    if (child.exitCode !== undefined) return;
+    child.process.kill('SIGKILL');
+    await child.exited;
+  };
+  return { nodes, urls: nodes.map((node) => node.url), stop: () => group.stop(), kill };
 }
 
 async function nodeReady(node: NatsNode, routes: number, group: ProcessGroup): Promise<void> {

@@ -11,8 +11,13 @@
  * start the device workloads and report `progress` once all are issued; on
  * `finish` publish final metrics and answer `finished`. `stop()` (SIGTERM)
  * drains: outboxes flushed, final metrics published, the connection drained.
+ *
+ * With `settings.delivery: at-least-once` each host's services publish
+ * through their own ReliableBus endpoint on the NatsBus (delivery.ts), and
+ * `finish` waits (up to ACKNOWLEDGED_WAIT_MS) until every message they sent
+ * was acknowledged before it answers `finished`.
  */
-import { NatsBus, framesSubscribe, type ServiceOptions, type ServicePorts } from '@ioasim/bus';
+import { NatsBus, framesSubscribe, type ReliableBus, type ServiceOptions, type ServicePorts } from '@ioasim/bus';
 import {
   SERVICE_KINDS,
   controlSubjects,
@@ -29,6 +34,7 @@ import { ManagerService } from '@ioasim/service-ioasid-manager';
 import { IommuService } from '@ioasim/service-iommu';
 import { VdpaService } from '@ioasim/service-vdpa';
 import { VfioService } from '@ioasim/service-vfio';
+import { acknowledgedAll, reliableOnRealClock } from './delivery.js';
 import { RunClock } from './run-clock.js';
 import { topologyForRealClock } from './time-mode.js';
 
@@ -36,6 +42,8 @@ import { topologyForRealClock } from './time-mode.js';
 export const ANNOUNCE_REPEAT_MS = 500;
 /** How often a device process checks whether its workloads have issued everything. */
 const PROGRESS_POLL_MS = 50;
+/** The longest `finish` waits for the acknowledgement of everything sent at least once. */
+export const ACKNOWLEDGED_WAIT_MS = 10_000;
 
 export type ServeOptions = ProcessId & {
   readonly servers: readonly string[];
@@ -87,6 +95,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const announce = (record: RunControl): void =>
     bus.publish(subjects.announce(), frameEncode('runControl', name, ++sequence, [record]));
   const running: Running[] = [];
+  const reliable: ReliableBus[] = [];
   const timers = new Set<ReturnType<typeof setInterval>>();
   let prepared: { originMs: number; clock: RunClock } | null = null;
   let started = false;
@@ -111,8 +120,19 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     timers.delete(readyTimer);
     const realTopology = topologyForRealClock(topology, record.time);
     for (const host of shardHosts(realTopology, options.shard, options.shards)) {
-      const serviceOptions: ServiceOptions = { run, host, settings: realTopology.settings, bus, clock, seed: record.seed };
-      for (const kind of kinds) running.push({ kind, host: host.name, service: serviceStart(kind, serviceOptions) });
+      for (const kind of kinds) {
+        let serviceBus: ServiceOptions['bus'] = bus;
+        if (realTopology.settings.delivery === 'at-least-once') {
+          const endpoint = `${host.name}-${kind}`;
+          const reliableBus = reliableOnRealClock(bus, run, endpoint, clock, (overflow) =>
+            log(`${endpoint}: at-least-once ${overflow.buffer} buffer full on ${overflow.subject}`),
+          );
+          reliable.push(reliableBus);
+          serviceBus = reliableBus;
+        }
+        const serviceOptions: ServiceOptions = { run, host, settings: realTopology.settings, bus: serviceBus, clock, seed: record.seed };
+        running.push({ kind, host: host.name, service: serviceStart(kind, serviceOptions) });
+      }
     }
     await bus.flush();
     announce({ ...id, kind: 'prepared' });
@@ -141,6 +161,9 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     for (const timer of timers) clearInterval(timer);
     timers.clear();
     metricsFinal(running);
+    const unacknowledged = await acknowledgedAll(reliable, ACKNOWLEDGED_WAIT_MS);
+    if (unacknowledged > 0) log(`finished with ${unacknowledged} message(s) still unacknowledged after ${ACKNOWLEDGED_WAIT_MS} ms`);
+    for (const reliableBus of reliable) await reliableBus.flush();
     await bus.flush();
     announce({
       ...id,
@@ -203,6 +226,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     timers.clear();
     metricsFinal(running);
     for (const entry of running) entry.service.stop();
+    for (const reliableBus of reliable) await reliableBus.close();
     prepared?.clock.cancelAll();
     await bus.close();
     resolveStopped();
