@@ -8,33 +8,54 @@
 //   npm run bench -- --check      also compare ratios with bench/baseline.json
 //   npm run bench -- --only codec,scheduler
 //   npm run bench -- --scale-max 1000000
+//   npm run bench -- --only nats,chaos,checker,scale
+//
+// It re-runs itself under `node --expose-gc` so that the memory rows measure
+// what is retained, after a collection, not what happens to be garbage.
 //
 // Refresh the baseline after an intended change: run `npm run bench` on an
 // idle machine and copy bench/results.json to bench/baseline.json.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
-import { Scheduler } from '@ioasim/bus';
+import { LocalBus, Scheduler, VirtualClock } from '@ioasim/bus';
 import { frameDecode, frameEncode } from '@ioasim/protocol';
-import { run, topologyLoad, topologyParse } from '@ioasim/sim';
+import { hostServicesStart, run, seedsRun, topologyLoad, topologyParse, topologyWithChaos } from '@ioasim/sim';
+import { natsBench } from './nats.mjs';
 import { plainFaultsPerSecond } from './plain-baseline.mjs';
 import { topologyLoadBench } from './topology-load.mjs';
+
+if (typeof global.gc !== 'function') {
+  const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}
 
 const { values } = parseArgs({
   options: {
     check: { type: 'boolean' },
     only: { type: 'string' },
     'scale-max': { type: 'string' },
+    'scale-point': { type: 'string' },
   },
 });
 const only = values.only ? new Set(values.only.split(',')) : null;
 const scaleMax = Number(values['scale-max'] ?? 100_000);
+if (!Number.isInteger(scaleMax) || scaleMax < 10_000) {
+  console.error(`bench: --scale-max expects a whole number of devices, at least 10000, found "${values['scale-max']}"`);
+  process.exit(2);
+}
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const nowNs = () => process.hrtime.bigint();
 const rows = [];
 
 function row(group, name, value, unit, baseline, baselineUnit) {
+  if (values['scale-point'] !== undefined) {
+    console.log(JSON.stringify({ group, name, value, unit, baseline, baselineUnit }));
+    return;
+  }
   const ratio = baseline > 0 ? value / baseline : null;
   rows.push({ group, name, value, unit, baseline, baselineUnit, ratio });
   const format = (number) => (number >= 100 ? Math.round(number).toLocaleString('en-US') : number.toFixed(3));
@@ -154,31 +175,171 @@ function benchTopologyLoad() {
   }
 }
 
+/** A fleet of `devices` devices: bench/scale-host.yaml's host of ten devices, each making `count` accesses. */
+function fleetText(devices, count) {
+  return readFileSync(here('scale-host.yaml'), 'utf8')
+    .replace(/count: 4,/g, `count: ${count},`)
+    .replace(/template: h0, count: 1 /, `template: h0, count: ${devices / 10} `);
+}
+
+function fleetParse(devices, count) {
+  const loaded = topologyParse(fleetText(devices, count), `scale-${devices}`);
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors[0]));
+  return loaded.topology;
+}
+
+function mebibytes(bytes) {
+  return bytes / 2 ** 20;
+}
+
+/** One size of the scale rows, in a process of its own (see benchScale). */
+function scalePoint(devices) {
+  const plain = plainFaultsPerSecond(1_000_000, nowNs);
+  const label = `${devices.toLocaleString('en-US')} devices`;
+  // Idle: parsed, validated and built (every host's services on one bus, as run.ts builds them), not run.
+  global.gc();
+  const idleBefore = process.memoryUsage();
+  let started = nowNs();
+  let topology = fleetParse(devices, 2);
+  const parseSeconds = seconds(started);
+  const scheduler = new Scheduler();
+  const clock = new VirtualClock(scheduler);
+  const bus = new LocalBus(scheduler, { latencyNs: () => 0, wire: 'objects' });
+  let services = topology.hosts.map((host) => hostServicesStart({ run: 'bench', host, settings: topology.settings, bus, clock, seed: 1 }));
+  const buildSeconds = seconds(started);
+  global.gc();
+  const idle = process.memoryUsage();
+  row('scale', `${label}: build (parse + validate + services)`, buildSeconds, 's', parseSeconds, 'parse s');
+  row('scale', `${label} idle: heap bytes/device`, (idle.heapUsed - idleBefore.heapUsed) / devices, 'B/device', 0, '');
+  row('scale', `${label} idle: RSS MiB`, mebibytes(idle.rss), 'MiB', 0, '');
+  services = null;
+  topology = null;
+  // Under load: a whole run (build included), its heap and RSS sampled as it goes.
+  global.gc();
+  const loadBefore = process.memoryUsage();
+  let heapPeak = loadBefore.heapUsed;
+  let rssPeak = loadBefore.rss;
+  started = nowNs();
+  const report = run(fleetParse(devices, 2), {
+    seed: 1,
+    onProgress: () => {
+      const memory = process.memoryUsage();
+      heapPeak = Math.max(heapPeak, memory.heapUsed);
+      rssPeak = Math.max(rssPeak, memory.rss);
+    },
+  });
+  const elapsed = seconds(started);
+  row('scale', `${label} load: faults/s (build + run, ${report.faults.raised} faults)`, report.faults.raised / elapsed, 'faults/s', plain, 'plain-JS/s');
+  row('scale', `${label} load: peak heap bytes/device`, (heapPeak - loadBefore.heapUsed) / devices, 'B/device', 0, '');
+  row('scale', `${label} load: peak RSS MiB`, mebibytes(rssPeak), 'MiB', 0, '');
+}
+
+/** A scale point may exhaust memory or time: it runs in a child capped at 8 GiB of heap and SCALE_POINT_TIMEOUT_MS. */
+const SCALE_POINT_TIMEOUT_MS = 120_000;
+const SCALE_HEAP_MIB = 8192;
+
 function benchScale() {
   for (const devices of [10_000, 100_000, 1_000_000]) {
     if (devices > scaleMax) continue;
-    const hosts = devices / 2;
-    const text = readFileSync(here('../examples/single-host.yaml'), 'utf8')
-      .replace(/count: (\d+)/g, 'count: 2')
-      .replace(/\nlinks:/, `\nfleet:\n  - { template: h0, count: ${hosts} }\n\nlinks:`);
-    global.gc?.();
-    const heapBefore = process.memoryUsage().heapUsed;
-    const started = nowNs();
-    const loaded = topologyParse(text, `scale-${devices}`);
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors[0]));
-    const report = run(loaded.topology, { seed: 1 });
-    const elapsed = seconds(started);
-    const memory = process.memoryUsage();
-    row('scale', `${devices.toLocaleString('en-US')} devices: heap bytes/device after a run`, (memory.heapUsed - heapBefore) / devices, 'B/device', 0, '');
-    row('scale', `${devices.toLocaleString('en-US')} devices: RSS MiB`, memory.rss / 2 ** 20, 'MiB', 0, '');
-    row('scale', `${devices.toLocaleString('en-US')} devices: faults/s (build + run)`, report.faults.raised / elapsed, 'faults/s', 0, '');
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', `--max-old-space-size=${SCALE_HEAP_MIB}`, fileURLToPath(import.meta.url), '--scale-point', String(devices)],
+      { encoding: 'utf8', timeout: SCALE_POINT_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 16 * 2 ** 20 },
+    );
+    const printed = (child.stdout ?? '').split('\n').filter((line) => line.startsWith('{'));
+    for (const line of printed) {
+      const point = JSON.parse(line);
+      row(point.group, point.name, point.value, point.unit, point.baseline, point.baselineUnit);
+    }
+    if (child.status !== 0) {
+      const why = child.error?.code === 'ETIMEDOUT' ? `did not finish within ${SCALE_POINT_TIMEOUT_MS / 1000} s` : `failed (exit ${child.status ?? child.signal}): ${(child.stderr ?? '').split('\n').find((line) => /error/i.test(line)) ?? ''}`;
+      console.log(`scale      ${devices.toLocaleString('en-US')} devices: ${why}; the rows above are all it measured`);
+      rows.push({ group: 'scale', name: `${devices.toLocaleString('en-US')} devices: unfinished`, value: 0, unit: why, baseline: 0, baselineUnit: '', ratio: null });
+    }
   }
 }
 
-const benches = { scheduler: benchScheduler, codec: benchCodec, embedded: benchEmbedded, topology: benchTopologyLoad, scale: benchScale };
+/** Everything the checker keeps between trace events, counted in entries. */
+function checkerEntries(checker) {
+  return (
+    checker.inFlight.size +
+    checker.routed.size +
+    checker.autoResponded.size +
+    checker.autoRespondedOrder.length +
+    checker.autoRespondedGroups.size +
+    checker.recent.length +
+    checker.violations.length +
+    checker.abandonedGroups.length
+  );
+}
+
+// The handlers answer INVALID and the workloads cycle over 256 pages, slowly
+// enough that every access faults on its own, so no page table grows with the
+// run: what does grow is the checker's, if anything.
+function benchChecker() {
+  const text = readFileSync(here('nats-load.yaml'), 'utf8')
+    .replace(/policy: map/g, 'policy: invalid')
+    .replace(/pages: 1000000/g, 'pages: 256')
+    .replace(/rate: "10M\/s"/g, 'rate: "20k/s"');
+  const measure = (count) => {
+    const loaded = topologyParse(text.replace(/count: 40000/g, `count: ${count}`), 'checker-load');
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors[0]));
+    let entries = 0;
+    let heap = 0;
+    const report = run(loaded.topology, {
+      seed: 1,
+      onFinish: (checker) => {
+        entries = checkerEntries(checker);
+        global.gc();
+        heap = process.memoryUsage().heapUsed;
+      },
+    });
+    return { faults: report.faults.raised, entries, heap };
+  };
+  const short = measure(20_000);
+  const long = measure(80_000);
+  row('checker', `retained entries at the end, ${long.faults} vs ${short.faults} faults`, long.entries, 'entries', short.entries, 'entries');
+  row('checker', `heap at the end (whole run), ${long.faults} vs ${short.faults} faults`, mebibytes(long.heap), 'MiB', mebibytes(short.heap), 'MiB');
+}
+
+async function benchChaos() {
+  const path = '../examples/chaos.yaml';
+  const text = readFileSync(here(path), 'utf8');
+  const loaded = topologyWithChaos(text, path, []);
+  if (!loaded.ok) throw new Error(loaded.errors[0]);
+  const topology = loaded.topology;
+  const schedule = { rules: topology.chaos, delivery: topology.settings.delivery };
+  const seeds = Array.from({ length: 60 }, (_, index) => index + 1);
+  const plainTopology = { ...topology, chaos: [] };
+  let started = nowNs();
+  for (const seed of seeds) run(plainTopology, { seed });
+  const plainRate = seeds.length / seconds(started);
+  for (const jobs of [1, availableParallelism()]) {
+    started = nowNs();
+    const results = await seedsRun(seeds.map((seed) => ({ topology, schedule, seed, swarm: false })), jobs);
+    const rate = results.length / seconds(started);
+    row('chaos', `seeds/s, examples/chaos.yaml, ${jobs} job${jobs === 1 ? '' : 's'}`, rate, 'seeds/s', plainRate, 'plain run/s');
+  }
+}
+
+if (values['scale-point'] !== undefined) {
+  scalePoint(Number(values['scale-point']));
+  process.exit(0);
+}
+
+const benches = {
+  scheduler: benchScheduler,
+  codec: benchCodec,
+  embedded: benchEmbedded,
+  topology: benchTopologyLoad,
+  checker: benchChecker,
+  chaos: benchChaos,
+  nats: () => natsBench({ row, here }),
+  scale: benchScale,
+};
 for (const [name, bench] of Object.entries(benches)) {
   if (only !== null && !only.has(name)) continue;
-  bench();
+  await bench();
 }
 
 const results = { node: process.version, rows };
