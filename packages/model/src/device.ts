@@ -253,21 +253,26 @@ export class DeviceState {
 
   private fault(nowNs: number, key: number, waiting: PendingAccess): void {
     if (!this.config.stall && (this.credits === null || this.priDisabled)) {
-      this.counters.unrecoverable++;
-      this.effects.trace({
-        kind: 'faultUnrecoverable',
-        t: nowNs,
-        host: this.host,
-        device: this.config.name,
-        pasid: waiting.pasid,
-        page: waiting.page,
-      });
-      this.accessesFail(key, waiting);
+      this.unrecoverable(nowNs, key, waiting);
       return;
     }
     waiting.state = 'awaitingCredits';
     this.creditWait.push(key);
     this.creditWaitDrain(nowNs);
+  }
+
+  /** An access that cannot be recovered (no PRI, or PRI disabled): traced, counted, failed. */
+  private unrecoverable(nowNs: number, key: number, waiting: PendingAccess): void {
+    this.counters.unrecoverable++;
+    this.effects.trace({
+      kind: 'faultUnrecoverable',
+      t: nowNs,
+      host: this.host,
+      device: this.config.name,
+      pasid: waiting.pasid,
+      page: waiting.page,
+    });
+    this.accessesFail(key, waiting);
   }
 
   private creditWaitDrain(nowNs: number): void {
@@ -288,16 +293,7 @@ export class DeviceState {
     for (const key of this.creditWait) {
       const waiting = this.pending.get(key);
       if (waiting === undefined || waiting.state !== 'awaitingCredits') continue;
-      this.counters.unrecoverable++;
-      this.effects.trace({
-        kind: 'faultUnrecoverable',
-        t: nowNs,
-        host: this.host,
-        device: this.config.name,
-        pasid: waiting.pasid,
-        page: waiting.page,
-      });
-      this.accessesFail(key, waiting);
+      this.unrecoverable(nowNs, key, waiting);
     }
     this.creditWait.length = 0;
   }
