@@ -3,10 +3,10 @@
  * campaign again, from the topology text and chaos schedule its report
  * recorded, and checks that it fails the same way, violation for violation.
  */
-import { readFileSync } from 'node:fs';
-import { CHAOS_EXIT, chaosExitCode, chaosReportParse, outcomeLine, outcomeSignature, seedRun, topologyWithChaos } from '@ioasim/sim';
+import { CHAOS_EXIT, chaosExitCode, outcomeLine, outcomeSignature, seedRun } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import type { Command } from '../io.js';
+import { failureRead } from './chaos-failure-read.js';
 
 const HELP = `Usage: ioasim replay <report.json> [--seed <n>]
 
@@ -30,15 +30,9 @@ export const replayCommand: Command = {
     }
     const file = positionals[0];
     if (file === undefined) throw new UsageError('missing <report.json>');
-    const loaded = reportRead(file, io);
+    const loaded = failureRead(file, integerOption('seed', values['seed']), 'replay', io);
     if (loaded === null) return CHAOS_EXIT.badInput;
-    const { report, topology } = loaded;
-    const seed = integerOption('seed', values['seed']);
-    const failure = seed === undefined ? report.failures[0] : report.failures.find((candidate) => candidate.seed === seed);
-    if (failure === undefined) {
-      io.error(seed === undefined ? `${file}: no failing seed to replay` : `${file}: seed ${seed} is not among its failures`);
-      return CHAOS_EXIT.badInput;
-    }
+    const { report, topology, failure } = loaded;
     const { outcome } = seedRun({ topology, schedule: failure.schedule, seed: failure.seed, swarm: false });
     const cut = failure.schedule.accessesMax === undefined ? '' : `, every workload cut to ${failure.schedule.accessesMax} accesses`;
     io.out(`replaying seed ${failure.seed} of ${report.topologyPath}: ${failure.schedule.rules.length} rule(s), ${failure.schedule.delivery}${cut}`);
@@ -56,25 +50,3 @@ export const replayCommand: Command = {
     return chaosExitCode([outcome]);
   },
 };
-
-/** The report in `file` and its topology, or null after printing why not. */
-export function reportRead(file: string, io: Parameters<Command['main']>[1]) {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    io.error(`${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
-    return null;
-  }
-  const parsed = chaosReportParse(text);
-  if (!parsed.ok) {
-    io.error(`${file}: ${parsed.error}`);
-    return null;
-  }
-  const loaded = topologyWithChaos(parsed.report.topologyText, parsed.report.topologyPath, []);
-  if (!loaded.ok) {
-    for (const error of loaded.errors) io.error(error);
-    return null;
-  }
-  return { report: parsed.report, topology: loaded.topology };
-}

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { CHAOS_EXIT, chaosExitCode, outcomeLine, shrink, type ChaosReport } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import type { Command } from '../io.js';
-import { reportRead } from './replay.js';
+import { failureRead } from './chaos-failure-read.js';
 
 const HELP = `Usage: ioasim shrink <report.json> [--seed <n>] [--out <file>]
 
@@ -32,15 +32,9 @@ export const shrinkCommand: Command = {
     }
     const file = positionals[0];
     if (file === undefined) throw new UsageError('missing <report.json>');
-    const loaded = reportRead(file, io);
+    const loaded = failureRead(file, integerOption('seed', values['seed']), 'shrink', io);
     if (loaded === null) return CHAOS_EXIT.badInput;
-    const { report, topology } = loaded;
-    const seed = integerOption('seed', values['seed']);
-    const failure = seed === undefined ? report.failures[0] : report.failures.find((candidate) => candidate.seed === seed);
-    if (failure === undefined) {
-      io.error(seed === undefined ? `${file}: no failing seed to shrink` : `${file}: seed ${seed} is not among its failures`);
-      return CHAOS_EXIT.badInput;
-    }
+    const { report, topology, failure } = loaded;
     io.out(`shrinking seed ${failure.seed}: ${failure.schedule.rules.length} rule(s), ${failure.outcome.verdict} failure`);
     const result = shrink(topology, failure.seed, failure.schedule, failure.outcome.verdict, (step) => io.out(`  kept: ${step}`));
     const out = typeof values['out'] === 'string' ? values['out'] : file.replace(/\.json$/, '') + '.shrunk.json';
