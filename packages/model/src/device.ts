@@ -94,7 +94,15 @@ export class DeviceState {
   private readonly atc = new Map<number, number>();
   private readonly pending = new Map<number, PendingAccess>();
   private readonly outstanding = new Map<number, OutstandingGroup>();
-  private readonly prgIndexFree: number[] = [];
+  /**
+   * PRG indices are handed out as from a stack that starts full with 0 on
+   * top: a returned index is reused first (last returned, first reused),
+   * else the lowest never-used one. The never-used ones are a counter, so an
+   * idle device holds no list of its 512 (or 65,536 stall tag) indices.
+   */
+  private readonly prgIndexReturned: number[] = [];
+  private prgIndexUnused = 0;
+  private readonly prgIndexCount: number;
   private readonly creditWait: number[] = [];
   private readonly credits: PriCredits | null;
   private groupNext = 1;
@@ -106,8 +114,7 @@ export class DeviceState {
     private readonly effects: DeviceEffects,
   ) {
     this.credits = config.pri === null ? null : new PriCredits(config.pri.credits);
-    const indices = config.stall ? STALL_TAG_COUNT : PRG_INDEX_COUNT;
-    for (let index = indices - 1; index >= 0; index--) this.prgIndexFree.push(index);
+    this.prgIndexCount = config.stall ? STALL_TAG_COUNT : PRG_INDEX_COUNT;
   }
 
   get outstandingRequests(): number {
@@ -276,7 +283,7 @@ export class DeviceState {
   }
 
   private creditWaitDrain(nowNs: number): void {
-    while (this.creditWait.length > 0 && this.prgIndexFree.length > 0) {
+    while (this.creditWait.length > 0 && this.prgIndexAvailable()) {
       const key = this.creditWait[0] as number;
       const waiting = this.pending.get(key);
       if (waiting === undefined || waiting.state !== 'awaitingCredits') {
@@ -301,7 +308,7 @@ export class DeviceState {
   private groupIssue(nowNs: number, key: number, waiting: PendingAccess): void {
     const requests = waiting.requests;
     if (this.credits !== null) assert(this.credits.reserve(requests), 'device: credits checked before issue');
-    const prgIndex = this.prgIndexFree.pop() as number;
+    const prgIndex = this.prgIndexTake();
     const pages: number[] = [];
     for (let offset = 0; offset < requests; offset++) pages.push(waiting.page + offset);
     const outstanding: OutstandingGroup = {
@@ -357,8 +364,19 @@ export class DeviceState {
 
   private groupRetire(outstanding: OutstandingGroup): void {
     this.outstanding.delete(outstanding.prgIndex);
-    this.prgIndexFree.push(outstanding.prgIndex);
+    this.prgIndexReturned.push(outstanding.prgIndex);
     if (this.credits !== null && !this.config.stall) this.credits.release(outstanding.pages.length);
+  }
+
+  private prgIndexAvailable(): boolean {
+    return this.prgIndexReturned.length > 0 || this.prgIndexUnused < this.prgIndexCount;
+  }
+
+  private prgIndexTake(): number {
+    const returned = this.prgIndexReturned.pop();
+    if (returned !== undefined) return returned;
+    assert(this.prgIndexUnused < this.prgIndexCount, 'device: PRG index checked before issue');
+    return this.prgIndexUnused++;
   }
 
   private accessesFail(key: number, waiting: PendingAccess): void {
