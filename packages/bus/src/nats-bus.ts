@@ -18,14 +18,14 @@
  * - a handler that throws is counted in `handlerErrors` and never stops
  *   the bus;
  * - `unrouted` stays 0: core NATS does not tell a publisher that nobody
- *   listened (requests learn it as `noResponders`).
+ *   listened (requests learn it as `noResponders`);
+ * - requests share one wildcard inbox subscription (`<inbox>.*`, one reply
+ *   subject per request) and a timer each; a request ends exactly once: its
+ *   reply, the server's no-responders status, its timeout or the close.
  */
 import {
-  ClosedConnectionError,
-  NoRespondersError,
-  RequestError,
-  TimeoutError,
   connect,
+  createInbox,
   type Msg,
   type NatsConnection,
   type Subscription as NatsSubscription,
@@ -76,6 +76,15 @@ export type NatsBusOptions = {
 
 type Delivery = { readonly subject: string; readonly data: Uint8Array; readonly reply: string | null };
 
+type PendingRequest = {
+  readonly subject: string;
+  readonly callback: (result: RequestResult) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+};
+
+/** The status code of the message the server sends to a request's reply subject when nobody subscribes. */
+const NO_RESPONDERS_CODE = 503;
+
 class NatsBusSubscription implements Subscription {
   readonly queue: Delivery[] = [];
   head = 0;
@@ -120,6 +129,10 @@ export class NatsBus implements Bus {
   #connected = true;
   #closed = false;
   lastHandlerError: unknown = null;
+  readonly #inbox = createInbox();
+  #inboxSubscription: NatsSubscription | null = null;
+  #requestNext = 1;
+  readonly #requests = new Map<string, PendingRequest>();
 
   private constructor(connection: NatsConnection, options: NatsBusOptions) {
     this.#connection = connection;
@@ -190,12 +203,45 @@ export class NatsBus implements Bus {
       callback({ ok: false, error: 'busClosed', message: `request on ${subject}: the bus is closed` });
       return;
     }
+    if (!subjectIsValid(subject)) throw new AssertionError(`request: '${subject}' is not a valid subject`);
     this.#stats.published++;
-    const timeout = Math.max(1, Math.ceil(timeoutNs / 1e6));
-    this.#connection.request(subject, data, { timeout }).then(
-      (message) => callback({ ok: true, message: { subject: message.subject, data: message.data, reply: null } }),
-      (error: unknown) => callback(requestFailure(subject, timeout, error)),
-    );
+    if (this.#inboxSubscription === null) {
+      this.#inboxSubscription = this.#connection.subscribe(`${this.#inbox}.*`, {
+        callback: (error, message) => {
+          if (error === null) this.#replied(message);
+        },
+      });
+    }
+    const reply = `${this.#inbox}.${this.#requestNext++}`;
+    const timeoutMs = Math.max(1, Math.ceil(timeoutNs / 1e6));
+    const timer = setTimeout(() => {
+      this.#requestEnd(reply, { ok: false, error: 'requestTimeout', message: `request on ${subject}: no reply within ${timeoutMs} ms` });
+    }, timeoutMs);
+    this.#requests.set(reply, { subject, callback, timer });
+    // What the client would drop while disconnected is counted; the request then times out.
+    if (!this.#connected) {
+      this.#stats.dropped++;
+      return;
+    }
+    this.#connection.publish(subject, data, { reply });
+  }
+
+  #replied(message: Msg): void {
+    const pending = this.#requests.get(message.subject);
+    if (pending === undefined) return;
+    if (message.data.length === 0 && message.headers?.code === NO_RESPONDERS_CODE) {
+      this.#requestEnd(message.subject, { ok: false, error: 'noResponders', message: `request on ${pending.subject}: no responders` });
+      return;
+    }
+    this.#requestEnd(message.subject, { ok: true, message: { subject: message.subject, data: message.data, reply: null } });
+  }
+
+  #requestEnd(reply: string, result: RequestResult): void {
+    const pending = this.#requests.get(reply);
+    if (pending === undefined) return;
+    this.#requests.delete(reply);
+    clearTimeout(pending.timer);
+    pending.callback(result);
   }
 
   /** A round trip to the server: everything published so far has reached it. */
@@ -208,6 +254,9 @@ export class NatsBus implements Bus {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const [reply, pending] of [...this.#requests]) {
+      this.#requestEnd(reply, { ok: false, error: 'busClosed', message: `request on ${pending.subject}: the connection closed` });
+    }
     // Draining needs the server; a bus cut off from every server just closes (what it held is counted lost).
     if (!this.#connection.isClosed()) await (this.#connected ? this.#connection.drain() : this.#connection.close());
     for (const subscription of this.#subscriptions) this.#drain(subscription, Number.POSITIVE_INFINITY);
@@ -306,22 +355,4 @@ export class NatsBus implements Bus {
       }
     }
   }
-}
-
-function requestFailure(subject: string, timeoutMs: number, error: unknown): RequestResult {
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (error instanceof NoRespondersError || cause instanceof NoRespondersError) {
-    return { ok: false, error: 'noResponders', message: `request on ${subject}: no responders` };
-  }
-  if (error instanceof RequestError && error.isNoResponders()) {
-    return { ok: false, error: 'noResponders', message: `request on ${subject}: no responders` };
-  }
-  if (error instanceof TimeoutError || cause instanceof TimeoutError) {
-    return { ok: false, error: 'requestTimeout', message: `request on ${subject}: no reply within ${timeoutMs} ms` };
-  }
-  if (error instanceof ClosedConnectionError) {
-    return { ok: false, error: 'busClosed', message: `request on ${subject}: the connection closed` };
-  }
-  const text = error instanceof Error ? error.message : String(error);
-  return { ok: false, error: 'requestTimeout', message: `request on ${subject}: ${text}` };
 }
