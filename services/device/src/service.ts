@@ -14,7 +14,7 @@ import {
   type DeviceEffects,
 } from '@ioasim/model';
 import { createActor, fromTransition, type Actor, type AnyActorRef, type EventObject } from 'xstate';
-import { deviceMachine, type DeviceMachineEvent } from './machine.js';
+import { deviceMachine, type DeviceAccess, type DeviceMachineEvent } from './machine.js';
 
 type DeviceActor = Actor<typeof deviceMachine>;
 
@@ -40,6 +40,9 @@ type Workload = {
   readonly pasid: number | null;
   readonly prgSize: number;
 };
+
+/** The most accesses one arrival event carries: a late real clock catches up in events of this size. */
+const ARRIVALS_PER_EVENT = 256;
 
 /** The subject token that names the device in `ioasim.<run>.<host>.dev.<device>.<leaf>`. */
 const DEVICE_TOKEN = 4;
@@ -157,13 +160,27 @@ export class DeviceService {
     const clock = this.options.clock;
     const delayNs = Math.max(0, Math.round(dueNs) - clock.nowNs());
     clock.afterNs(delayNs, () => {
-      const access = workload.generator.take();
-      this.deliver(workload.device, {
-        type: 'accesses',
-        accesses: [{ pasid: workload.pasid, page: access.page, perm: access.perm, prgSize: workload.prgSize }],
-      });
+      this.deliver(workload.device, { type: 'accesses', accesses: this.arrivalsDue(workload) });
       this.arrivalSchedule(workload);
     });
+  }
+
+  /**
+   * Every access of `workload` due by now, in order, at most ARRIVALS_PER_EVENT:
+   * one on the virtual clock (arrivals never share an instant), as many as the
+   * real clock has run past since the last arrival event in a NATS run.
+   */
+  private arrivalsDue(workload: Workload): DeviceAccess[] {
+    const nowNs = this.options.clock.nowNs();
+    const generator = workload.generator;
+    const accesses: DeviceAccess[] = [];
+    do {
+      const access = generator.take();
+      accesses.push({ pasid: workload.pasid, page: access.page, perm: access.perm, prgSize: workload.prgSize });
+      const nextNs = generator.nextArrivalNs();
+      if (nextNs === null || Math.round(nextNs) > nowNs) break;
+    } while (accesses.length < ARRIVALS_PER_EVENT);
+    return accesses;
   }
 
   private effectsFor(device: string, iommu: string): DeviceEffects {
