@@ -91,9 +91,10 @@ export class DeviceState {
   };
   priDisabled = false;
   unplugged = false;
-  private readonly atc = new Map<number, number>();
-  private readonly pending = new Map<number, PendingAccess>();
-  private readonly outstanding = new Map<number, OutstandingGroup>();
+  /** The ATC, the accesses in flight and the outstanding groups, each made at its first entry: an idle device has none. */
+  private atc: Map<number, number> | null = null;
+  private pending: Map<number, PendingAccess> | null = null;
+  private outstanding: Map<number, OutstandingGroup> | null = null;
   /**
    * PRG indices are handed out as from a stack that starts full with 0 on
    * top: a returned index is reused first (last returned, first reused),
@@ -122,7 +123,7 @@ export class DeviceState {
   }
 
   get outstandingGroups(): number {
-    return this.outstanding.size;
+    return this.outstanding?.size ?? 0;
   }
 
   /** One access of the workload, on the wire PASID `pasid`. */
@@ -130,31 +131,31 @@ export class DeviceState {
     if (this.unplugged) return;
     this.counters.accessesIssued++;
     const key = accessKey(pasid, page);
-    const cached = this.atc.get(key);
+    const cached = this.atc?.get(key);
     if (cached !== undefined && (cached & perm) === perm) {
       this.counters.atcHits++;
       this.counters.accessesCompleted++;
       return;
     }
-    const waiting = this.pending.get(key);
+    const waiting = this.pending?.get(key);
     if (waiting !== undefined) {
       waiting.count++;
       waiting.perm |= perm;
       return;
     }
     const requests = this.config.stall ? 1 : prgSize;
-    this.pending.set(key, { pasid, page, perm, count: 1, state: 'translating', requests });
+    (this.pending ??= new Map()).set(key, { pasid, page, perm, count: 1, state: 'translating', requests });
     this.translate(pasid, page, perm);
   }
 
   translationCompleted(nowNs: number, completion: TranslationCompletion): void {
     const key = accessKey(completion.pasid, completion.page);
-    const waiting = this.pending.get(key);
+    const waiting = this.pending?.get(key);
     if (waiting === undefined || waiting.state !== 'translating' || this.unplugged) return;
     if (completion.ok && (completion.perm & waiting.perm) === waiting.perm) {
       this.atcInsert(key, completion.perm);
       this.counters.accessesCompleted += waiting.count;
-      this.pending.delete(key);
+      this.pending?.delete(key);
       return;
     }
     this.fault(nowNs, key, waiting);
@@ -162,7 +163,7 @@ export class DeviceState {
 
   prgResponse(nowNs: number, response: PrgResponse): void {
     if (this.unplugged) return;
-    const outstanding = this.outstanding.get(response.prgIndex);
+    const outstanding = this.outstanding?.get(response.prgIndex);
     if (outstanding === undefined || outstanding.group !== response.group || outstanding.pasid !== response.pasid) {
       this.effects.trace({
         kind: 'responseUnexpected',
@@ -186,7 +187,7 @@ export class DeviceState {
       code: response.code,
       latencyNs: nowNs - outstanding.firstIssuedNs,
     });
-    const waiting = this.pending.get(outstanding.key);
+    const waiting = this.pending?.get(outstanding.key);
     if (response.code === ResponseCode.failure && !this.config.stall) this.priDisabled = true;
     if (waiting !== undefined) {
       if (response.code === ResponseCode.success) {
@@ -202,13 +203,13 @@ export class DeviceState {
 
   /** Whether the retry timer of this attempt of a group still has work to do (it was not answered meanwhile). */
   groupTimeoutDue(prgIndex: number, group: number, attempt: number): boolean {
-    const outstanding = this.outstanding.get(prgIndex);
+    const outstanding = this.outstanding?.get(prgIndex);
     return !this.unplugged && outstanding !== undefined && outstanding.group === group && outstanding.attempt === attempt;
   }
 
   /** The retry timer of a group: re-issue it, or abandon it after the retry budget. */
   groupTimeout(nowNs: number, prgIndex: number, group: number, attempt: number): void {
-    const outstanding = this.outstanding.get(prgIndex);
+    const outstanding = this.outstanding?.get(prgIndex);
     if (outstanding === undefined || outstanding.group !== group || outstanding.attempt !== attempt) return;
     if (this.unplugged) return;
     if (outstanding.attempt < this.settings.retries) {
@@ -219,7 +220,7 @@ export class DeviceState {
     }
     this.groupRetire(outstanding);
     this.effects.trace({ kind: 'groupAbandoned', t: nowNs, host: this.host, device: this.config.name, group });
-    const waiting = this.pending.get(outstanding.key);
+    const waiting = this.pending?.get(outstanding.key);
     if (waiting !== undefined) this.accessesFail(outstanding.key, waiting);
     this.creditWaitDrain(nowNs);
   }
@@ -228,7 +229,7 @@ export class DeviceState {
   unplug(nowNs: number): void {
     if (this.unplugged) return;
     this.unplugged = true;
-    for (const outstanding of [...this.outstanding.values()]) {
+    for (const outstanding of [...(this.outstanding?.values() ?? [])]) {
       this.groupRetire(outstanding);
       this.effects.trace({
         kind: 'groupAbandoned',
@@ -238,19 +239,21 @@ export class DeviceState {
         group: outstanding.group,
       });
     }
-    for (const waiting of this.pending.values()) this.counters.accessesFailed += waiting.count;
-    this.pending.clear();
+    for (const waiting of this.pending?.values() ?? []) this.counters.accessesFailed += waiting.count;
+    this.pending?.clear();
     this.creditWait.length = 0;
   }
 
   /** An ATS invalidation (after an unmap, detach, replace or destroy): `pages` of every PASID, or the whole ATC. */
   atcInvalidate(pages: readonly number[] | null = null): void {
     if (pages === null) {
-      this.atc.clear();
+      this.atc?.clear();
       return;
     }
+    const atc = this.atc;
+    if (atc === null) return;
     const dropped = new Set(pages);
-    for (const key of [...this.atc.keys()]) if (dropped.has(key % ACCESS_KEY_PAGES)) this.atc.delete(key);
+    for (const key of [...atc.keys()]) if (dropped.has(key % ACCESS_KEY_PAGES)) atc.delete(key);
   }
 
   private translate(pasid: number | null, page: number, perm: number): void {
@@ -285,7 +288,7 @@ export class DeviceState {
   private creditWaitDrain(nowNs: number): void {
     while (this.creditWait.length > 0 && this.prgIndexAvailable()) {
       const key = this.creditWait[0] as number;
-      const waiting = this.pending.get(key);
+      const waiting = this.pending?.get(key);
       if (waiting === undefined || waiting.state !== 'awaitingCredits') {
         this.creditWait.shift();
         continue;
@@ -298,7 +301,7 @@ export class DeviceState {
 
   private creditWaitFail(nowNs: number): void {
     for (const key of this.creditWait) {
-      const waiting = this.pending.get(key);
+      const waiting = this.pending?.get(key);
       if (waiting === undefined || waiting.state !== 'awaitingCredits') continue;
       this.unrecoverable(nowNs, key, waiting);
     }
@@ -321,7 +324,7 @@ export class DeviceState {
       firstIssuedNs: nowNs,
       attempt: 0,
     };
-    this.outstanding.set(prgIndex, outstanding);
+    (this.outstanding ??= new Map()).set(prgIndex, outstanding);
     waiting.state = 'faulting';
     this.effects.trace({
       kind: 'groupRaised',
@@ -363,7 +366,7 @@ export class DeviceState {
   }
 
   private groupRetire(outstanding: OutstandingGroup): void {
-    this.outstanding.delete(outstanding.prgIndex);
+    this.outstanding?.delete(outstanding.prgIndex);
     this.prgIndexReturned.push(outstanding.prgIndex);
     if (this.credits !== null && !this.config.stall) this.credits.release(outstanding.pages.length);
   }
@@ -381,15 +384,16 @@ export class DeviceState {
 
   private accessesFail(key: number, waiting: PendingAccess): void {
     this.counters.accessesFailed += waiting.count;
-    this.pending.delete(key);
+    this.pending?.delete(key);
   }
 
   private atcInsert(key: number, perm: number): void {
     if (this.config.atc <= 0) return;
-    if (!this.atc.has(key) && this.atc.size >= this.config.atc) {
-      const oldest = this.atc.keys().next().value as number;
-      this.atc.delete(oldest);
+    const atc = (this.atc ??= new Map());
+    if (!atc.has(key) && atc.size >= this.config.atc) {
+      const oldest = atc.keys().next().value as number;
+      atc.delete(oldest);
     }
-    this.atc.set(key, perm);
+    atc.set(key, perm);
   }
 }
