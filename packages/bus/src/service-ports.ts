@@ -20,7 +20,7 @@ import {
   type Settings,
   type TraceEvent,
 } from '@ioasim/protocol';
-import type { Bus, RequestResult, SubscribeOptions, Subscription } from './bus.js';
+import type { Bus, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
 import type { Clock } from './clock.js';
 import { framesSubscribe, type FrameHandler } from './frames.js';
 import { MessageCounts } from './message-counts.js';
@@ -55,7 +55,7 @@ export class ServicePorts {
   ) {
     const { bus, clock, settings, run, host } = options;
     this.subjects = hostSubjects(run, host.name);
-    this.outbox = new Outbox({ bus: this.countingSends(bus), clock, sender, records: settings.batch.records, windowNs: settings.batch.windowNs });
+    this.outbox = new Outbox({ bus: new CountingBus(bus, this.messages), clock, sender, records: settings.batch.records, windowNs: settings.batch.windowNs });
     this.traceOutbox = new Outbox({ bus, clock, sender, records: TRACE_RECORDS_MAX, windowNs: 0 });
     this.traceSubjectName = traceSubject(run, host.name);
   }
@@ -145,42 +145,6 @@ export class ServicePorts {
     this.options.bus.publish(replySubject, data);
   }
 
-  /** The bus as the outbox sees it: every publish is counted as sent, encoded or handed over as a frame object. */
-  private countingSends(bus: Bus): Bus {
-    const messages = this.messages;
-    const publishFrame = bus.publishFrame;
-    return {
-      publish: (subject, data, reply) => {
-        messages.sent(subject);
-        bus.publish(subject, data, reply);
-      },
-      ...(publishFrame === undefined
-        ? {}
-        : {
-            publishFrame: (subject: string, frame: Parameters<typeof publishFrame>[1]) => {
-              messages.sent(subject);
-              publishFrame.call(bus, subject, frame);
-            },
-          }),
-      // Kept when the bus has it: without it the Outbox would encode every frame.
-      ...(bus.publishFrame === undefined
-        ? {}
-        : {
-            publishFrame: (subject: string, frame: Frame) => {
-              messages.sent(subject);
-              (bus.publishFrame as (subject: string, frame: Frame) => void)(subject, frame);
-            },
-          }),
-      subscribe: (pattern, handler, options) => bus.subscribe(pattern, handler, options),
-      request: (subject, data, timeoutNs, callback) => bus.request(subject, data, timeoutNs, callback),
-      flush: () => bus.flush(),
-      close: () => bus.close(),
-      get stats() {
-        return bus.stats;
-      },
-    };
-  }
-
   flush(): void {
     this.outbox.flushAll();
     this.traceOutbox.flushAll();
@@ -190,6 +154,53 @@ export class ServicePorts {
     this.flush();
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.subscriptions.length = 0;
+  }
+}
+
+/**
+ * The bus as the outbox sees it: every publish is counted as sent, encoded or
+ * handed over as a frame object. A class rather than an object literal: one
+ * of these per service of every host, so its methods live on the prototype.
+ */
+class CountingBus implements Bus {
+  /** Kept when the bus has it: without it the Outbox would encode every frame. */
+  readonly publishFrame?: (subject: string, frame: Frame) => void;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly messages: MessageCounts,
+  ) {
+    if (bus.publishFrame !== undefined) {
+      this.publishFrame = (subject, frame) => {
+        messages.sent(subject);
+        (bus.publishFrame as (subject: string, frame: Frame) => void)(subject, frame);
+      };
+    }
+  }
+
+  get stats(): Readonly<BusStats> {
+    return this.bus.stats;
+  }
+
+  publish(subject: string, data: Uint8Array, reply?: string): void {
+    this.messages.sent(subject);
+    this.bus.publish(subject, data, reply);
+  }
+
+  subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Subscription {
+    return this.bus.subscribe(pattern, handler, options);
+  }
+
+  request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void {
+    this.bus.request(subject, data, timeoutNs, callback);
+  }
+
+  flush(): Promise<void> {
+    return this.bus.flush();
+  }
+
+  close(): Promise<void> {
+    return this.bus.close();
   }
 }
 
