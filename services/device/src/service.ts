@@ -13,6 +13,7 @@ import {
   randomCreate,
   type DeviceEffects,
 } from '@ioasim/model';
+import type { PageRequest, TraceEvent, TranslationRequest } from '@ioasim/protocol';
 import { createActor, fromTransition, type Actor, type AnyActorRef, type EventObject } from 'xstate';
 import { deviceMachine, type DeviceAccess, type DeviceMachineEvent } from './machine.js';
 
@@ -33,6 +34,41 @@ const devicesParent = fromTransition(
   },
   ({ input }: { input: ReadonlyMap<string, AnyActorRef> }) => input,
 );
+
+/** Called when a group's retry timer fires: the service checks the group is still due, then delivers the timeout. */
+type GroupTimeoutFired = (device: string, prgIndex: number, group: number, attempt: number) => void;
+
+/**
+ * A device's effects on its service's ports and clock. An object with its
+ * methods on the prototype, not four closures per device; the subjects are
+ * shared by the devices behind the same IOMMU.
+ */
+class DevicePorts implements DeviceEffects {
+  constructor(
+    private readonly ports: ServicePorts,
+    private readonly device: string,
+    private readonly atsSubject: string,
+    private readonly priSubject: string,
+    private readonly groupTimeoutFired: GroupTimeoutFired,
+  ) {}
+
+  translationRequest(request: TranslationRequest): void {
+    this.ports.outbox.add(this.atsSubject, 'translationRequest', request);
+  }
+
+  pageRequest(request: PageRequest): void {
+    this.ports.outbox.add(this.priSubject, 'pageRequest', request);
+  }
+
+  trace(event: TraceEvent): void {
+    this.ports.trace(event);
+  }
+
+  groupTimeoutSet(delayNs: number, prgIndex: number, group: number, attempt: number): void {
+    // Most groups are answered long before their timer: those timers end here, without an event.
+    this.ports.clock.afterNs(delayNs, () => this.groupTimeoutFired(this.device, prgIndex, group, attempt));
+  }
+}
 
 type Workload = {
   readonly generator: WorkloadGenerator;
@@ -61,18 +97,33 @@ export class DeviceService {
     const { host, settings, clock, seed } = options;
     this.ports = new ServicePorts(options, `${host.name}/device`);
     const pool = pasidPoolAssign(host.devices);
+    const nowNs = (): number => clock.nowNs();
+    const errorKeep = (error: unknown): void => {
+      this.errors.push(error);
+    };
+    const groupTimeoutFired: GroupTimeoutFired = (device, prgIndex, group, attempt) => {
+      if (this.devices.get(device)?.groupTimeoutDue(prgIndex, group, attempt) === true) {
+        this.deliver(device, { type: 'groupTimeout', prgIndex, group, attempt });
+      }
+    };
+    const subjectsByIommu = new Map<string, { readonly ats: string; readonly pri: string }>();
     this.parent = createActor(devicesParent, { input: this.actors, clock, id: `${host.name}/device` }).start();
     for (const config of host.devices) {
-      const effects = this.effectsFor(config.name, config.iommu);
+      let iommuSubjects = subjectsByIommu.get(config.iommu);
+      if (iommuSubjects === undefined) {
+        iommuSubjects = { ats: this.ports.subjects.iommuAts(config.iommu), pri: this.ports.subjects.iommuPri(config.iommu) };
+        subjectsByIommu.set(config.iommu, iommuSubjects);
+      }
+      const effects = new DevicePorts(this.ports, config.name, iommuSubjects.ats, iommuSubjects.pri, groupTimeoutFired);
       const device = new DeviceState(host.name, config, settings, effects);
       this.devices.set(config.name, device);
       const actor = createActor(deviceMachine, {
-        input: { device, nowNs: () => clock.nowNs() },
+        input: { device, nowNs },
         clock,
         id: `${host.name}/device/${config.name}`,
         parent: this.parent,
       });
-      actor.subscribe({ error: (error) => this.errors.push(error) });
+      actor.subscribe({ error: errorKeep });
       this.actors.set(config.name, actor.start());
     }
     host.workloads.forEach((workload, index) => {
@@ -181,25 +232,5 @@ export class DeviceService {
       if (nextNs === null || Math.round(nextNs) > nowNs) break;
     } while (accesses.length < ARRIVALS_PER_EVENT);
     return accesses;
-  }
-
-  private effectsFor(device: string, iommu: string): DeviceEffects {
-    const ports = this.ports;
-    const subjects = ports.subjects;
-    const atsSubject = subjects.iommuAts(iommu);
-    const priSubject = subjects.iommuPri(iommu);
-    return {
-      translationRequest: (request) => ports.outbox.add(atsSubject, 'translationRequest', request),
-      pageRequest: (request) => ports.outbox.add(priSubject, 'pageRequest', request),
-      trace: (event) => ports.trace(event),
-      groupTimeoutSet: (delayNs, prgIndex, group, attempt) => {
-        // Most groups are answered long before their timer: those timers end here, without an event.
-        ports.clock.afterNs(delayNs, () => {
-          if (this.devices.get(device)?.groupTimeoutDue(prgIndex, group, attempt) === true) {
-            this.deliver(device, { type: 'groupTimeout', prgIndex, group, attempt });
-          }
-        });
-      },
-    };
   }
 }
