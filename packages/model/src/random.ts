@@ -29,19 +29,27 @@ export function hashString(text: string, basis = 0x811c9dc5): number {
 
 export function randomCreate(seed: number, stream: string): Random {
   assert(Number.isInteger(seed), `random: seed ${seed} is not an integer`);
-  const generator = xoroshiro128plus(hashString(stream, (seed ^ 0x811c9dc5) >>> 0) | 0);
-  return {
-    float: () => uniformFloat64(generator),
-    below: (bound) => {
-      assert(Number.isInteger(bound) && bound > 0, `random: bound ${bound} must be a positive integer`);
-      return uniformInt(generator, 0, bound - 1);
-    },
-    chance: (numerator, denominator) => {
-      assert(Number.isInteger(numerator) && Number.isInteger(denominator), 'random: chance takes integers');
-      assert(denominator > 0 && numerator >= 0 && numerator <= denominator, 'random: chance out of range');
-      return uniformInt(generator, 0, denominator - 1) < numerator;
-    },
-  };
+  return new XoroshiroRandom(xoroshiro128plus(hashString(stream, (seed ^ 0x811c9dc5) >>> 0) | 0));
+}
+
+/** A stream over one xoroshiro128+ generator; a class, so that each of a fleet's many streams is one small object. */
+class XoroshiroRandom implements Random {
+  constructor(private readonly generator: ReturnType<typeof xoroshiro128plus>) {}
+
+  float(): number {
+    return uniformFloat64(this.generator);
+  }
+
+  below(bound: number): number {
+    assert(Number.isInteger(bound) && bound > 0, `random: bound ${bound} must be a positive integer`);
+    return uniformInt(this.generator, 0, bound - 1);
+  }
+
+  chance(numerator: number, denominator: number): boolean {
+    assert(Number.isInteger(numerator) && Number.isInteger(denominator), 'random: chance takes integers');
+    assert(denominator > 0 && numerator >= 0 && numerator <= denominator, 'random: chance out of range');
+    return uniformInt(this.generator, 0, denominator - 1) < numerator;
+  }
 }
 
 /** An exponential variate with the given mean. */
