@@ -17,16 +17,26 @@ export type IndexEntry = {
   readonly order: number;
 };
 
+/**
+ * A node's table and lists are made at their first entry: a fleet has tens of
+ * nodes per host (one per host, scope and name token), most with one child
+ * or one list.
+ */
 class IndexNode<Entry> {
-  readonly literals = new Map<string, IndexNode<Entry>>();
+  literals: Map<string, IndexNode<Entry>> | null = null;
   star: IndexNode<Entry> | null = null;
   /** Entries whose pattern ends at this node. */
-  readonly ending: Entry[] = [];
+  ending: Entry[] | null = null;
   /** Entries whose pattern ends with `>` right after this node. */
-  readonly tail: Entry[] = [];
+  tail: Entry[] | null = null;
 
   isEmpty(): boolean {
-    return this.literals.size === 0 && this.star === null && this.ending.length === 0 && this.tail.length === 0;
+    return (
+      (this.literals?.size ?? 0) === 0 &&
+      this.star === null &&
+      (this.ending?.length ?? 0) === 0 &&
+      (this.tail?.length ?? 0) === 0
+    );
   }
 }
 
@@ -44,13 +54,13 @@ export class SubscriptionIndex<Entry extends IndexEntry> {
     for (let index = 0; index < tokens.length; index++) {
       const token = tokens[index] as string;
       if (token === WILDCARD_TAIL) {
-        node.tail.push(entry);
+        (node.tail ??= []).push(entry);
         this.#size++;
         return;
       }
       node = nodeChild(node, token);
     }
-    node.ending.push(entry);
+    (node.ending ??= []).push(entry);
     this.#size++;
   }
 
@@ -73,12 +83,12 @@ export class SubscriptionIndex<Entry extends IndexEntry> {
     const token = tokens[index];
     if (token === undefined) return listRemove(node.ending, entry);
     if (token === WILDCARD_TAIL) return listRemove(node.tail, entry);
-    const child = token === WILDCARD_TOKEN ? node.star : (node.literals.get(token) ?? null);
+    const child = token === WILDCARD_TOKEN ? node.star : (node.literals?.get(token) ?? null);
     if (child === null) return false;
     const removed = this.#removeBelow(child, tokens, index + 1, entry);
     if (removed && child.isEmpty()) {
       if (token === WILDCARD_TOKEN) node.star = null;
-      else node.literals.delete(token);
+      else node.literals?.delete(token);
     }
     return removed;
   }
@@ -89,27 +99,29 @@ function nodeChild<Entry>(node: IndexNode<Entry>, token: string): IndexNode<Entr
     node.star ??= new IndexNode<Entry>();
     return node.star;
   }
-  let child = node.literals.get(token);
+  const literals = (node.literals ??= new Map());
+  let child = literals.get(token);
   if (child === undefined) {
     child = new IndexNode<Entry>();
-    node.literals.set(token, child);
+    literals.set(token, child);
   }
   return child;
 }
 
 function collect<Entry>(node: IndexNode<Entry>, tokens: readonly string[], index: number, found: Entry[]): void {
   if (index === tokens.length) {
-    for (const entry of node.ending) found.push(entry);
+    if (node.ending !== null) for (const entry of node.ending) found.push(entry);
     return;
   }
   // `>` needs at least one more token, and there is one.
-  for (const entry of node.tail) found.push(entry);
-  const literal = node.literals.get(tokens[index] as string);
+  if (node.tail !== null) for (const entry of node.tail) found.push(entry);
+  const literal = node.literals?.get(tokens[index] as string);
   if (literal !== undefined) collect(literal, tokens, index + 1, found);
   if (node.star !== null) collect(node.star, tokens, index + 1, found);
 }
 
-function listRemove<Entry>(list: Entry[], entry: Entry): boolean {
+function listRemove<Entry>(list: Entry[] | null, entry: Entry): boolean {
+  if (list === null) return false;
   const position = list.indexOf(entry);
   if (position < 0) return false;
   list.splice(position, 1);
