@@ -30,9 +30,10 @@ export function messageCounterName(count: MessageCountName, kind: MessageSubject
 }
 
 export class MessageCounts {
-  private readonly byKind = new Map<MessageSubjectKind, MessageCountsByKind>();
+  /** Made at the first message: a fleet has five of these per host, and an idle host's stay empty. */
+  private byKind: Map<MessageSubjectKind, MessageCountsByKind> | null = null;
   /** The kind of each subject seen, so that a subject is parsed once. */
-  private readonly kindBySubject = new Map<string, MessageSubjectKind>();
+  private kindBySubject: Map<string, MessageSubjectKind> | null = null;
 
   sent(subject: string): void {
     this.count(subject, 'sent');
@@ -52,13 +53,13 @@ export class MessageCounts {
 
   /** The counts by subject kind, kinds in name order. */
   get kinds(): ReadonlyMap<MessageSubjectKind, Readonly<MessageCountsByKind>> {
-    return new Map([...this.byKind].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return new Map([...(this.byKind ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   /** The totals over every subject kind. */
   totals(): MessageCountsByKind {
     const totals: MessageCountsByKind = { sent: 0, received: 0, dropped: 0, duplicated: 0 };
-    for (const counts of this.byKind.values()) for (const name of MESSAGE_COUNT_NAMES) totals[name] += counts[name];
+    for (const counts of this.byKind?.values() ?? []) for (const name of MESSAGE_COUNT_NAMES) totals[name] += counts[name];
     return totals;
   }
 
@@ -72,16 +73,18 @@ export class MessageCounts {
   }
 
   private count(subject: string, name: MessageCountName): void {
-    let kind = this.kindBySubject.get(subject);
+    const kindBySubject = (this.kindBySubject ??= new Map());
+    let kind = kindBySubject.get(subject);
     if (kind === undefined) {
       kind = subjectParse(subject)?.kind ?? SUBJECT_KIND_OTHER;
       // Reply inboxes are one subject per request: never remember them.
-      if (kind !== SUBJECT_KIND_OTHER) this.kindBySubject.set(subject, kind);
+      if (kind !== SUBJECT_KIND_OTHER) kindBySubject.set(subject, kind);
     }
-    let counts = this.byKind.get(kind);
+    const byKind = (this.byKind ??= new Map());
+    let counts = byKind.get(kind);
     if (counts === undefined) {
       counts = { sent: 0, received: 0, dropped: 0, duplicated: 0 };
-      this.byKind.set(kind, counts);
+      byKind.set(kind, counts);
     }
     counts[name]++;
   }
