@@ -36,6 +36,22 @@ export type ServiceOptions = {
   readonly seed: number;
 };
 
+/**
+ * The subject builders of the services built from one ServiceOptions (a
+ * host's five services in one process share it): eleven closures each, built
+ * once per host rather than once per service.
+ */
+const subjectsByOptions = new WeakMap<ServiceOptions, HostSubjects>();
+
+function subjectsOf(options: ServiceOptions): HostSubjects {
+  let subjects = subjectsByOptions.get(options);
+  if (subjects === undefined) {
+    subjects = hostSubjects(options.run, options.host.name);
+    subjectsByOptions.set(options, subjects);
+  }
+  return subjects;
+}
+
 /** Trace records per frame: trace leaves at the end of each instant, so frames stay small. */
 const TRACE_RECORDS_MAX = 1024;
 
@@ -54,7 +70,7 @@ export class ServicePorts {
     readonly sender: string,
   ) {
     const { bus, clock, settings, run, host } = options;
-    this.subjects = hostSubjects(run, host.name);
+    this.subjects = subjectsOf(options);
     this.outbox = new Outbox({ bus: new CountingBus(bus, this.messages), clock, sender, records: settings.batch.records, windowNs: settings.batch.windowNs });
     this.traceOutbox = new Outbox({ bus, clock, sender, records: TRACE_RECORDS_MAX, windowNs: 0 });
     this.traceSubjectName = traceSubject(run, host.name);
