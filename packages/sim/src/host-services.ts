@@ -19,13 +19,15 @@ export type HostServices = {
 };
 
 export function hostServicesStart(options: ServiceOptions): HostServices {
+  // The host's actors share the device service's actor parent, and so one xstate actor system.
+  const device = new DeviceService(options);
   return {
     host: options.host,
-    device: new DeviceService(options),
-    iommu: new IommuService(options),
-    manager: new ManagerService(options),
-    vfio: new VfioService(options),
-    vdpa: new VdpaService(options),
+    device,
+    iommu: new IommuService(options, device.actorParent),
+    manager: new ManagerService(options, undefined, device.actorParent),
+    vfio: new VfioService(options, device.actorParent),
+    vdpa: new VdpaService(options, device.actorParent),
   };
 }
 

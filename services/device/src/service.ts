@@ -19,21 +19,27 @@ import { deviceMachine, type DeviceAccess, type DeviceMachineEvent } from './mac
 
 type DeviceActor = Actor<typeof deviceMachine>;
 
+/** Asks the host's actor parent to stop `actors`, its children, as `stop()` on a root actor would. */
+type ActorsStop = { readonly type: 'actorsStop'; readonly actors: readonly AnyActorRef[] };
+
+function isActorsStop(event: EventObject): event is ActorsStop {
+  return event.type === 'actorsStop';
+}
+
 /**
- * The parent of a host's device actors. Each root actor brings an xstate
- * actor system of its own (a scheduler, registries of children and system
- * ids, inspection observers: about 2 KB); the device actors of a host share
- * their parent's. It ignores the done and error events its devices relay to
- * it (a device's errors reach the service through its own subscription) and
- * on `devicesStop` stops every device, as `stop()` on a root actor would.
+ * The parent of a host's actors in one process. Each root actor brings an
+ * xstate actor system of its own (a scheduler, registries of children and
+ * system ids, inspection observers: about 1.6 KB); the actors of a host share
+ * their parent's: the device actors, and the iommu, manager, vfio and vdpa
+ * actors when their services are given it (hostServicesStart does). It
+ * ignores the done and error events its children relay to it (each service
+ * observes its own actors' errors) and stops the children an `ActorsStop`
+ * names. It holds nothing and has no timers, so it is never stopped itself.
  */
-const devicesParent = fromTransition(
-  (devices: ReadonlyMap<string, AnyActorRef>, event: EventObject, { stopChild }) => {
-    if (event.type === 'devicesStop') for (const actor of devices.values()) stopChild(actor);
-    return devices;
-  },
-  ({ input }: { input: ReadonlyMap<string, AnyActorRef> }) => input,
-);
+const hostActorsParent = fromTransition((state: null, event: EventObject, { stopChild }) => {
+  if (isActorsStop(event)) for (const actor of event.actors) stopChild(actor);
+  return state;
+}, null);
 
 /** Called when a group's retry timer fires: the service checks the group is still due, then delivers the timeout. */
 type GroupTimeoutFired = (device: string, prgIndex: number, group: number, attempt: number) => void;
@@ -87,7 +93,8 @@ export class DeviceService {
   readonly ports: ServicePorts;
   readonly devices = new Map<string, DeviceState>();
   private readonly actors = new Map<string, DeviceActor>();
-  private readonly parent: Actor<typeof devicesParent>;
+  /** The parent of this host's actors: give it to the host's other services so that they share its actor system. */
+  readonly actorParent: AnyActorRef;
   private readonly workloads: Workload[] = [];
   /** Frames and timers that reached a device after its hot removal: dropped, as the hardware would, and counted. */
   private readonly afterUnplug = new Map<string, number>();
@@ -107,7 +114,7 @@ export class DeviceService {
       }
     };
     const subjectsByIommu = new Map<string, { readonly ats: string; readonly pri: string }>();
-    this.parent = createActor(devicesParent, { input: this.actors, clock, id: `${host.name}/device` }).start();
+    this.actorParent = createActor(hostActorsParent, { clock, id: `${host.name}/actors` }).start();
     for (const config of host.devices) {
       let iommuSubjects = subjectsByIommu.get(config.iommu);
       if (iommuSubjects === undefined) {
@@ -121,7 +128,7 @@ export class DeviceService {
         input: { device, nowNs },
         clock,
         id: `${host.name}/device/${config.name}`,
-        parent: this.parent,
+        parent: this.actorParent,
       });
       actor.subscribe({ error: errorKeep });
       this.actors.set(config.name, actor.start());
@@ -181,8 +188,8 @@ export class DeviceService {
 
   stop(): void {
     this.ports.close();
-    this.parent.send({ type: 'devicesStop' });
-    this.parent.stop();
+    const stop: ActorsStop = { type: 'actorsStop', actors: [...this.actors.values()] };
+    this.actorParent.send(stop);
   }
 
   private send(subject: string, event: DeviceMachineEvent): void {

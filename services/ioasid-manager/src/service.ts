@@ -14,7 +14,7 @@
 import { ServicePorts, type ServiceOptions } from '@ioasim/bus';
 import { ManagerState, randomCreate, type ManagerEffects } from '@ioasim/model';
 import { frameEncode, type ControlOperation, type ControlReply } from '@ioasim/protocol';
-import { createActor, type Actor } from 'xstate';
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { managerMachine } from './machine.js';
 
 /** A manager started again after a crash: its cookies start past every cookie its predecessor gave. */
@@ -36,6 +36,8 @@ export class ManagerService {
   constructor(
     readonly options: ServiceOptions,
     restart?: ManagerRestart,
+    /** The parent shared with the host's other actors (DeviceService.actorParent), which stops its children on `actorsStop`; none: a root actor. */
+    private readonly actorParent?: AnyActorRef,
   ) {
     const { host, clock, seed } = options;
     this.ports = new ServicePorts(options, `${host.name}/ioasid-manager`);
@@ -45,6 +47,7 @@ export class ManagerService {
       input: { manager: this.manager, nowNs: () => clock.nowNs() },
       clock,
       id: `${host.name}/ioasid-manager`,
+      ...(actorParent === undefined ? {} : { parent: actorParent }),
     });
     this.actor.subscribe({ error: (error) => this.errors.push(error) });
     this.actor.start();
@@ -101,7 +104,8 @@ export class ManagerService {
   stop(): void {
     this.#stopped = true;
     this.ports.close();
-    this.actor.stop();
+    if (this.actorParent === undefined) this.actor.stop();
+    else this.actorParent.send({ type: 'actorsStop', actors: [this.actor] });
   }
 
   private effects(): ManagerEffects {

@@ -5,7 +5,7 @@
  */
 import { ServicePorts, type ServiceOptions } from '@ioasim/bus';
 import { IommuState, randomCreate, type IommuEffects } from '@ioasim/model';
-import { createActor, type Actor } from 'xstate';
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { iommuMachine, type IommuMachineEvent } from './machine.js';
 
 type IommuActor = Actor<typeof iommuMachine>;
@@ -19,7 +19,11 @@ export class IommuService {
   private readonly actors = new Map<string, IommuActor>();
   errors: unknown[] = [];
 
-  constructor(readonly options: ServiceOptions) {
+  constructor(
+    readonly options: ServiceOptions,
+    /** The parent shared with the host's other actors (DeviceService.actorParent), which stops its children on `actorsStop`; none: a root actor. */
+    private readonly actorParent?: AnyActorRef,
+  ) {
     const { host, clock, seed } = options;
     this.ports = new ServicePorts(options, `${host.name}/iommu`);
     for (const config of host.iommus) {
@@ -29,6 +33,7 @@ export class IommuService {
         input: { iommu, nowNs: () => clock.nowNs() },
         clock,
         id: `${host.name}/iommu/${config.name}`,
+        ...(actorParent === undefined ? {} : { parent: actorParent }),
       });
       actor.subscribe({ error: (error) => this.errors.push(error) });
       this.actors.set(config.name, actor.start());
@@ -58,7 +63,8 @@ export class IommuService {
 
   stop(): void {
     this.ports.close();
-    for (const actor of this.actors.values()) actor.stop();
+    if (this.actorParent === undefined) for (const actor of this.actors.values()) actor.stop();
+    else this.actorParent.send({ type: 'actorsStop', actors: [...this.actors.values()] });
   }
 
   private send(subject: string, event: IommuMachineEvent): void {

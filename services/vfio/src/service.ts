@@ -14,7 +14,7 @@ import {
   type ControlRequest,
   type PageResponse,
 } from '@ioasim/protocol';
-import { createActor, type Actor } from 'xstate';
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { vfioMachine } from './machine.js';
 
 /** The subject token that names the ioasid or owner in `ioasim.<run>.<host>.<scope>.<name>.<leaf>`. */
@@ -29,7 +29,11 @@ export class VfioService {
   private controlSequence = 0;
   errors: unknown[] = [];
 
-  constructor(readonly options: ServiceOptions) {
+  constructor(
+    readonly options: ServiceOptions,
+    /** The parent shared with the host's other actors (DeviceService.actorParent), which stops its children on `actorsStop`; none: a root actor. */
+    private readonly actorParent?: AnyActorRef,
+  ) {
     const { host, clock, seed } = options;
     this.ports = new ServicePorts(options, `${host.name}/vfio`);
     const ports = this.ports;
@@ -43,6 +47,7 @@ export class VfioService {
       input: { frontend: this.frontend, nowNs: () => clock.nowNs(), act: (action) => this.act(action) },
       clock,
       id: `${host.name}/vfio`,
+      ...(actorParent === undefined ? {} : { parent: actorParent }),
     });
     this.actor.subscribe({ error: (error) => this.errors.push(error) });
     this.actor.start();
@@ -68,7 +73,8 @@ export class VfioService {
 
   stop(): void {
     this.ports.close();
-    this.actor.stop();
+    if (this.actorParent === undefined) this.actor.stop();
+    else this.actorParent.send({ type: 'actorsStop', actors: [this.actor] });
   }
 
   private act(action: HandlerAction): void {
