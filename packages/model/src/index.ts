@@ -1,4 +1,5 @@
 export * from './assert.js';
+export * from './attachment-table.js';
 export * from './cost.js';
 export * from './device.js';
 export * from './handler.js';

@@ -14,6 +14,7 @@
  */
 import type { HostConfig, IommuKind, SpaceKind, Stage } from '@ioasim/protocol';
 import { assert } from './assert.js';
+import { AttachmentTable } from './attachment-table.js';
 import { pasidOnWire, type PasidPool } from './pasid-pool.js';
 
 export type SpaceEntry = {
@@ -31,7 +32,7 @@ export type DeviceEntry = {
   readonly sid: number;
   readonly owner: string;
   /** Attachments by PASID on the wire; RID_KEY for the RID. */
-  readonly attachments: Map<number, string>;
+  readonly attachments: AttachmentTable;
   present: boolean;
 };
 
@@ -73,18 +74,18 @@ export class RoutingTable {
       this.spaces.set(name, { name, owner, kind, parent, iopf, destroyed: false });
     }
     for (const device of host.devices) {
+      const attachments = device.attach.map((attachment): [number, string] => {
+        const wire = pasidOnWire(pool, device.name, attachment.pasid, attachment.asid);
+        return [pasidKey(wire), attachment.space];
+      });
       const entry: DeviceEntry = {
         name: device.name,
         iommu: device.iommu,
         sid: device.sid,
         owner: device.owner,
-        attachments: new Map(),
+        attachments: new AttachmentTable(attachments),
         present: true,
       };
-      for (const attachment of device.attach) {
-        const wire = pasidOnWire(pool, device.name, attachment.pasid, attachment.asid);
-        entry.attachments.set(pasidKey(wire), attachment.space);
-      }
       this.devices.set(device.name, entry);
       this.streams.get(device.iommu)?.set(device.sid, entry);
     }
