@@ -192,34 +192,41 @@ function mebibytes(bytes) {
   return bytes / 2 ** 20;
 }
 
-/** One size of the scale rows, in a process of its own (see benchScale). */
-function scalePoint(devices) {
-  const plain = plainFaultsPerSecond(1_000_000, nowNs);
-  const label = `${devices.toLocaleString('en-US')} devices`;
-  // Idle: parsed, validated and built (every host's services on one bus, as run.ts builds them), not run.
+/**
+ * The idle rows of one size: parsed, validated and built (every host's
+ * services on one bus, as run.ts builds them), not run. Its own function, so
+ * that the fleet (held by the bus's subscriptions) is garbage once it returns
+ * and the load rows start from an empty heap.
+ */
+function scaleIdle(devices, label) {
   global.gc();
   const idleBefore = process.memoryUsage();
-  let started = nowNs();
-  let topology = fleetParse(devices, 2);
+  const started = nowNs();
+  const topology = fleetParse(devices, 2);
   const parseSeconds = seconds(started);
   const scheduler = new Scheduler();
   const clock = new VirtualClock(scheduler);
   const bus = new LocalBus(scheduler, { latencyNs: () => 0, wire: 'objects' });
-  let services = topology.hosts.map((host) => hostServicesStart({ run: 'bench', host, settings: topology.settings, bus, clock, seed: 1 }));
+  topology.hosts.forEach((host) => hostServicesStart({ run: 'bench', host, settings: topology.settings, bus, clock, seed: 1 }));
   const buildSeconds = seconds(started);
   global.gc();
   const idle = process.memoryUsage();
   row('scale', `${label}: build (parse + validate + services)`, buildSeconds, 's', parseSeconds, 'parse s');
   row('scale', `${label} idle: heap bytes/device`, (idle.heapUsed - idleBefore.heapUsed) / devices, 'B/device', 0, '');
   row('scale', `${label} idle: RSS MiB`, mebibytes(idle.rss), 'MiB', 0, '');
-  services = null;
-  topology = null;
+}
+
+/** One size of the scale rows, in a process of its own (see benchScale). */
+function scalePoint(devices) {
+  const plain = plainFaultsPerSecond(1_000_000, nowNs);
+  const label = `${devices.toLocaleString('en-US')} devices`;
+  scaleIdle(devices, label);
   // Under load: a whole run (build included), its heap and RSS sampled as it goes.
   global.gc();
   const loadBefore = process.memoryUsage();
   let heapPeak = loadBefore.heapUsed;
   let rssPeak = loadBefore.rss;
-  started = nowNs();
+  const started = nowNs();
   const report = run(fleetParse(devices, 2), {
     seed: 1,
     onProgress: () => {
