@@ -207,13 +207,15 @@ function scaleIdle(devices, label) {
   const scheduler = new Scheduler();
   const clock = new VirtualClock(scheduler);
   const bus = new LocalBus(scheduler, { latencyNs: () => 0, wire: 'objects' });
-  topology.hosts.forEach((host) => hostServicesStart({ run: 'bench', host, settings: topology.settings, bus, clock, seed: 1 }));
+  const services = topology.hosts.map((host) => hostServicesStart({ run: 'bench', host, settings: topology.settings, bus, clock, seed: 1 }));
   const buildSeconds = seconds(started);
   global.gc();
   const idle = process.memoryUsage();
   row('scale', `${label}: build (parse + validate + services)`, buildSeconds, 's', parseSeconds, 'parse s');
   row('scale', `${label} idle: heap bytes/device`, (idle.heapUsed - idleBefore.heapUsed) / devices, 'B/device', 0, '');
   row('scale', `${label} idle: RSS MiB`, mebibytes(idle.rss), 'MiB', 0, '');
+  // Returned so that the fleet is surely reachable when measured; the caller drops it.
+  return services;
 }
 
 /** One size of the scale rows, in a process of its own (see benchScale). */
