@@ -32,8 +32,8 @@ export function messageCounterName(count: MessageCountName, kind: MessageSubject
 export class MessageCounts {
   /** Made at the first message: a fleet has five of these per host, and an idle host's stay empty. */
   private byKind: Map<MessageSubjectKind, MessageCountsByKind> | null = null;
-  /** The kind of each subject seen, so that a subject is parsed once. */
-  private kindBySubject: Map<string, MessageSubjectKind> | null = null;
+  /** The counts of each subject's kind, by subject, so that a subject is parsed once. */
+  private countsBySubject: Map<string, MessageCountsByKind> | null = null;
 
   sent(subject: string): void {
     this.count(subject, 'sent');
@@ -73,18 +73,18 @@ export class MessageCounts {
   }
 
   private count(subject: string, name: MessageCountName): void {
-    const kindBySubject = (this.kindBySubject ??= new Map());
-    let kind = kindBySubject.get(subject);
-    if (kind === undefined) {
-      kind = subjectParse(subject)?.kind ?? SUBJECT_KIND_OTHER;
-      // Reply inboxes are one subject per request: never remember them.
-      if (kind !== SUBJECT_KIND_OTHER) kindBySubject.set(subject, kind);
-    }
-    const byKind = (this.byKind ??= new Map());
-    let counts = byKind.get(kind);
+    const countsBySubject = (this.countsBySubject ??= new Map());
+    let counts = countsBySubject.get(subject);
     if (counts === undefined) {
-      counts = { sent: 0, received: 0, dropped: 0, duplicated: 0 };
-      byKind.set(kind, counts);
+      const kind = subjectParse(subject)?.kind ?? SUBJECT_KIND_OTHER;
+      const byKind = (this.byKind ??= new Map());
+      counts = byKind.get(kind);
+      if (counts === undefined) {
+        counts = { sent: 0, received: 0, dropped: 0, duplicated: 0 };
+        byKind.set(kind, counts);
+      }
+      // Reply inboxes are one subject per request: never remember them.
+      if (kind !== SUBJECT_KIND_OTHER) countsBySubject.set(subject, counts);
     }
     counts[name]++;
   }

@@ -220,7 +220,18 @@ class CountingBus implements Bus {
   }
 }
 
-/** The subject token of the named object in a subject (`...dev.<device>.prgr` -> device). */
+/**
+ * The subject token of the named object in a subject (`...dev.<device>.prgr`
+ * -> device); '' when the subject has fewer tokens. Read without splitting:
+ * it runs once per frame received.
+ */
 export function subjectToken(subject: string, index: number): string {
-  return subject.split('.')[index] ?? '';
+  let start = 0;
+  for (let token = 0; token < index; token++) {
+    const dot = subject.indexOf('.', start);
+    if (dot < 0) return '';
+    start = dot + 1;
+  }
+  const end = subject.indexOf('.', start);
+  return end < 0 ? subject.slice(start) : subject.slice(start, end);
 }

@@ -4,7 +4,7 @@
  * kind for the whole host (`dev.*.ats`, `dev.*.prgr`), dispatched to the
  * actors by the device token of the subject. Never a subscription per device.
  */
-import { ServicePorts, type ServiceOptions } from '@ioasim/bus';
+import { ServicePorts, type ServiceOptions, subjectToken } from '@ioasim/bus';
 import {
   DeviceState,
   WorkloadGenerator,
@@ -193,7 +193,7 @@ export class DeviceService {
   }
 
   private send(subject: string, event: DeviceMachineEvent): void {
-    const name = subject.split('.')[DEVICE_TOKEN] ?? '';
+    const name = subjectToken(subject, DEVICE_TOKEN);
     if (!this.actors.has(name)) {
       this.ports.badFrames++;
       return;

@@ -3,7 +3,7 @@
  * subscription per subject kind (`iommu.*.ats`, `iommu.*.pri`, `iommu.*.cmd`)
  * dispatched by the iommu token of the subject.
  */
-import { ServicePorts, type ServiceOptions } from '@ioasim/bus';
+import { ServicePorts, type ServiceOptions, subjectToken } from '@ioasim/bus';
 import { IommuState, randomCreate, type IommuEffects } from '@ioasim/model';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { iommuMachine, type IommuMachineEvent } from './machine.js';
@@ -68,7 +68,7 @@ export class IommuService {
   }
 
   private send(subject: string, event: IommuMachineEvent): void {
-    const actor = this.actors.get(subject.split('.')[IOMMU_TOKEN] ?? '');
+    const actor = this.actors.get(subjectToken(subject, IOMMU_TOKEN));
     if (actor === undefined) {
       this.ports.badFrames++;
       return;

@@ -4,7 +4,7 @@
  * subscription (`ioasid.*.faults`); a handler with policy `map` maps the
  * pages through a control request to the manager, then answers.
  */
-import { ServicePorts, type ServiceOptions } from '@ioasim/bus';
+import { ServicePorts, type ServiceOptions, subjectToken } from '@ioasim/bus';
 import { FrontendState, type HandlerAction } from '@ioasim/model';
 import {
   ResponseCode,
@@ -53,11 +53,11 @@ export class VfioService {
     this.actor.start();
     const subjects = ports.subjects;
     ports.subscribe(subjects.ioasidFaults('*'), 'faultGroup', (records, message) => {
-      const ioasid = message.subject.split('.')[NAME_TOKEN] ?? '';
+      const ioasid = subjectToken(message.subject, NAME_TOKEN);
       if (this.frontend.handlers.has(ioasid)) this.actor.send({ type: 'faultGroupBatch', ioasid, records });
     });
     ports.subscribe(subjects.ownerEvents('*'), 'unrecoverableFault', (records, message) => {
-      const owner = message.subject.split('.')[NAME_TOKEN] ?? '';
+      const owner = subjectToken(message.subject, NAME_TOKEN);
       if (this.frontend.owners.has(owner)) this.actor.send({ type: 'ownerEventBatch', owner, records });
     });
   }
