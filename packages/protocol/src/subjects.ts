@@ -76,10 +76,28 @@ export function hostSubjects(run: string, host: string) {
     mgrResp: () => `${base}.mgr.resp`,
     ioasidFaults: (ioasid: string) => `${base}.ioasid.${ioasid}.faults`,
     ownerEvents: (owner: string) => `${base}.owner.${owner}.events`,
-    devAts: (device: string) => `${base}.dev.${device}.ats`,
-    devPrgr: (device: string) => `${base}.dev.${device}.prgr`,
+    devAts: remembered((device: string) => `${base}.dev.${device}.ats`),
+    devPrgr: remembered((device: string) => `${base}.dev.${device}.prgr`),
     devInv: (device: string) => `${base}.dev.${device}.inv`,
   } as const;
+}
+
+/**
+ * `build`, remembering each subject it made: a subject built per record
+ * would be a new string each time, hashed afresh by every Map it is looked
+ * up in (outbox batches, bus routes, message counts). Made at first use, so
+ * an idle device costs nothing.
+ */
+function remembered(build: (name: string) => string): (name: string) => string {
+  const subjects = new Map<string, string>();
+  return (name) => {
+    let subject = subjects.get(name);
+    if (subject === undefined) {
+      subject = build(name);
+      subjects.set(name, subject);
+    }
+    return subject;
+  };
 }
 export type HostSubjects = ReturnType<typeof hostSubjects>;
 
