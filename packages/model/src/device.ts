@@ -104,7 +104,9 @@ export class DeviceState {
   private readonly prgIndexReturned: number[] = [];
   private prgIndexUnused = 0;
   private readonly prgIndexCount: number;
+  /** Accesses waiting for credits or a PRG index, oldest first from `creditWaitHead`: a queue without shift(), which copies a long array. */
   private readonly creditWait: number[] = [];
+  private creditWaitHead = 0;
   private readonly credits: PriCredits | null;
   private groupNext = 1;
 
@@ -242,6 +244,7 @@ export class DeviceState {
     for (const waiting of this.pending?.values() ?? []) this.counters.accessesFailed += waiting.count;
     this.pending?.clear();
     this.creditWait.length = 0;
+    this.creditWaitHead = 0;
   }
 
   /** An ATS invalidation (after an unmap, detach, replace or destroy): `pages` of every PASID, or the whole ATC. */
@@ -286,26 +289,43 @@ export class DeviceState {
   }
 
   private creditWaitDrain(nowNs: number): void {
-    while (this.creditWait.length > 0 && this.prgIndexAvailable()) {
-      const key = this.creditWait[0] as number;
+    const queue = this.creditWait;
+    while (this.creditWaitHead < queue.length && this.prgIndexAvailable()) {
+      const key = queue[this.creditWaitHead] as number;
       const waiting = this.pending?.get(key);
-      if (waiting === undefined || waiting.state !== 'awaitingCredits') {
-        this.creditWait.shift();
-        continue;
+      if (waiting !== undefined && waiting.state === 'awaitingCredits') {
+        if (this.credits !== null && this.credits.free < waiting.requests) break;
+        this.creditWaitHead++;
+        this.groupIssue(nowNs, key, waiting);
+      } else {
+        this.creditWaitHead++;
       }
-      if (this.credits !== null && this.credits.free < waiting.requests) return;
-      this.creditWait.shift();
-      this.groupIssue(nowNs, key, waiting);
+    }
+    this.creditWaitCompact();
+  }
+
+  /** Drops the served head of the queue once it is all served, or once it is the larger half. */
+  private creditWaitCompact(): void {
+    const queue = this.creditWait;
+    if (this.creditWaitHead === queue.length) {
+      queue.length = 0;
+      this.creditWaitHead = 0;
+    } else if (this.creditWaitHead > 1024 && this.creditWaitHead * 2 > queue.length) {
+      queue.splice(0, this.creditWaitHead);
+      this.creditWaitHead = 0;
     }
   }
 
   private creditWaitFail(nowNs: number): void {
-    for (const key of this.creditWait) {
+    const queue = this.creditWait;
+    for (let index = this.creditWaitHead; index < queue.length; index++) {
+      const key = queue[index] as number;
       const waiting = this.pending?.get(key);
       if (waiting === undefined || waiting.state !== 'awaitingCredits') continue;
       this.unrecoverable(nowNs, key, waiting);
     }
-    this.creditWait.length = 0;
+    queue.length = 0;
+    this.creditWaitHead = 0;
   }
 
   private groupIssue(nowNs: number, key: number, waiting: PendingAccess): void {
