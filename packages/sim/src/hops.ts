@@ -16,7 +16,7 @@
  * the groups of the others are counted in `breakdownOmitted`.
  */
 import type { TraceEvent } from '@ioasim/protocol';
-import { latencyHistogram, latencyRecord, type LatencyHistogram } from './latency.js';
+import { LatencyTally, latencyHistogram, latencyRecord, type LatencyHistogram } from './latency.js';
 
 /** The hops of the fault path, in path order. */
 export const HOPS = [
@@ -45,16 +45,21 @@ export const HOP_BREAKDOWN_MAX = 64;
 
 export type HopHistograms = Readonly<Record<HopName, LatencyHistogram>>;
 
-function hopHistograms(): HopHistograms {
+/** Full HDR histograms for the totals, tallies for a device's or a space's own. */
+function hopHistograms(histogram: () => LatencyHistogram): HopHistograms {
   return {
-    deviceToIommu: latencyHistogram(),
-    iommuQueue: latencyHistogram(),
-    iommuToManager: latencyHistogram(),
-    managerDispatch: latencyHistogram(),
-    managerToHandler: latencyHistogram(),
-    handler: latencyHistogram(),
-    handlerToDevice: latencyHistogram(),
+    deviceToIommu: histogram(),
+    iommuQueue: histogram(),
+    iommuToManager: histogram(),
+    managerDispatch: histogram(),
+    managerToHandler: histogram(),
+    handler: histogram(),
+    handlerToDevice: histogram(),
   };
+}
+
+function hopTallies(): HopHistograms {
+  return hopHistograms(() => new LatencyTally());
 }
 
 type InFlight = {
@@ -69,9 +74,9 @@ type InFlight = {
 };
 
 export class HopBook {
-  readonly hops: HopHistograms = hopHistograms();
+  readonly hops: HopHistograms = hopHistograms(latencyHistogram);
   /** End-to-end latency per space (`host/space`) of the groups routed to it. */
-  readonly perSpace = new Map<string, LatencyHistogram>();
+  readonly perSpace = new Map<string, LatencyTally>();
   /** Hops per device (`host/device`) and per space (`host/space`), for the first HOP_BREAKDOWN_MAX of each. */
   readonly perDeviceHops = new Map<string, HopHistograms>();
   readonly perSpaceHops = new Map<string, HopHistograms>();
@@ -155,18 +160,18 @@ export class HopBook {
       this.breakdownOmitted++;
       return null;
     }
-    hops = hopHistograms();
+    hops = hopTallies();
     map.set(key, hops);
     return hops;
   }
 
-  private spaceHistogram(key: string): LatencyHistogram {
-    let histogram = this.perSpace.get(key);
-    if (histogram === undefined) {
-      histogram = latencyHistogram();
-      this.perSpace.set(key, histogram);
+  private spaceHistogram(key: string): LatencyTally {
+    let tally = this.perSpace.get(key);
+    if (tally === undefined) {
+      tally = new LatencyTally();
+      this.perSpace.set(key, tally);
     }
-    return histogram;
+    return tally;
   }
 }
 

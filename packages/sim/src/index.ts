@@ -1,5 +1,5 @@
 export { Checker, INVARIANTS, type CheckerCounts, type InvariantName, type Violation } from './checker.js';
-export { LatencyBook, latencyHistogram, latencySummary } from './latency.js';
+export { LatencyBook, LatencyTally, latencyHistogram, latencySummary } from './latency.js';
 export { reportDeterministicJson, reportViolations, type LatencySummary, type Report, type TimelineOutcome } from './report.js';
 export { hostServicesStart, type HostServices } from './host-services.js';
 export { run, runSeed, runStart, type RunOptions, type RunStarted } from './run.js';

@@ -1,27 +1,108 @@
 /**
  * Latency histograms (HDR, 3 significant digits) and their summaries.
+ *
+ * A run keeps a latency histogram per device and per space: a fleet of a
+ * million devices cannot give each a full HDR histogram (its counts array
+ * covers an hour in 3 digits, about 270 KB), so those are LatencyTally: the
+ * same buckets, only the ones that have a count, and the same percentiles,
+ * mean and maximum as a full histogram of the same values.
  */
 import * as hdr from 'hdr-histogram-js';
 import type { LatencySummary } from './report.js';
 
 /** An hour of simulated time in nanoseconds: the largest latency a histogram keeps exactly. */
 const LATENCY_NS_MAX = 3_600_000_000_000;
+const LATENCY_NS_MIN = 1;
+const SIGNIFICANT_DIGITS = 3;
 
-export type LatencyHistogram = hdr.Histogram;
+/** What a latency summary reads of a histogram, full (HDR) or LatencyTally. */
+export type LatencyHistogram = Pick<hdr.Histogram, 'recordValue' | 'totalCount' | 'maxValue' | 'mean' | 'getValueAtPercentile'>;
 
-export function latencyHistogram(): LatencyHistogram {
+/** A full HDR histogram: for the totals, whose counts cover many buckets. */
+export function latencyHistogram(): hdr.Histogram {
   return hdr.build({
     bitBucketSize: 64,
     autoResize: true,
-    lowestDiscernibleValue: 1,
+    lowestDiscernibleValue: LATENCY_NS_MIN,
     highestTrackableValue: LATENCY_NS_MAX,
-    numberOfSignificantValueDigits: 3,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
     useWebAssembly: false,
   });
 }
 
+let layoutShared: hdr.JsHistogram | null = null;
+
+/** The bucket layout of latencyHistogram(): bucket of a value, values of a bucket (its counts are never used). */
+function layout(): hdr.JsHistogram {
+  layoutShared ??= new hdr.Int8Histogram(LATENCY_NS_MIN, LATENCY_NS_MAX, SIGNIFICANT_DIGITS);
+  return layoutShared;
+}
+
+/**
+ * A latency histogram of the buckets that have a count: bucket index and
+ * count pairs, sorted by index, in one small array (a device of a large fleet
+ * has a few samples in a few buckets). Percentiles and mean are computed as
+ * hdr-histogram-js computes them over its counts array, in the same order, so
+ * they are the same numbers to the bit.
+ */
+export class LatencyTally implements LatencyHistogram {
+  /** [index0, count0, index1, count1, ...], index ascending. */
+  private readonly buckets: number[] = [];
+  totalCount = 0;
+  maxValue = 0;
+
+  recordValue(value: number): void {
+    const index = layout().countsArrayIndex(value);
+    const buckets = this.buckets;
+    let low = 0;
+    let high = buckets.length / 2;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((buckets[2 * middle] as number) < index) low = middle + 1;
+      else high = middle;
+    }
+    if (buckets[2 * low] === index) buckets[2 * low + 1] = (buckets[2 * low + 1] as number) + 1;
+    else buckets.splice(2 * low, 0, index, 1);
+    this.totalCount++;
+    if (value > this.maxValue) this.maxValue = value;
+  }
+
+  get mean(): number {
+    if (this.totalCount === 0) return 0;
+    const histogram = layout();
+    const buckets = this.buckets;
+    let total = 0;
+    for (let entry = 0; entry < buckets.length; entry += 2) {
+      const valueIteratedTo = histogram.highestEquivalentValue(histogram.valueFromIndex(buckets[entry] as number));
+      total += histogram.medianEquivalentValue(valueIteratedTo) * (buckets[entry + 1] as number);
+    }
+    return total / this.totalCount;
+  }
+
+  getValueAtPercentile(percentile: number): number {
+    const histogram = layout();
+    const countAtPercentileFp = (Math.min(percentile, 100) / 100.0) * this.totalCount;
+    const countAtPercentile = Math.max(Math.ceil(countAtPercentileFp - ulp(countAtPercentileFp)), 1);
+    const buckets = this.buckets;
+    let countToIndex = 0;
+    for (let entry = 0; entry < buckets.length; entry += 2) {
+      countToIndex += buckets[entry + 1] as number;
+      if (countToIndex >= countAtPercentile) {
+        const valueAtIndex = histogram.valueFromIndex(buckets[entry] as number);
+        return percentile === 0.0 ? histogram.lowestEquivalentValue(valueAtIndex) : histogram.highestEquivalentValue(valueAtIndex);
+      }
+    }
+    return 0;
+  }
+}
+
+/** The unit in the last place of a double, as hdr-histogram-js rounds a percentile's count with it. */
+function ulp(value: number): number {
+  return Math.pow(2, Math.floor(Math.log2(value)) - 52);
+}
+
 export function latencyRecord(histogram: LatencyHistogram, latencyNs: number): void {
-  histogram.recordValue(Math.max(1, Math.min(LATENCY_NS_MAX, Math.round(latencyNs))));
+  histogram.recordValue(Math.max(LATENCY_NS_MIN, Math.min(LATENCY_NS_MAX, Math.round(latencyNs))));
 }
 
 export function latencySummary(histogram: LatencyHistogram): LatencySummary {
@@ -37,19 +118,19 @@ export function latencySummary(histogram: LatencyHistogram): LatencySummary {
   };
 }
 
-/** End-to-end latency in total and per device. */
+/** End-to-end latency in total and per device (`host/device`). */
 export class LatencyBook {
   readonly total = latencyHistogram();
-  readonly perDevice = new Map<string, LatencyHistogram>();
+  readonly perDevice = new Map<string, LatencyTally>();
 
   record(host: string, device: string, latencyNs: number): void {
     latencyRecord(this.total, latencyNs);
     const key = `${host}/${device}`;
-    let histogram = this.perDevice.get(key);
-    if (histogram === undefined) {
-      histogram = latencyHistogram();
-      this.perDevice.set(key, histogram);
+    let tally = this.perDevice.get(key);
+    if (tally === undefined) {
+      tally = new LatencyTally();
+      this.perDevice.set(key, tally);
     }
-    latencyRecord(histogram, latencyNs);
+    latencyRecord(tally, latencyNs);
   }
 }

@@ -5,7 +5,7 @@
  * list of quantiles and a series a fixed number of buckets.
  */
 import { HOPS, HopBook, type HopHistograms, type HopName } from './hops.js';
-import { latencyHistogram, latencySummary, type LatencyHistogram } from './latency.js';
+import { LatencyTally, latencySummary, type LatencyHistogram } from './latency.js';
 import type { LatencySummary } from './report.js';
 import { SeriesBook, type SeriesReport } from './series.js';
 
@@ -65,7 +65,7 @@ export function loadReport(hops: HopBook | undefined, series: SeriesBook | undef
     return {
       host,
       ioasid,
-      latencyNs: latencySummary(book.perSpace.get(key) ?? latencyHistogram()),
+      latencyNs: latencySummary(book.perSpace.get(key) ?? new LatencyTally()),
       hopsNs: hops === undefined ? null : hopSummaries(hops),
     };
   });

@@ -4,7 +4,7 @@
  */
 import type { MetricsRecord, Topology } from '@ioasim/protocol';
 import { INVARIANTS, type Checker } from './checker.js';
-import { latencyHistogram, latencySummary, type LatencyBook } from './latency.js';
+import { LatencyTally, latencySummary, type LatencyBook } from './latency.js';
 import type { DistributedReport, Report, TimelineOutcome } from './report.js';
 import type { HostServices } from './host-services.js';
 import type { HopBook } from './hops.js';
@@ -74,7 +74,7 @@ export function reportBuild(inputs: ReportInputs): Report {
         accessesIssued: counters['accessesIssued'] ?? 0,
         accessesCompleted: counters['accessesCompleted'] ?? 0,
         accessesFailed: counters['accessesFailed'] ?? 0,
-        latencyNs: histogram === undefined ? latencySummary(latencyHistogram()) : latencySummary(histogram),
+        latencyNs: latencySummary(histogram ?? new LatencyTally()),
       };
     }),
   );

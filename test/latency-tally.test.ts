@@ -1,0 +1,47 @@
+/**
+ * Goal: a LatencyTally (the per-device and per-space latency histogram) gives
+ * the same summary, to the bit, as a full HDR histogram of the same values:
+ * reports keep their numbers whichever of the two a run keeps.
+ */
+import { LatencyTally, latencyHistogram, latencySummary } from '@ioasim/sim';
+import { describe, expect, it } from 'vitest';
+
+/** A deterministic stream of latencies from 0 ns to beyond an hour, most of them around microseconds. */
+function latencies(seed: number, count: number): number[] {
+  let state = seed;
+  const values: number[] = [];
+  for (let index = 0; index < count; index++) {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    const magnitude = state % 44;
+    values.push(Math.floor((state / 2 ** 31) * 2 ** magnitude));
+  }
+  return values;
+}
+
+describe('LatencyTally', () => {
+  it('summarises as a full HDR histogram of the same values', () => {
+    for (const [seed, count] of [
+      [1, 1],
+      [2, 2],
+      [3, 7],
+      [4, 100],
+      [5, 5_000],
+    ] as const) {
+      const tally = new LatencyTally();
+      const full = latencyHistogram();
+      for (const value of latencies(seed, count)) {
+        tally.recordValue(value);
+        full.recordValue(value);
+      }
+      expect(latencySummary(tally)).toEqual(latencySummary(full));
+      for (const percentile of [0, 1, 25, 50, 90, 99, 99.9, 99.99, 100]) {
+        expect(tally.getValueAtPercentile(percentile)).toBe(full.getValueAtPercentile(percentile));
+      }
+      expect(tally.mean).toBe(full.mean);
+    }
+  });
+
+  it('summarises no values as zeros', () => {
+    expect(latencySummary(new LatencyTally())).toEqual(latencySummary(latencyHistogram()));
+  });
+});
