@@ -18,7 +18,7 @@
  * manager's `attachmentChanged` events, and routes independently of the
  * manager's code.
  */
-import { pasidPoolAssign, pasidOnWire } from '@ioasim/model';
+import { AttachmentTable, pasidPoolAssign, pasidOnWire } from '@ioasim/model';
 import type { AutoResponseCause, ChaosTraceEvent, DropCause, RejectCause, Topology, TraceEvent } from '@ioasim/protocol';
 import { AUTO_RESPONSE_CAUSES, DROP_CAUSES, REJECT_CAUSES } from '@ioasim/protocol';
 
@@ -51,7 +51,7 @@ type SpaceView = { readonly owner: string; readonly parent: string | null; reado
 type DeviceView = {
   readonly owner: string;
   readonly iommuKind: string;
-  readonly attachments: Map<number, string>;
+  readonly attachments: AttachmentTable;
   /** PRI credits from the topology; null for a device without PRI. */
   readonly credits: number | null;
   /** Page requests outstanding, as the checker counts them from the device's own groups. */
@@ -383,10 +383,9 @@ function hostView(host: Topology['hosts'][number]): HostView {
   const iommuKinds = new Map(host.iommus.map((iommu) => [iommu.name, iommu.kind]));
   const devices = new Map<string, DeviceView>();
   for (const device of host.devices) {
-    const attachments = new Map<number, string>();
-    for (const attachment of device.attach) {
-      attachments.set(pasidKey(pasidOnWire(pool, device.name, attachment.pasid, attachment.asid)), attachment.space);
-    }
+    const attachments = new AttachmentTable(
+      device.attach.map((attachment) => [pasidKey(pasidOnWire(pool, device.name, attachment.pasid, attachment.asid)), attachment.space] as const),
+    );
     devices.set(device.name, {
       owner: device.owner,
       iommuKind: iommuKinds.get(device.iommu) ?? '',

@@ -46,8 +46,8 @@ function layout(): hdr.JsHistogram {
  * they are the same numbers to the bit.
  */
 export class LatencyTally implements LatencyHistogram {
-  /** [index0, count0, index1, count1, ...], index ascending. */
-  private readonly buckets: number[] = [];
+  /** [index0, count0, index1, count1, ...], index ascending, of exactly their size. */
+  private buckets: number[] = [];
   totalCount = 0;
   maxValue = 0;
 
@@ -62,7 +62,7 @@ export class LatencyTally implements LatencyHistogram {
       else high = middle;
     }
     if (buckets[2 * low] === index) buckets[2 * low + 1] = (buckets[2 * low + 1] as number) + 1;
-    else buckets.splice(2 * low, 0, index, 1);
+    else this.buckets = bucketsInsert(buckets, 2 * low, index);
     this.totalCount++;
     if (value > this.maxValue) this.maxValue = value;
   }
@@ -94,6 +94,16 @@ export class LatencyTally implements LatencyHistogram {
     }
     return 0;
   }
+}
+
+/** A copy of `buckets` with [index, 1] at `at`: a splice or a push would leave 16 spare slots in each device's tally. */
+function bucketsInsert(buckets: readonly number[], at: number, index: number): number[] {
+  const grown = new Array<number>(buckets.length + 2);
+  for (let slot = 0; slot < at; slot++) grown[slot] = buckets[slot] as number;
+  grown[at] = index;
+  grown[at + 1] = 1;
+  for (let slot = at; slot < buckets.length; slot++) grown[slot + 2] = buckets[slot] as number;
+  return grown;
 }
 
 /** The unit in the last place of a double, as hdr-histogram-js rounds a percentile's count with it. */
