@@ -33,15 +33,46 @@ if (typeof global.gc !== 'function') {
   process.exit(child.status ?? 1);
 }
 
-const { values } = parseArgs({
-  options: {
-    check: { type: 'boolean' },
-    only: { type: 'string' },
-    'scale-max': { type: 'string' },
-    'scale-point': { type: 'string' },
-  },
-});
-const only = values.only ? new Set(values.only.split(',')) : null;
+const GROUPS = ['scheduler', 'codec', 'embedded', 'topology', 'checker', 'chaos', 'nats', 'scale'];
+const USAGE = `usage: npm run bench [-- [--only GROUP,...] [--check] [--scale-max N]]
+
+  --only GROUP,...   run only these groups: ${GROUPS.join(', ')}
+  --check            compare each ratio with bench/baseline.json; exit 1 when
+                     one has fallen by more than 20%
+  --scale-max N      the largest scale point in devices (default 100000;
+                     1000000 adds the million-device point, several minutes)
+  --help             this text
+
+Prints one row per figure beside its raw baseline and their ratio, and writes
+bench/results.json. Refresh the baseline: run on an idle machine, then copy
+bench/results.json to bench/baseline.json.`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      check: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      only: { type: 'string' },
+      'scale-max': { type: 'string' },
+      'scale-point': { type: 'string' },
+    },
+  });
+} catch (error) {
+  console.error(`bench: ${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+const { values } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const only = values.only ? new Set(values.only.split(',').map((name) => name.trim())) : null;
+const unknown = [...(only ?? [])].filter((name) => !GROUPS.includes(name));
+if (unknown.length > 0) {
+  console.error(`bench: --only: no group named ${unknown.map((name) => `"${name}"`).join(', ')}; the groups are ${GROUPS.join(', ')}`);
+  process.exit(2);
+}
 const scaleMax = Number(values['scale-max'] ?? 100_000);
 if (!Number.isInteger(scaleMax) || scaleMax < 10_000) {
   console.error(`bench: --scale-max expects a whole number of devices, at least 10000, found "${values['scale-max']}"`);
