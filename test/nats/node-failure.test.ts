@@ -5,8 +5,11 @@
  * count-bounded at-least-once workload of a few seconds, and one
  * nats-server killed with SIGKILL mid-run, a node at least one service
  * process is connected to. Nothing may be lost: every fault raised is
- * answered, none abandoned, every invariant holds, and the accounting is the
- * embedded run's.
+ * answered, none abandoned, every invariant holds, and every access the
+ * workloads issued completes as in the embedded run. The number of faults
+ * may exceed the embedded run's: frames retransmitted after the reconnect
+ * arrive out of order, and a response that overtakes its page-table update
+ * costs the device one more fault round (reliable-bus.ts), never an answer.
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +84,10 @@ describe.skipIf(natsSkipped('NATS node failure'))('at-least-once delivery when a
       },
     });
     clearTimeout(killTimer);
-    const context = `killed ${JSON.stringify(killed)}\n${log.slice(-20).join('\n')}`;
+    const serviceLines = processes.children.flatMap((child) =>
+      child.output.filter((line) => /at-least-once|slow consumer|error/i.test(line)).slice(-5).map((line) => `${child.name}: ${line}`),
+    );
+    const context = `killed ${JSON.stringify(killed)}\n${log.slice(-20).join('\n')}\n${serviceLines.join('\n')}`;
     expect(killed, context).not.toBeNull();
     expect((killed as unknown as { clients: string[] }).clients.length, context).toBeGreaterThan(0);
     const reconnected = processes.children.filter((child) => child.output.some((line) => line.includes('reconnected to')));
@@ -93,10 +99,14 @@ describe.skipIf(natsSkipped('NATS node failure'))('at-least-once delivery when a
     expect(faults.responded + faults.autoResponded + faults.abandoned, context).toBe(faults.raised);
     expect(report.invariants.filter((invariant) => invariant.violations > 0)).toEqual([]);
     const embedded = run(topologyOf(TOPOLOGY));
-    expect({ raised: faults.raised, responded: faults.responded, delivered: faults.delivered }).toEqual({
-      raised: embedded.faults.raised,
-      responded: embedded.faults.responded,
-      delivered: embedded.faults.delivered,
+    expect(faults.raised, context).toBeGreaterThanOrEqual(embedded.faults.raised);
+    expect(faults.delivered, context).toBe(faults.raised);
+    const { issued, completed, failed } = report.accesses;
+    expect({ issued, completed, failed }, context).toEqual({
+      issued: embedded.accesses.issued,
+      completed: embedded.accesses.completed,
+      failed: embedded.accesses.failed,
     });
+    expect(completed, context).toBe(issued);
   });
 });
