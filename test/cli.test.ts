@@ -3,7 +3,8 @@
  * truth, a run that reports, bad input that exits 2 and names the file, line
  * and column, no stack trace for a user's mistake.
  */
-import { cliMain, type Io } from '@ioasim/cli';
+import { cliMain, styleFor, summaryFormat, type Io } from '@ioasim/cli';
+import { run, topologyLoad } from '@ioasim/sim';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,29 @@ describe('ioasim run', () => {
     expect(result.out).toMatch(/fault groups/);
     expect(result.out).toMatch(/1 accounting ok/);
     expect(JSON.parse(readFileSync(file, 'utf8')).seed).toBe(3);
+  });
+
+  it('calls a distributed run\'s span wall-clock time on NATS, not simulated time', () => {
+    const loaded = topologyLoad(example);
+    if (!loaded.ok) throw new Error(`${example}: ${loaded.errors.length} error(s)`);
+    const report = run(loaded.topology, { untilNs: 2_000_000 });
+    expect(summaryFormat(report, styleFor(false)).split('\n')[1]).toMatch(/^simulated 2\.000ms in \d+ ms wall/);
+    const distributed = {
+      ...report,
+      transport: 'nats' as const,
+      distributed: {
+        time: 'skip' as const,
+        latencyClock: 'wall' as const,
+        modeledRoundTripNs: 40_000,
+        processes: 5,
+        faultsPerSecond: 1000,
+        lateTraceEvents: 0,
+        bus: { published: 1, delivered: 1, dropped: 0, slowConsumers: 0, handlerErrors: 0 },
+      },
+    };
+    const second = summaryFormat(distributed, styleFor(false)).split('\n')[1];
+    expect(second).toMatch(/^ran on NATS for 2\.000ms in \d+ ms wall/);
+    expect(second).not.toContain('simulated');
   });
 
   it('exits 2 on a broken topology without running it', async () => {

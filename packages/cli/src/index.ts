@@ -1,2 +1,3 @@
 export { EXIT, cliMain, helpMain, type Io } from './cli.js';
 export type { Command } from './io.js';
+export { styleFor, summaryFormat } from './summary.js';

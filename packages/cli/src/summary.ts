@@ -34,7 +34,9 @@ export function summaryFormat(report: Report, style: Style): string {
     style.bold(`ioasim ${report.ioasim}  ${report.topology.name}`) +
       `  seed ${report.seed}  ${report.topology.hosts} host(s), ${report.topology.devices} device(s), ${report.topology.ioasids} ioasid(s)`,
   );
-  lines.push(`simulated ${durationFormat(report.simulatedNs)} in ${report.wallMs} ms wall` +
+  // A distributed run has no simulated time: its span is wall-clock time on NATS.
+  const span = report.distributed === undefined ? 'simulated' : 'ran on NATS for';
+  lines.push(`${span} ${durationFormat(report.simulatedNs)} in ${report.wallMs} ms wall` +
     (report.wallMs > 0 ? `  (${Math.round(faults.raised / (report.wallMs / 1000)).toLocaleString('en-US')} faults/s)` : ''));
   lines.push('');
   lines.push(style.bold('fault groups'));
