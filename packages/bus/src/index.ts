@@ -1,8 +1,8 @@
 /**
  * @ioasim/bus: how actors talk and keep time. The Bus and Clock interfaces,
  * the discrete-event scheduler and virtual clock of embedded runs, the real
- * clock of NATS runs, the in-process LocalBus, NATS subject rules, and the
- * per-actor frame batcher.
+ * clock of NATS runs, the in-process LocalBus, NATS subject rules, the
+ * per-actor frame batcher, and the ports services share.
  */
 export type {
   Bus,
@@ -53,6 +53,14 @@ export { INBOX_PREFIX, LocalBus, SUBJECT_STATES_MAX, type LocalBusOptions } from
 export { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 export { framesSubscribe, type BadFrame, type FrameHandler } from './frames.js';
 export { ServicePorts, subjectToken, type ServiceOptions } from './service-ports.js';
+export {
+  ControlOutbox,
+  controlRepliesOf,
+  type ControlOutboxOptions,
+  type ControlReplied,
+  type Requester,
+} from './control-outbox.js';
+export { CONTROL_TIMEOUT_NS, FrontendPorts, type FrontendCounts, type HandlerMap } from './frontend-ports.js';
 export {
   ChaosBus,
   PROBABILITY_DENOMINATOR,

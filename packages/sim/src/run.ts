@@ -7,13 +7,11 @@
  * nothing is scheduled (every group answered or abandoned), collect the
  * actors' final metrics, finish the checker, report.
  */
-import { LocalBus, RealClock, Scheduler, VirtualClock, framesSubscribe, type Bus } from '@ioasim/bus';
+import { LocalBus, RealClock, Scheduler, VirtualClock, controlRepliesOf, framesSubscribe, type Bus } from '@ioasim/bus';
 import { costSample, randomCreate } from '@ioasim/model';
 import {
   SUBJECT_ROOT,
-  frameDecode,
   frameEncode,
-  frameRecordsOf,
   hostSubjects,
   subjectHop,
   type ControlOperation,
@@ -221,8 +219,7 @@ function timelineSchedule(
         const request: ControlRequest = { owner: operation.owner, operation: operation.operation };
         const data = frameEncode('controlRequest', 'runner', ++sequence, [request]);
         bus.request(hostSubjects(runId, host.host.name).mgrCtl(), data, TIMELINE_TIMEOUT_NS, (result) => {
-          const decoded = result.ok ? frameDecode(result.message.data) : null;
-          const reply = decoded?.ok === true ? frameRecordsOf(decoded.frame, 'controlReply')?.[0] : undefined;
+          const reply = controlRepliesOf(result)?.[0];
           const ok = reply?.ok === true;
           const message = reply === undefined ? (result.ok ? 'bad reply' : result.message) : reply.ok ? 'ok' : reply.message;
           outcomes.push({ atNs: entry.atNs, host: host.host.name, operation: entry.action.kind, ok, message });

@@ -1,6 +1,7 @@
 /**
  * The ioasid-manager service of one host: one manager actor, subscribed to
- * the host's fault reports, page responses and control requests.
+ * the host's fault reports, page responses and control requests (a frame of
+ * control requests is answered by one frame of their replies, in order).
  *
  * A crash (chaos) stops the service; a fresh one takes its place after a
  * delay. What survives is configuration: the ioasids, attachments and page
@@ -58,19 +59,24 @@ export class ManagerService {
     this.ports.subscribe(subjects.mgrResp(), 'pageResponse', (records) =>
       this.actor.send({ type: 'responseBatch', records }),
     );
-    let replies = 0;
+    let replyFrames = 0;
     this.ports.subscribe(subjects.mgrCtl(), 'controlRequest', (records, message) => {
-      for (const request of records) {
+      // One reply frame per request frame, its replies in the order of the
+      // requests, sent when the last is in (each goes through the actor).
+      const replies: ControlReply[] = new Array<ControlReply>(records.length);
+      let waiting = records.length;
+      records.forEach((request, index) => {
         this.actor.send({
           type: 'control',
           request,
           reply: (reply: ControlReply) => {
             if (reply.ok) this.journal.push({ owner: request.owner, operation: request.operation });
-            if (message.reply === null) return;
-            this.ports.reply(message.subject, message.reply, frameEncode('controlReply', this.ports.sender, ++replies, [reply]));
+            replies[index] = reply;
+            if (--waiting > 0 || message.reply === null) return;
+            this.ports.reply(message.subject, message.reply, frameEncode('controlReply', this.ports.sender, ++replyFrames, replies));
           },
         });
-      }
+      });
     });
   }
 

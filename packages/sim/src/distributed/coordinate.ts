@@ -18,14 +18,12 @@
  * Failures to gather the processes are CoordinationErrors naming what is
  * missing; the coordinator's own connection is always closed.
  */
-import { NatsBus, RealClock, framesSubscribe, type Bus, type ReliableBus } from '@ioasim/bus';
+import { NatsBus, RealClock, controlRepliesOf, framesSubscribe, type Bus, type ReliableBus } from '@ioasim/bus';
 import {
   SERVICE_KINDS,
   SUBJECT_ROOT,
   controlSubjects,
-  frameDecode,
   frameEncode,
-  frameRecordsOf,
   hostSubjects,
   type BusCounters,
   type ControlRequest,
@@ -381,8 +379,7 @@ function timelinePlay(
         const request: ControlRequest = { owner: operation.owner, operation: operation.operation };
         const data = frameEncode('controlRequest', 'coordinator', ++sequence, [request]);
         bus.request(hostSubjects(run, host.name).mgrCtl(), data, TIMELINE_TIMEOUT_NS, (result) => {
-          const decoded = result.ok ? frameDecode(result.message.data) : null;
-          const reply = decoded?.ok === true ? frameRecordsOf(decoded.frame, 'controlReply')?.[0] : undefined;
+          const reply = controlRepliesOf(result)?.[0];
           const ok = reply?.ok === true;
           const message = reply === undefined ? (result.ok ? 'bad reply' : result.message) : reply.ok ? 'ok' : reply.message;
           outcomes.push({ atNs: entry.atNs, host: host.name, operation: entry.action.kind, ok, message });
