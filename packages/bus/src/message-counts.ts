@@ -13,7 +13,7 @@
  * Counts cover the system's own subjects; trace and metrics frames are the
  * observer's and are not counted. Memory is bounded by the subject kinds.
  */
-import { subjectParse, type SubjectKind } from '@ioasim/protocol';
+import { subjectKind, type SubjectKind } from '@ioasim/protocol';
 
 export const MESSAGE_COUNT_NAMES = ['sent', 'received', 'dropped', 'duplicated'] as const;
 export type MessageCountName = (typeof MESSAGE_COUNT_NAMES)[number];
@@ -30,10 +30,13 @@ export function messageCounterName(count: MessageCountName, kind: MessageSubject
 }
 
 export class MessageCounts {
-  /** Made at the first message: a fleet has five of these per host, and an idle host's stay empty. */
+  /**
+   * Made at the first message: a fleet has five of these per host, and an
+   * idle host's stay empty. Keyed by kind alone: a subject's kind is read in
+   * place on every message (subjectKind), cheaper than a table of every
+   * subject the actor ever used, which grew with the devices of the host.
+   */
   private byKind: Map<MessageSubjectKind, MessageCountsByKind> | null = null;
-  /** The counts of each subject's kind, by subject, so that a subject is parsed once. */
-  private countsBySubject: Map<string, MessageCountsByKind> | null = null;
 
   sent(subject: string): void {
     this.count(subject, 'sent');
@@ -73,18 +76,12 @@ export class MessageCounts {
   }
 
   private count(subject: string, name: MessageCountName): void {
-    const countsBySubject = (this.countsBySubject ??= new Map());
-    let counts = countsBySubject.get(subject);
+    const kind = subjectKind(subject) ?? SUBJECT_KIND_OTHER;
+    const byKind = (this.byKind ??= new Map());
+    let counts = byKind.get(kind);
     if (counts === undefined) {
-      const kind = subjectParse(subject)?.kind ?? SUBJECT_KIND_OTHER;
-      const byKind = (this.byKind ??= new Map());
-      counts = byKind.get(kind);
-      if (counts === undefined) {
-        counts = { sent: 0, received: 0, dropped: 0, duplicated: 0 };
-        byKind.set(kind, counts);
-      }
-      // Reply inboxes are one subject per request: never remember them.
-      if (kind !== SUBJECT_KIND_OTHER) countsBySubject.set(subject, counts);
+      counts = { sent: 0, received: 0, dropped: 0, duplicated: 0 };
+      byKind.set(kind, counts);
     }
     counts[name]++;
   }

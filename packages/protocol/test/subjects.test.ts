@@ -6,6 +6,7 @@ import {
   metricsSubject,
   runPattern,
   subjectHop,
+  subjectKind,
   subjectParse,
   traceSubject,
   type Hop,
@@ -87,6 +88,39 @@ describe('subjects', () => {
       '_INBOX.1',
     ]) {
       expect(subjectParse(subject), subject).toBeNull();
+    }
+  });
+
+  it('reads the same kind in place as subjectParse does, for every subject it parses or refuses', () => {
+    const built = kinds.map((kind) => subjects[kind]('smmu_0'));
+    const tricky = [
+      '',
+      'ioasim',
+      'ioasim.',
+      'ioasim..h0.mgr.faults',
+      'ioasimx.r.h0.mgr.faults',
+      'xioasim.r.h0.mgr.faults',
+      'ioasim.r.h0.mgr.faults.',
+      'ioasim.r.h0.mgr.faultsx',
+      'ioasim.r.h0.mgr.fault',
+      'ioasim.r.h0.mgrx.faults',
+      'ioasim.r.trace',
+      'ioasim.r.trace.',
+      'ioasim.r.trace.h0',
+      'ioasim.r.metrics.h0',
+      'ioasim.r.trace.h0.extra',
+      'ioasim.r.trace.h0.dev.prgr',
+      'ioasim.r.traces.h0',
+      'ioasim.r.h0.dev..prgr',
+      'ioasim.r.h0.dev.nic0.',
+      'ioasim.r.h0.dev.nic0.prg',
+      'ioasim.r.h0.owner.vm0.event',
+      'ioasim.r.h0.ioasid.gpa.faults',
+      'ioasim.r.h0.iommu.smmu0.cmd.x',
+      '_INBOX.12',
+    ];
+    for (const subject of [...built, traceSubject('r', 'h0'), metricsSubject('r', 'h0'), ...tricky]) {
+      expect(subjectKind(subject), subject).toBe(subjectParse(subject)?.kind ?? null);
     }
   });
 
