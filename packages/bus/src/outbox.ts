@@ -48,8 +48,17 @@ export type OutboxStats = {
 
 type AnyRecord = FrameRecords[FrameTypeName];
 
+/** The records of an empty batch: shared, never written (`add` replaces it). */
+const NO_RECORDS: AnyRecord[] = [];
+
 class SubjectBatch {
-  readonly records: AnyRecord[] = [];
+  /**
+   * The waiting records. A flush hands the array itself to the frame on an
+   * objects bus and starts the next batch from its first record: emptied in
+   * place, the array lost its backing store anyway, and the next push made
+   * one of 17 slots for what is in a fleet a batch of one record.
+   */
+  records: AnyRecord[] = NO_RECORDS;
   /** The sequence of the last frame published on the subject. */
   sequence = 0;
   timer: TimerHandle | null = null;
@@ -103,8 +112,9 @@ export class Outbox {
   /** Appends `record` to the batch of `subject`, which leaves when full or when its window ends. */
   add<Name extends FrameTypeName>(subject: string, type: Name, record: FrameRecords[Name]): void {
     const batch = this.#batch(subject, type);
-    const records = batch.records;
-    records.push(record);
+    let records = batch.records;
+    if (records.length === 0) batch.records = records = [record];
+    else records.push(record);
     if (records.length >= this.#recordsMax) {
       this.#flush(batch);
       return;
@@ -144,13 +154,13 @@ export class Outbox {
     }
     const records = batch.records;
     if (records.length === 0) return;
+    // The frame owns the array from here on: the batch starts afresh.
+    batch.records = NO_RECORDS;
     if (this.#bus.publishFrame !== undefined) {
-      this.#publishObjects(batch, records.slice());
+      this.#publishObjects(batch, records);
     } else {
       this.#publish(batch, records, 0, records.length);
     }
-    // The frame holds its own copy of the records: the array can be reused.
-    records.length = 0;
   }
 
   /** On a bus that carries frames as objects: one frame, no codec, no size limit to enforce. */
