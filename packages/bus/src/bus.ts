@@ -11,7 +11,7 @@ export type BusMessage = {
   /** The encoded frame; empty when the bus carries the decoded `frame` itself. */
   readonly data: Uint8Array;
   /** The frame as an object, on an in-process bus that skips the codec (LocalBus `wire: 'objects'`). */
-  readonly frame?: Frame;
+  readonly frame?: Frame | undefined;
   /** The subject to answer on, for a request; null otherwise. */
   readonly reply: string | null;
 };

@@ -82,9 +82,17 @@ type Route = {
 };
 type SubjectState = { route: Route; routeVersion: number; lastDeliveryNs: number };
 
-class Delivery {
+/**
+ * A message in flight and as its subscribers get it, with the route it was
+ * published to: one object per message rather than a message and a wrapper,
+ * and one shape whether or not it carries a frame object.
+ */
+class Delivery implements BusMessage {
   constructor(
-    readonly message: BusMessage,
+    readonly subject: string,
+    readonly data: Uint8Array,
+    readonly reply: string | null,
+    readonly frame: Frame | undefined,
     readonly route: Route,
   ) {}
 }
@@ -230,8 +238,7 @@ export class LocalBus implements Bus {
     let deliveryNs = this.#scheduler.nowNs + this.#latencySample(subject);
     if (deliveryNs < state.lastDeliveryNs) deliveryNs = state.lastDeliveryNs;
     state.lastDeliveryNs = deliveryNs;
-    const message: BusMessage = frame === undefined ? { subject, data, reply } : { subject, data, reply, frame };
-    this.#scheduler.schedule(deliveryNs, Priority.normal, this.#deliverBound, new Delivery(message, route));
+    this.#scheduler.schedule(deliveryNs, Priority.normal, this.#deliverBound, new Delivery(subject, data, reply, frame, route));
     return deliveryNs;
   }
 
@@ -248,7 +255,8 @@ export class LocalBus implements Bus {
       this.#stats.dropped++;
       return;
     }
-    const { message, route } = delivery;
+    const route = delivery.route;
+    const message: BusMessage = delivery;
     const plain = route.plain;
     for (let index = 0; index < plain.length; index++) {
       const subscription = plain[index] as LocalSubscription;
