@@ -17,7 +17,6 @@ import {
   type ControlOperation,
   type ControlRequest,
   type HostConfig,
-  type Hop,
   type MetricsRecord,
   type TimelineEntry,
   type Topology,
@@ -99,14 +98,12 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
   const scheduler = new Scheduler();
   const clock = new VirtualClock(scheduler);
   const linkRandom = randomCreate(seed, 'links');
-  const hops = new Map<string, Hop>();
   const bus = new LocalBus(scheduler, {
+    // The hop is read from the subject in place, allocating nothing: a table
+    // of hops by subject held every subject of the fleet and every reply
+    // inbox of the run, and cost a lookup as dear as the reading.
     latencyNs: (subject) => {
-      let hop = hops.get(subject);
-      if (hop === undefined) {
-        hop = subjectHop(subject);
-        hops.set(subject, hop);
-      }
+      const hop = subjectHop(subject);
       if (hop === 'observer') return 0;
       const cost = hop === 'control' ? topology.links.managerHandler : topology.links[hop];
       return costSample(cost, linkRandom);
