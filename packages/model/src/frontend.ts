@@ -70,6 +70,7 @@ export class FrontendState {
       };
       this.effects.trace(group.dispatchedNs === undefined ? delivered : { ...delivered, dispatchedNs: group.dispatchedNs });
       const delayNs = handler.receive(nowNs, group);
+      if (delayNs === 'held') continue;
       if (delayNs === null) this.effects.respond(handler.overflowResponse(group.cookie));
       else this.effects.serveAfter(delayNs, ioasid, group.cookie);
     }

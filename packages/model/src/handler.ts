@@ -28,10 +28,11 @@ export type HandlerAction =
   | { readonly kind: 'respond'; readonly response: PageResponse }
   | { readonly kind: 'none' };
 
-export type HandlerCounters = { received: number; served: number; overflowed: number };
+/** `received` counts every delivery; `redelivered` those of a group the handler still held (ignored: it is served once). */
+export type HandlerCounters = { received: number; served: number; overflowed: number; redelivered: number };
 
 export class HandlerState {
-  readonly counters: HandlerCounters = { received: 0, served: 0, overflowed: 0 };
+  readonly counters: HandlerCounters = { received: 0, served: 0, overflowed: 0, redelivered: 0 };
   private readonly queue = new ServerQueue(HANDLER_QUEUE_MAX);
   private readonly waiting = new Map<number, FaultGroup>();
 
@@ -44,9 +45,20 @@ export class HandlerState {
     return this.queue.depth(nowNs);
   }
 
-  /** Queues a group; returns the delay until it is served, or null when the queue is full. */
-  receive(nowNs: number, group: FaultGroup): number | null {
+  /**
+   * Queues a group; returns the delay until it is served, null when the queue
+   * is full, or 'held' for a group it already holds (delivered again by the
+   * manager): that one is served once, when its first delivery's turn comes.
+   * A group served already and delivered again is served again: its first
+   * answer may have been lost, and a second one that arrives late is
+   * rejected by the manager as answered.
+   */
+  receive(nowNs: number, group: FaultGroup): number | null | 'held' {
     this.counters.received++;
+    if (this.waiting.has(group.cookie)) {
+      this.counters.redelivered++;
+      return 'held';
+    }
     const admission = this.queue.admit(nowNs, costSample(this.space.handler.service, this.random));
     if (!admission.accepted) {
       this.counters.overflowed++;

@@ -51,6 +51,8 @@ export type ManagerCounters = {
   groupsRouted: number;
   groupsDelivered: number;
   duplicateGroups: number;
+  /** Re-issued groups still pending, delivered to their handler again. */
+  groupsRedelivered: number;
   partialsDiscarded: number;
   stopMarkers: number;
   invalidForPartials: number;
@@ -66,6 +68,7 @@ export class ManagerState {
     groupsRouted: 0,
     groupsDelivered: 0,
     duplicateGroups: 0,
+    groupsRedelivered: 0,
     partialsDiscarded: 0,
     stopMarkers: 0,
     invalidForPartials: 0,
@@ -85,7 +88,7 @@ export class ManagerState {
   private readonly tables = new Map<string, PageTable>();
   private readonly assembly = new PrgAssembly();
   private readonly dispatch = new ServerQueue(DISPATCH_QUEUE_MAX);
-  /** Pending cookies by (device, prgIndex, group): a re-issued group is not delivered twice. */
+  /** Pending cookies by (device, prgIndex, group): a re-issued group keeps its cookie and is delivered again. */
   private readonly cookieByGroup = new Map<string, number>();
 
   constructor(
@@ -138,8 +141,10 @@ export class ManagerState {
     const records = this.assembly.add(route.device.name, record);
     if (records === null) return;
     const groupKey = `${route.device.name}/${record.prgIndex}/${record.group}`;
-    if (this.cookieByGroup.has(groupKey)) {
+    const known = this.cookieByGroup.get(groupKey);
+    if (known !== undefined) {
       this.counters.duplicateGroups++;
+      this.redeliver(nowNs, known);
       return;
     }
     const handlerSpace = route.handlerSpace;
@@ -160,6 +165,7 @@ export class ManagerState {
       issuedNs: record.issuedNs,
       faults: records.map((entry) => ({ page: entry.page, perm: entry.perm, last: entry.last })),
       routedNs: nowNs,
+      delivered: false,
     };
     this.pending.add(pending);
     this.cookieByGroup.set(groupKey, cookie);
@@ -186,11 +192,28 @@ export class ManagerState {
     this.effects.dispatchAfter(admission.finishNs - nowNs, cookie);
   }
 
-  /** The end of a group's modeled dispatch: deliver it, unless it was answered meanwhile. */
+  /**
+   * A device re-issued a group the manager still holds (its response timed
+   * out at the device): the delivery or the answer may have been lost on the
+   * way, so the group goes to its handler again, with the same cookie, after
+   * another modeled dispatch. A group still in its first dispatch is left to it.
+   */
+  private redeliver(nowNs: number, cookie: number): void {
+    const lookup = this.pending.lookup(cookie);
+    if (lookup.state !== 'pending' || !lookup.pending.delivered) return;
+    const admission = this.dispatch.admit(nowNs, costSample(this.host.manager.service, this.random));
+    assert(admission.accepted, 'manager: dispatch queue is bounded by the pending table');
+    lookup.pending.delivered = false;
+    this.counters.groupsRedelivered++;
+    this.effects.dispatchAfter(admission.finishNs - nowNs, cookie);
+  }
+
+  /** The end of a group's modeled dispatch: deliver it, unless it was answered (or delivered) meanwhile. */
   dispatchComplete(nowNs: number, cookie: number): void {
     const lookup = this.pending.lookup(cookie);
-    if (lookup.state !== 'pending') return;
+    if (lookup.state !== 'pending' || lookup.pending.delivered) return;
     const pending = lookup.pending;
+    pending.delivered = true;
     this.counters.groupsDelivered++;
     this.effects.deliver(pending.ioasid, {
       cookie,

@@ -28,6 +28,8 @@ export type PendingGroup = {
   readonly issuedNs: number;
   readonly faults: readonly FaultGroupEntry[];
   readonly routedNs: number;
+  /** True once handed to its handler; a re-issued group is delivered again only then (before, its dispatch is still to come). */
+  delivered: boolean;
 };
 
 export type CookieLookup =

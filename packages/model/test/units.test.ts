@@ -63,7 +63,7 @@ describe('PrgAssembly', () => {
 describe('PendingGroups', () => {
   const pending = (cookie: number, device = 'nic0'): PendingGroup => ({
     cookie, iommu: 'iommu0', device, sid: 0x100, pasid: 1, prgIndex: 0, stall: false, stage: 1, ioasid: 's1',
-    attachmentPasid: 1, owner: 'vm0', group: cookie, issuedNs: 0, faults: [], routedNs: 0,
+    attachmentPasid: 1, owner: 'vm0', group: cookie, issuedNs: 0, faults: [], routedNs: 0, delivered: false,
   });
 
   it('starts cookies at 1 and tells pending, answered and unknown cookies apart', () => {
