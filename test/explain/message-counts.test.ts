@@ -37,7 +37,7 @@ describe('message counts per actor', () => {
 
   it('receives on every point-to-point subject kind exactly what was sent, and loses nothing on a clean bus', () => {
     const totals = kindTotals(report);
-    for (const kind of ['iommuAts', 'iommuPri', 'iommuCmd', 'mgrFaults', 'mgrResp', 'mgrCtl', 'devAts', 'devPrgr']) {
+    for (const kind of ['iommuAts', 'iommuPri', 'iommuCmd', 'mgrFaults', 'mgrResp', 'mgrCtl', 'ioasidFaults', 'devAts', 'devPrgr']) {
       expect({ kind, ...totals.get(kind) }).toEqual({ kind, sent: totals.get(kind)?.sent, received: totals.get(kind)?.sent, dropped: 0 });
       expect(totals.get(kind)?.sent).toBeGreaterThan(0);
     }
@@ -52,6 +52,20 @@ describe('message counts per actor', () => {
     expect(actor('ioasid-manager')?.bySubjectKind['iommuCmd']?.sent).toBe(actor('iommu')?.bySubjectKind['iommuCmd']?.received);
     const row = actor('device');
     expect(row?.sent).toBe(Object.values(row?.bySubjectKind ?? {}).reduce((sum, kind) => sum + kind.sent, 0));
+  });
+
+  it('gives each frontend only the fault groups of its own spaces', () => {
+    const twoFrontends = run(example('single-host.yaml'));
+    const received = (name: string) => twoFrontends.messages.perActor.find((row) => row.actor === name)?.bySubjectKind['ioasidFaults']?.received ?? 0;
+    const delivered = (owners: string[]) =>
+      twoFrontends.perIoasid.filter((space) => owners.includes(space.owner)).reduce((sum, space) => sum + space.delivered, 0);
+    // single-host.yaml: vm0's spaces are vfio's, vm1's are vdpa's; in this run each frame carries one group.
+    expect(received('vfio')).toBe(delivered(['vm0']));
+    expect(received('vdpa')).toBe(delivered(['vm1']));
+    expect(received('vdpa')).toBeGreaterThan(0);
+    // No frame is heard by both: what the manager sent is what the two received.
+    const sent = twoFrontends.messages.perActor.find((row) => row.actor === 'ioasid-manager')?.bySubjectKind['ioasidFaults']?.sent;
+    expect(received('vfio') + received('vdpa')).toBe(sent);
   });
 
   it('counts a frame that does not decode as dropped at the actor that received it', () => {

@@ -2,8 +2,12 @@
  * The ports of a frontend service (vfio, vdpa), which hosts the fault
  * handlers of its owners' spaces and their event queues: ServicePorts, plus
  * what every frontend does on the bus. The fault groups of its spaces and the
- * events of its owners arrive on two wildcard subscriptions; a handler
- * answers with a page response, or, with policy `map`, maps the pages first.
+ * events of its owners arrive on one subscription per space and per owner,
+ * never on a wildcard: the vfio and vdpa services of a host would both hear
+ * every frame, and under at-least-once the one that did not need a frame
+ * would acknowledge it for the one that lost it (an acknowledgement does not
+ * say who sent it). A handler answers with a page response, or, with policy
+ * `map`, maps the pages first.
  *
  * The map requests of one instant leave as one control request frame
  * (ControlOutbox, by the run's batch size); a handler's response leaves once
@@ -13,10 +17,8 @@
  */
 import { ResponseCode, type ControlOperation, type FaultGroup, type FrontendKind, type PageResponse, type UnrecoverableFault } from '@ioasim/protocol';
 import { ControlOutbox } from './control-outbox.js';
-import { ServicePorts, subjectToken, type ServiceOptions } from './service-ports.js';
+import { ServicePorts, type ServiceOptions } from './service-ports.js';
 
-/** The subject token that names the ioasid or owner in `ioasim.<run>.<host>.<scope>.<name>.<leaf>`. */
-const NAME_TOKEN = 4;
 /** How long a handler waits for the manager to answer a map request. */
 export const CONTROL_TIMEOUT_NS = 1_000_000_000;
 
@@ -47,17 +49,19 @@ export class FrontendPorts extends ServicePorts {
     });
   }
 
-  /** Subscribes to the fault groups of every space and the events of every owner; `ioasid` and `owner` name which. */
+  /** Subscribes to the fault groups of each of `spaces` and the events of each of `owners`, this frontend's own. */
   faultsSubscribe(
+    spaces: Iterable<string>,
+    owners: Iterable<string>,
     faultGroups: (ioasid: string, records: readonly FaultGroup[]) => void,
     ownerEvents: (owner: string, records: readonly UnrecoverableFault[]) => void,
   ): void {
-    this.subscribe(this.subjects.ioasidFaults('*'), 'faultGroup', (records, message) =>
-      faultGroups(subjectToken(message.subject, NAME_TOKEN), records),
-    );
-    this.subscribe(this.subjects.ownerEvents('*'), 'unrecoverableFault', (records, message) =>
-      ownerEvents(subjectToken(message.subject, NAME_TOKEN), records),
-    );
+    for (const ioasid of spaces) {
+      this.subscribe(this.subjects.ioasidFaults(ioasid), 'faultGroup', (records) => faultGroups(ioasid, records));
+    }
+    for (const owner of owners) {
+      this.subscribe(this.subjects.ownerEvents(owner), 'unrecoverableFault', (records) => ownerEvents(owner, records));
+    }
   }
 
   respond(response: PageResponse): void {

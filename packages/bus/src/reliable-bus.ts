@@ -30,8 +30,12 @@
  *   one is counted and reported to `onOverflow`: the sender then publishes
  *   the message bare (at most once), the receiver leaves the frame
  *   unacknowledged to come again, a message sent that often is given up;
- * - a request to the manager's control subject (a handler's map request, on
- *   the fault path) is tried again, after a backoff, when an attempt of
+ * - a sequenced subject has one receiving endpoint (the services subscribe
+ *   to their own subjects, never to a wildcard another service shares): an
+ *   acknowledgement does not say which subscriber sent it, so a second
+ *   receiver's loss would go unnoticed;
+ * - a request to the manager's control subject (a frame of a handler
+ *   service's map requests, on the fault path) is tried again, after a backoff, when an attempt of
  *   REQUEST_ATTEMPT_NS gets no reply or finds no responder (the manager is
  *   restarting), until its own timeout is spent: the callback is still
  *   called exactly once. The operations services request (map) are

@@ -1,7 +1,7 @@
 /**
  * The vdpa service of one host: the frontend actor of the owners whose
- * frontend is vdpa. Fault groups of their spaces arrive on one wildcard
- * subscription (`ioasid.*.faults`); a handler with policy `map` maps the
+ * frontend is vdpa. Fault groups of their spaces arrive on a subscription
+ * per space (`ioasid.<space>.faults`); a handler with policy `map` maps the
  * pages through a control request to the manager, then answers. What every
  * frontend does on the bus is FrontendPorts'.
  */
@@ -39,6 +39,8 @@ export class VdpaService {
     this.actor.subscribe({ error: (error) => this.errors.push(error) });
     this.actor.start();
     ports.faultsSubscribe(
+      this.frontend.handlers.keys(),
+      this.frontend.owners.keys(),
       (ioasid, records) => {
         if (this.frontend.handlers.has(ioasid)) this.actor.send({ type: 'faultGroupBatch', ioasid, records });
       },
