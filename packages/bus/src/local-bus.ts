@@ -118,6 +118,8 @@ export class LocalBus implements Bus {
   #routesVersion = 0;
   readonly #subjects = new Map<string, SubjectState>();
   #subjectsLimit = SUBJECT_STATES_MAX;
+  /** When the subject states were last evicted: those idle since are the next to go. */
+  #subjectsEvictedNs = 0;
   readonly #queueCursors = new Map<string, QueueCursor>();
 
   #inboxNext = 1;
@@ -319,16 +321,27 @@ export class LocalBus implements Bus {
   }
 
   /**
-   * Forgets the subjects with nothing in flight (their FIFO bound is in the
-   * past, so forgetting it changes nothing), e.g. the reply subjects of
-   * finished requests.
+   * Forgets the subjects with nothing delivered since the last eviction:
+   * nothing of theirs is in flight (their FIFO bound is in the past, so
+   * forgetting it changes nothing) and they were not in use lately. The
+   * limit is then twice what is left, the subjects in use. Forgetting every
+   * subject with nothing in flight made a fleet's subjects (more than the
+   * limit, few of them in flight at any time) be forgotten and built again,
+   * a route match each, over and over.
    */
   #subjectsEvict(): void {
-    const nowNs = this.#scheduler.nowNs;
+    const sinceNs = this.#subjectsEvictedNs;
     for (const [subject, state] of this.#subjects) {
-      if (state.lastDeliveryNs <= nowNs) this.#subjects.delete(subject);
+      if (state.lastDeliveryNs <= sinceNs) this.#subjects.delete(subject);
     }
+    this.#subjectsEvictedNs = this.#scheduler.nowNs;
     this.#subjectsLimit = Math.max(SUBJECT_STATES_MAX, this.#subjects.size * 2);
+  }
+
+  /** A reply inbox serves one request: its state goes with it, unless a message to it is still in flight. */
+  #inboxForget(inbox: string): void {
+    const state = this.#subjects.get(inbox);
+    if (state !== undefined && state.lastDeliveryNs <= this.#scheduler.nowNs) this.#subjects.delete(inbox);
   }
 
   #routeCompute(subject: string): Route {
@@ -376,6 +389,7 @@ export class LocalBus implements Bus {
     // A late or second reply: the request was already answered.
     if (pending === undefined) return;
     this.#requests.delete(message.subject);
+    this.#inboxForget(message.subject);
     this.#scheduler.cancel(pending.timer);
     pending.callback({ ok: true, message });
   }
@@ -384,6 +398,7 @@ export class LocalBus implements Bus {
     const pending = this.#requests.get(inbox);
     assert(pending !== undefined, `request timeout: ${inbox} is not pending`);
     this.#requests.delete(inbox);
+    this.#inboxForget(inbox);
     const result = failure('requestTimeout', `request on '${pending.subject}': no reply within ${timeoutNs} ns`);
     this.#answer({ callback: pending.callback, result });
   }
