@@ -98,6 +98,13 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
       expect(distributed.invariants.filter((invariant) => invariant.violations > 0)).toEqual([]);
       expect(distributed.distributed?.processes).toBe(5);
       expect(distributed.distributed?.bus.dropped).toBe(0);
+      // Where the time went, hop by hop, and what each actor sent and received, as an embedded report has them.
+      expect(distributed.load.hopsNs.handler.count).toBe(distributed.faults.responded);
+      expect(distributed.load.hopsNs.managerToHandler.count).toBeGreaterThan(0);
+      expect(distributed.messages.perActor.map((row) => row.actor).sort()).toEqual(['device', 'ioasid-manager', 'iommu', 'vdpa', 'vfio']);
+      const mgrFaults = (actor: string) => distributed.messages.perActor.find((row) => row.actor === actor)?.bySubjectKind['mgrFaults'];
+      expect(mgrFaults('iommu')?.sent).toBeGreaterThan(0);
+      expect(mgrFaults('ioasid-manager')?.received).toBe(mgrFaults('iommu')?.sent);
       expect(outcome.code).toBe(0);
       await processes.stop();
       const services = processes.children.filter((child) => child.name.startsWith('serve'));

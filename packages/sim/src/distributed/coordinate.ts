@@ -35,10 +35,13 @@ import {
   type TraceEvent,
 } from '@ioasim/protocol';
 import { Checker } from '../checker.js';
+import { HopBook } from '../hops.js';
 import { LatencyBook } from '../latency.js';
+import { OverflowBook } from '../overflow-book.js';
 import { reportBuild } from '../report-build.js';
 import type { Report, TimelineOutcome } from '../report.js';
 import { timelineOperation } from '../run.js';
+import { SeriesBook } from '../series.js';
 import { COORDINATOR_ENDPOINT, reliableOnRealClock } from './delivery.js';
 import { RunClock, wallMs } from './run-clock.js';
 import { modeledRoundTripNs, topologyForRealClock } from './time-mode.js';
@@ -136,9 +139,16 @@ async function coordinateOn(
   checker.latencySink = (host, device, latencyNs) => latency.record(host, device, latencyNs);
   const atLeastOnce = topology.settings.delivery === 'at-least-once';
   const quietMs = atLeastOnce ? AT_LEAST_ONCE_QUIET_MS : QUIET_MS;
+  // The per-hop latencies, series and overflows of the report, as an embedded run keeps them; here from wall-clock stamps.
+  const hops = new HopBook();
+  const series = new SeriesBook();
+  const overflows = new OverflowBook();
   const order = new TraceOrder(
     (event) => {
       checker.observe(event);
+      hops.observe(event);
+      series.observe(event);
+      overflows.observe(event);
       options.onTrace?.(event);
     },
     atLeastOnce ? AT_LEAST_ONCE_HOLD_NS : TRACE_HOLD_NS,
@@ -299,6 +309,9 @@ async function coordinateOn(
     simulatedNs: runNs,
     wallMs: Math.round(wallMs() - startedMs),
     observerErrors: observerErrors.length,
+    hops,
+    series,
+    overflows,
     transport: 'nats',
     distributed: {
       time: options.time,

@@ -254,10 +254,11 @@ function serviceStart(kind: ServiceKind, options: ServiceOptions): AnyService {
   }
 }
 
-/** Publishes every actor's final metrics and flushes every outbox. */
+/** Publishes every actor's final metrics and message counts, and flushes every outbox. */
 function metricsFinal(running: readonly Running[]): void {
   for (const entry of running) {
     entry.service.metricsPublish();
+    entry.service.ports.messageCountsPublish();
     entry.service.ports.flush();
   }
 }
