@@ -401,9 +401,18 @@ const benches = {
   nats: () => natsBench({ row, here }),
   scale: benchScale,
 };
+// A group that fails says so in a row of its own; the other groups still run, and the bench exits 1.
+let groupsFailed = 0;
 for (const [name, bench] of Object.entries(benches)) {
   if (only !== null && !only.has(name)) continue;
-  await bench();
+  try {
+    await bench();
+  } catch (error) {
+    groupsFailed++;
+    const why = String(error?.message ?? error).split('\n')[0];
+    console.log(`${name.padEnd(10)} failed: ${why}`);
+    rows.push({ group: name, name: 'failed', value: 0, unit: why, baseline: 0, baselineUnit: '', ratio: null });
+  }
 }
 
 const results = { node: process.version, rows };
@@ -417,14 +426,24 @@ if (values.check) {
     process.exit(2);
   }
   const baseline = JSON.parse(readFileSync(baselinePath, 'utf8'));
+  // A row is matched by its group and name without the counts a name carries (faults run, entries kept).
+  const rowKey = (entry) => `${entry.group}/${entry.name.replace(/\s*\([^)]*\)/g, '').replace(/\d+ vs \d+ faults/, 'N vs M faults')}`;
   let failed = 0;
+  const measured = new Set(rows.map(rowKey));
+  for (const before of baseline.rows) {
+    if (before.ratio == null || measured.has(rowKey(before)) || (only !== null && !only.has(before.group))) continue;
+    if (values['scale-max'] === undefined && /1,000,000 devices/.test(before.name)) continue;
+    failed++;
+    console.log(`check ${before.group} ${before.name}: in the baseline, not measured this run MISSING`);
+  }
   for (const current of rows) {
-    const before = baseline.rows.find((candidate) => candidate.group === current.group && candidate.name === current.name);
+    const before = baseline.rows.find((candidate) => rowKey(candidate) === rowKey(current));
     if (before?.ratio == null || current.ratio == null) continue;
     const change = current.ratio / before.ratio - 1;
     const verdict = change < -0.2 ? 'REGRESSION' : 'ok';
     if (verdict !== 'ok') failed++;
     console.log(`check ${current.group} ${current.name}: ratio ${before.ratio.toFixed(3)} -> ${current.ratio.toFixed(3)} (${(change * 100).toFixed(1)}%) ${verdict}`);
   }
-  process.exit(failed > 0 ? 1 : 0);
+  process.exit(failed > 0 || groupsFailed > 0 ? 1 : 0);
 }
+process.exit(groupsFailed > 0 ? 1 : 0);
