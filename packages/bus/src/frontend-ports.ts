@@ -33,6 +33,8 @@ export type FrontendCounts = {
 
 export class FrontendPorts extends ServicePorts {
   readonly #controls: ControlOutbox;
+  /** Closed (the service stopped or crashed): nothing more leaves, not even the answer to a map request still out. */
+  #closed = false;
 
   constructor(
     options: ServiceOptions,
@@ -65,11 +67,13 @@ export class FrontendPorts extends ServicePorts {
   }
 
   respond(response: PageResponse): void {
+    if (this.#closed) return;
     this.outbox.add(this.subjects.mgrResp(), 'pageResponse', response);
   }
 
   /** Maps the pages through the manager (with the other maps of this instant), then responds. */
   mapThenRespond(map: HandlerMap): void {
+    if (this.#closed) return;
     const response = map.response;
     const operation = { op: 'map', ioasid: map.ioasid, pages: map.pages, perm: map.perm } as const;
     this.#controls.add({ owner: response.owner, operation }, (reply) =>
@@ -91,5 +95,11 @@ export class FrontendPorts extends ServicePorts {
   override flush(): void {
     this.#controls.flush();
     super.flush();
+  }
+
+  /** Sends what is batched, stops listening, and sends nothing more. */
+  override close(): void {
+    super.close();
+    this.#closed = true;
   }
 }

@@ -14,6 +14,7 @@ export class VdpaService {
   readonly ports: FrontendPorts;
   readonly frontend: FrontendState;
   private readonly actor: Actor<typeof vdpaMachine>;
+  #stopped = false;
   errors: unknown[] = [];
 
   constructor(
@@ -26,7 +27,9 @@ export class VdpaService {
     const ports = this.ports;
     this.frontend = new FrontendState(host, 'vdpa', seed, {
       serveAfter: (delayNs, ioasid, cookie) =>
-        ports.clock.afterNs(delayNs, () => this.actor.send({ type: 'serveComplete', ioasid, cookie })),
+        ports.clock.afterNs(delayNs, () => {
+          if (!this.#stopped) this.actor.send({ type: 'serveComplete', ioasid, cookie });
+        }),
       respond: (response) => ports.respond(response),
       trace: (event) => ports.trace(event),
     });
@@ -54,7 +57,13 @@ export class VdpaService {
     this.ports.frontendMetricsPublish(this.frontend);
   }
 
+  /** True once stopped (crashed): a stopped frontend hears nothing and sends nothing; what its handlers held is lost. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   stop(): void {
+    this.#stopped = true;
     this.ports.close();
     if (this.actorParent === undefined) this.actor.stop();
     else this.actorParent.send({ type: 'actorsStop', actors: [this.actor] });

@@ -14,9 +14,12 @@
  *   `onChaos`; chaos draws from its own random stream (`chaos`), so the
  *   workloads and links draw the same numbers with or without it;
  * - a crash stops the host's service of that kind and starts a fresh one
- *   after `restartAfterNs`; only the ioasid-manager can crash (it keeps its
- *   configuration, see services/ioasid-manager/src/service.ts); a rule
- *   naming another kind is refused before the run starts;
+ *   after `restartAfterNs`. The ioasid-manager keeps its configuration (see
+ *   services/ioasid-manager/src/service.ts) and loses its pending groups; a
+ *   frontend (vfio, vdpa) loses the groups its handlers held, which their
+ *   devices re-issue and the manager, still holding them, delivers again.
+ *   The device and the iommu cannot crash (they hold the hardware's state);
+ *   a rule naming them is refused before the run starts;
  * - the host's at-least-once endpoint stands for the host's transport and
  *   outlives a crash of one service: what the crashed service had handed
  *   over is still retransmitted, what it had received and not yet handled
@@ -27,6 +30,8 @@ import { ChaosBus, ReliableBus, type Bus, type ChaosAction, type ReliableOverflo
 import { costSample, randomCreate } from '@ioasim/model';
 import type { ChaosActionName, ChaosRule, ChaosTraceEvent, Delivery, Topology } from '@ioasim/protocol';
 import { ManagerService } from '@ioasim/service-ioasid-manager';
+import { VdpaService } from '@ioasim/service-vdpa';
+import { VfioService } from '@ioasim/service-vfio';
 import type { Checker } from '../checker.js';
 import type { HostServices } from '../host-services.js';
 
@@ -35,7 +40,7 @@ export const HEAL_POLL_NS = 100_000;
 /** Cookies of each manager incarnation start this far past the previous one's. */
 export const COOKIE_INCARNATION_SPAN = 1 << 28;
 /** The actor kinds a crash rule may name in this version. */
-export const CRASHABLE_ACTORS: readonly string[] = ['ioasid-manager'];
+export const CRASHABLE_ACTORS: readonly string[] = ['ioasid-manager', 'vfio', 'vdpa'];
 
 export type ChaosRunOptions = {
   /** The rules; default: the topology's `chaos`. */
@@ -130,21 +135,52 @@ export function chaosWire(wire: ChaosWireOptions): ChaosWiring {
       if (rule.kind !== 'crash') return;
       const position = services.findIndex((host) => host.host.name === rule.host);
       if (position < 0) return;
-      clock.afterNs(rule.atNs, () => {
-        const crashed = services[position] as HostServices;
-        if (crashed.manager.stopped) return;
-        crashed.manager.stop();
-        report(rule.host, 'crash', rule.actor, index, 0);
+      const restarted = (restart: (host: HostServices) => HostServices): void => {
         clock.afterNs(rule.restartAfterNs, () => {
-          const incarnation = (incarnations.get(rule.host) ?? 0) + 1;
-          incarnations.set(rule.host, incarnation);
-          const host = services[position] as HostServices;
-          const fresh = new ManagerService(serviceOptions(host.host), { firstCookie: incarnation * COOKIE_INCARNATION_SPAN + 1 });
-          fresh.restore(crashed.manager.journal);
-          fresh.errors.push(...crashed.manager.errors);
-          services[position] = { ...host, manager: fresh };
+          services[position] = restart(services[position] as HostServices);
           report(rule.host, 'restart', rule.actor, index, rule.restartAfterNs);
         });
+      };
+      clock.afterNs(rule.atNs, () => {
+        const crashed = services[position] as HostServices;
+        switch (rule.actor) {
+          case 'ioasid-manager': {
+            if (crashed.manager.stopped) return;
+            crashed.manager.stop();
+            restarted((host) => {
+              const incarnation = (incarnations.get(rule.host) ?? 0) + 1;
+              incarnations.set(rule.host, incarnation);
+              const fresh = new ManagerService(serviceOptions(host.host), { firstCookie: incarnation * COOKIE_INCARNATION_SPAN + 1 });
+              fresh.restore(crashed.manager.journal);
+              fresh.errors.push(...crashed.manager.errors);
+              return { ...host, manager: fresh };
+            });
+            break;
+          }
+          case 'vfio': {
+            if (crashed.vfio.stopped) return;
+            crashed.vfio.stop();
+            restarted((host) => {
+              const fresh = new VfioService(serviceOptions(host.host), host.device.actorParent);
+              fresh.errors.push(...crashed.vfio.errors);
+              return { ...host, vfio: fresh };
+            });
+            break;
+          }
+          case 'vdpa': {
+            if (crashed.vdpa.stopped) return;
+            crashed.vdpa.stop();
+            restarted((host) => {
+              const fresh = new VdpaService(serviceOptions(host.host), host.device.actorParent);
+              fresh.errors.push(...crashed.vdpa.errors);
+              return { ...host, vdpa: fresh };
+            });
+            break;
+          }
+          default:
+            return;
+        }
+        report(rule.host, 'crash', rule.actor, index, 0);
       });
     });
     const healAtNs = wire.options?.healAtNs;
