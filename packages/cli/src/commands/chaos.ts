@@ -36,6 +36,7 @@ Options:
   --chaos <rule>     add a rule, as a YAML flow map, e.g.
                      --chaos '{ match: ">", drop: 0.05, duplicate: 0.01, reorder: "2us" }'
                      --chaos '{ crash: ioasid-manager, host: h0, at: "5ms", restartAfter: "1ms" }'
+                     (crashable: ioasid-manager, vfio, vdpa)
   --delivery <d>     at-least-once or at-most-once (default: the topology's settings.delivery)
   --jobs <n>         worker processes (default: the number of CPUs)
   --report <file>    write the campaign report (JSON) for ioasim replay and ioasim shrink
