@@ -29,11 +29,12 @@ import { assert, unreachable } from './assert.js';
 import { costSample } from './cost.js';
 import { initialMappings } from './initial-mappings.js';
 import { PageTable } from './page-table.js';
-import { pasidAsSeen, pasidOnWire, pasidPoolAssign, type PasidPool } from './pasid-pool.js';
+import { pasidAsSeen, pasidPoolAssign, type PasidPool } from './pasid-pool.js';
 import { PendingGroups, type PendingGroup } from './pending-groups.js';
 import { PrgAssembly } from './prg-assembly.js';
 import type { Random } from './random.js';
-import { RoutingTable, pasidKey, type DeviceEntry } from './routing-table.js';
+import { RoutingTable, type DeviceEntry } from './routing-table.js';
+import { controlApply } from './manager-control.js';
 import { ServerQueue } from './server-queue.js';
 
 export interface ManagerEffects {
@@ -84,7 +85,7 @@ export class ManagerState {
    * mainline does.
    */
   responseTimeoutNs: number | null = null;
-  private readonly pool: PasidPool;
+  readonly pool: PasidPool;
   private readonly tables = new Map<string, PageTable>();
   private readonly assembly = new PrgAssembly();
   private readonly dispatch = new ServerQueue(DISPATCH_QUEUE_MAX);
@@ -94,7 +95,7 @@ export class ManagerState {
   constructor(
     readonly host: HostConfig,
     private readonly random: Random,
-    private readonly effects: ManagerEffects,
+    readonly effects: ManagerEffects,
     /** The first cookie to give: a manager restarted after a crash starts past its predecessor's. */
     firstCookie = 1,
   ) {
@@ -273,123 +274,16 @@ export class ManagerState {
     this.pageResponseSend(pending, response.code);
   }
 
+  /** A control operation of `owner` (map, unmap, attach, replace, detach, destroy, unplug): see manager-control.ts. */
   control(nowNs: number, owner: string, operation: ControlOperation): ControlReply {
-    switch (operation.op) {
-      case 'map':
-      case 'unmap': {
-        const space = this.routing.spaces.get(operation.ioasid);
-        if (space === undefined || space.destroyed) return refuse('notFound', `no space ${operation.ioasid}`);
-        if (space.owner !== owner) return refuse('notOwner', `space ${space.name} belongs to ${space.owner}`);
-        this.mapApply(operation);
-        return { ok: true };
-      }
-      case 'attach':
-      case 'replace':
-      case 'detach':
-        return this.attachmentChange(nowNs, owner, operation);
-      case 'destroy':
-        return this.spaceDestroy(nowNs, owner, operation.ioasid);
-      case 'unplug':
-        return this.deviceUnplug(nowNs, owner, operation.device);
-      default:
-        return unreachable(operation);
-    }
+    return controlApply(this, nowNs, owner, operation);
   }
 
-  private mapApply(operation: Extract<ControlOperation, { op: 'map' | 'unmap' }>): void {
-    const table = this.tableOf(operation.ioasid);
-    const commanded = new Set<string>();
-    if (operation.op === 'map') for (const page of operation.pages) table.map(page, operation.perm);
-    else for (const page of operation.pages) table.unmap(page);
-    for (const device of this.routing.devices.values()) {
-      if (commanded.has(device.iommu)) continue;
-      commanded.add(device.iommu);
-      this.effects.command(
-        device.iommu,
-        operation.op === 'map'
-          ? { kind: 'map', ioasid: operation.ioasid, pages: operation.pages, perm: operation.perm }
-          : { kind: 'unmap', ioasid: operation.ioasid, pages: operation.pages },
-      );
-    }
-  }
-
-  private attachmentChange(
-    nowNs: number,
-    owner: string,
-    operation: Extract<ControlOperation, { op: 'attach' | 'replace' | 'detach' }>,
-  ): ControlReply {
-    const device = this.routing.devices.get(operation.device);
-    if (device === undefined || !device.present) return refuse('notFound', `no device ${operation.device}`);
-    if (device.owner !== owner) return refuse('notOwner', `device ${device.name} belongs to ${device.owner}`);
-    const wire = pasidOnWire(this.pool, device.name, operation.pasid, operation.asid);
-    const current = device.attachments.get(pasidKey(wire)) ?? null;
-    let next: string | null = null;
-    if (operation.op !== 'detach') {
-      const space = this.routing.spaces.get(operation.ioasid);
-      if (space === undefined || space.destroyed) return refuse('notFound', `no space ${operation.ioasid}`);
-      if (space.owner !== owner) return refuse('notOwner', `space ${space.name} belongs to ${space.owner}`);
-      if (operation.op === 'attach' && current !== null) {
-        return refuse('busy', `${device.name} pasid ${String(wire)} is attached to ${current}`);
-      }
-      next = space.name;
-    } else if (current === null) {
-      return refuse('notFound', `${device.name} pasid ${String(wire)} is not attached`);
-    }
-    this.routing.attachmentSet(device.name, wire, next);
-    this.effects.command(device.iommu, { kind: 'attach', sid: device.sid, pasid: wire, ioasid: next });
-    this.effects.trace({
-      kind: 'attachmentChanged',
-      t: nowNs,
-      host: this.host.name,
-      device: device.name,
-      pasid: wire,
-      ioasid: next,
-    });
-    if (current !== null && current !== next) {
-      const cause: AutoResponseCause = operation.op === 'detach' ? 'detach' : 'replace';
-      const taken = this.pending.takeWhere(
-        (pending) => pending.device === device.name && pending.attachmentPasid === wire,
-      );
-      for (const pending of taken) this.autoRespondTaken(nowNs, pending, cause, ResponseCode.invalid);
-    }
-    return { ok: true };
-  }
-
-  private spaceDestroy(nowNs: number, owner: string, ioasid: string): ControlReply {
-    const space = this.routing.spaces.get(ioasid);
-    if (space === undefined || space.destroyed) return refuse('notFound', `no space ${ioasid}`);
-    if (space.owner !== owner) return refuse('notOwner', `space ${ioasid} belongs to ${space.owner}`);
-    space.destroyed = true;
-    this.tableOf(ioasid).clear();
-    for (const device of this.routing.devices.values()) {
-      for (const [key, attached] of device.attachments) {
-        if (attached !== ioasid) continue;
-        const pasid = key < 0 ? null : key;
-        this.routing.attachmentSet(device.name, pasid, null);
-        this.effects.command(device.iommu, { kind: 'attach', sid: device.sid, pasid, ioasid: null });
-        this.effects.trace({ kind: 'attachmentChanged', t: nowNs, host: this.host.name, device: device.name, pasid, ioasid: null });
-      }
-    }
-    const iommus = new Set([...this.routing.devices.values()].map((device) => device.iommu));
-    for (const iommu of iommus) this.effects.command(iommu, { kind: 'destroy', ioasid });
-    const taken = this.pending.takeWhere((pending) => pending.ioasid === ioasid);
-    for (const pending of taken) this.autoRespondTaken(nowNs, pending, 'destroy', ResponseCode.invalid);
-    return { ok: true };
-  }
-
-  private deviceUnplug(nowNs: number, owner: string, name: string): ControlReply {
-    const device = this.routing.devices.get(name);
-    if (device === undefined || !device.present) return refuse('notFound', `no device ${name}`);
-    if (device.owner !== owner) return refuse('notOwner', `device ${name} belongs to ${device.owner}`);
-    // iopf_queue_remove_device: drop partials, answer every pending group INVALID, then unpublish.
-    const partials = this.assembly.discardDevice(name);
+  /** Unplug (iopf_queue_remove_device): the device's partial groups are dropped without an answer. */
+  partialsOfDeviceDiscard(nowNs: number, device: string): void {
+    const partials = this.assembly.discardDevice(device);
     for (const record of partials) this.dropTrace(nowNs, record, 'partialDiscarded');
     this.counters.partialsDiscarded += partials.length;
-    const taken = this.pending.takeWhere((pending) => pending.device === name);
-    for (const pending of taken) this.autoRespondTaken(nowNs, pending, 'unplug', ResponseCode.invalid);
-    device.present = false;
-    this.effects.command(device.iommu, { kind: 'unplug', sid: device.sid });
-    return { ok: true };
   }
 
   private partialsDiscard(nowNs: number, iommu: string): void {
@@ -438,7 +332,8 @@ export class ManagerState {
     this.autoRespondTaken(nowNs, pending, cause, code);
   }
 
-  private autoRespondTaken(nowNs: number, pending: PendingGroup, cause: AutoResponseCause, code: ResponseCode): void {
+  /** Answers a group already taken from the pending table, on the manager's behalf. */
+  autoRespondTaken(nowNs: number, pending: PendingGroup, cause: AutoResponseCause, code: ResponseCode): void {
     this.cookieByGroup.delete(`${pending.device}/${pending.prgIndex}/${pending.group}`);
     this.effects.trace({
       kind: 'groupAutoResponded',
@@ -496,15 +391,11 @@ export class ManagerState {
     });
   }
 
-  private tableOf(space: string): PageTable {
+  tableOf(space: string): PageTable {
     const table = this.tables.get(space);
     assert(table !== undefined, `manager: no page table for space ${space}`);
     return table;
   }
-}
-
-function refuse(error: 'notFound' | 'notOwner' | 'busy' | 'invalidArgument', message: string): ControlReply {
-  return { ok: false, error, message };
 }
 
 /** The per-hop timestamps a fault record carries into `faultRouted`, where the IOMMU set them. */
