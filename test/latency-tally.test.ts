@@ -41,6 +41,18 @@ describe('LatencyTally', () => {
     }
   });
 
+  it('keeps summarising as a full histogram when read in the middle of a run, before and after it spreads over many buckets', () => {
+    const tally = new LatencyTally();
+    const full = latencyHistogram();
+    const values = latencies(6, 20_000);
+    values.forEach((value, index) => {
+      tally.recordValue(value);
+      full.recordValue(value);
+      if (index % 997 === 0) expect(latencySummary(tally), `after ${index + 1} values`).toEqual(latencySummary(full));
+    });
+    expect(latencySummary(tally)).toEqual(latencySummary(full));
+  });
+
   it('summarises no values as zeros', () => {
     expect(latencySummary(new LatencyTally())).toEqual(latencySummary(latencyHistogram()));
   });

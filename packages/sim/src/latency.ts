@@ -46,13 +46,29 @@ function layout(): hdr.JsHistogram {
  * they are the same numbers to the bit.
  */
 export class LatencyTally implements LatencyHistogram {
-  /** [index0, count0, index1, count1, ...], index ascending, of exactly their size. */
+  /** [index0, count0, index1, count1, ...], index ascending, of exactly their size; rebuilt from `wide` when it is in use. */
   private buckets: number[] = [];
+  /**
+   * Past SORTED_BUCKETS_MAX buckets (a wide spread, such as wall-clock
+   * latencies of a NATS run) the counts move to a map by bucket index: each
+   * new bucket in the sorted array costs a copy of the array.
+   */
+  private wide: Map<number, number> | null = null;
+  private wideSorted = true;
   totalCount = 0;
   maxValue = 0;
 
   recordValue(value: number): void {
     const index = layout().countsArrayIndex(value);
+    this.totalCount++;
+    if (value > this.maxValue) this.maxValue = value;
+    const wide = this.wide;
+    if (wide !== null) {
+      const count = wide.get(index);
+      if (count === undefined) this.wideSorted = false;
+      wide.set(index, (count ?? 0) + 1);
+      return;
+    }
     const buckets = this.buckets;
     let low = 0;
     let high = buckets.length / 2;
@@ -61,16 +77,40 @@ export class LatencyTally implements LatencyHistogram {
       if ((buckets[2 * middle] as number) < index) low = middle + 1;
       else high = middle;
     }
-    if (buckets[2 * low] === index) buckets[2 * low + 1] = (buckets[2 * low + 1] as number) + 1;
-    else this.buckets = bucketsInsert(buckets, 2 * low, index);
-    this.totalCount++;
-    if (value > this.maxValue) this.maxValue = value;
+    if (buckets[2 * low] === index) {
+      buckets[2 * low + 1] = (buckets[2 * low + 1] as number) + 1;
+      return;
+    }
+    this.buckets = bucketsInsert(buckets, 2 * low, index);
+    if (this.buckets.length > 2 * SORTED_BUCKETS_MAX) {
+      this.wide = new Map();
+      for (let entry = 0; entry < this.buckets.length; entry += 2) this.wide.set(this.buckets[entry] as number, this.buckets[entry + 1] as number);
+    }
+  }
+
+  /** The buckets in index order, as pairs: the sorted array, or the map's entries sorted once after a new bucket. */
+  private sortedBuckets(): readonly number[] {
+    const wide = this.wide;
+    if (wide === null) return this.buckets;
+    if (!this.wideSorted) {
+      const indices = [...wide.keys()].sort((a, b) => a - b);
+      const buckets = new Array<number>(2 * indices.length);
+      indices.forEach((index, at) => {
+        buckets[2 * at] = index;
+        buckets[2 * at + 1] = 0;
+      });
+      this.buckets = buckets;
+      this.wideSorted = true;
+    }
+    const buckets = this.buckets;
+    for (let entry = 0; entry < buckets.length; entry += 2) buckets[entry + 1] = wide.get(buckets[entry] as number) as number;
+    return buckets;
   }
 
   get mean(): number {
     if (this.totalCount === 0) return 0;
     const histogram = layout();
-    const buckets = this.buckets;
+    const buckets = this.sortedBuckets();
     let total = 0;
     for (let entry = 0; entry < buckets.length; entry += 2) {
       const valueIteratedTo = histogram.highestEquivalentValue(histogram.valueFromIndex(buckets[entry] as number));
@@ -83,7 +123,7 @@ export class LatencyTally implements LatencyHistogram {
     const histogram = layout();
     const countAtPercentileFp = (Math.min(percentile, 100) / 100.0) * this.totalCount;
     const countAtPercentile = Math.max(Math.ceil(countAtPercentileFp - ulp(countAtPercentileFp)), 1);
-    const buckets = this.buckets;
+    const buckets = this.sortedBuckets();
     let countToIndex = 0;
     for (let entry = 0; entry < buckets.length; entry += 2) {
       countToIndex += buckets[entry + 1] as number;
@@ -95,6 +135,9 @@ export class LatencyTally implements LatencyHistogram {
     return 0;
   }
 }
+
+/** The most buckets a LatencyTally keeps in its sorted array. */
+const SORTED_BUCKETS_MAX = 128;
 
 /** A copy of `buckets` with [index, 1] at `at`: a splice or a push would leave 16 spare slots in each device's tally. */
 function bucketsInsert(buckets: readonly number[], at: number, index: number): number[] {
