@@ -208,13 +208,13 @@ function benchEmbedded() {
   report = run(faultBound, { seed: 1 });
   row('embedded', 'faults/s end to end, fault-bound host (bench/nats-load.yaml)', report.faults.raised / seconds(started), 'faults/s', baseline, 'plain-JS/s');
   const fleetYaml = readFileSync(here('../examples/single-host.yaml'), 'utf8')
-    .replace(/count: (\d+)/g, (_, count) => `count: ${Math.max(1, Math.round(Number(count) / 100))}`)
+    .replace(/count: (\d+)/g, (_, count) => `count: ${Math.max(1, Math.round(Number(count) / 1000))}`)
     .replace(/\nlinks:/, '\nfleet:\n  - { template: h0, count: 1000 }\n\nlinks:');
   const fleet = topologyParse(fleetYaml, 'fleet-1000');
   if (!fleet.ok) throw new Error(JSON.stringify(fleet.errors[0]));
   started = nowNs();
   report = run(fleet.topology, { seed: 1 });
-  row('embedded', 'faults/s end to end, 1,000 hosts, checker on', report.faults.raised / seconds(started), 'faults/s', baseline, 'plain-JS/s');
+  row('embedded', `faults/s end to end, 1,000 hosts, checker on (${report.faults.raised} faults)`, report.faults.raised / seconds(started), 'faults/s', baseline, 'plain-JS/s');
 }
 
 function benchTopologyLoad() {
@@ -412,8 +412,10 @@ const benches = {
 let groupsFailed = 0;
 for (const [name, bench] of Object.entries(benches)) {
   if (only !== null && !only.has(name)) continue;
+  const groupStarted = nowNs();
   try {
     await bench();
+    console.log(`${name.padEnd(10)} (${seconds(groupStarted).toFixed(1)} s)`);
   } catch (error) {
     groupsFailed++;
     const why = String(error?.message ?? error).split('\n')[0];
