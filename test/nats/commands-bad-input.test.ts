@@ -67,6 +67,15 @@ describe('ioasim run --transport nats, bad input', () => {
     expect(result.error).toContain('--spawn goes with --transport nats');
   });
 
+  it('says that a topology\'s chaos rules are not applied to a distributed run', async () => {
+    const chaos = new URL('../../examples/chaos.yaml', import.meta.url).pathname;
+    const result = await ioasim('run', chaos, '--transport', 'nats', '--nats', 'nats://127.0.0.1:1', '--ready-timeout', 'soon');
+    expect(result.error).toContain("the topology's 6 chaos rule(s) are not applied to a distributed run");
+    expect(result.code).toBe(2);
+    const plain = await ioasim('run', example, '--transport', 'nats', '--nats', 'nats://127.0.0.1:1', '--ready-timeout', 'soon');
+    expect(plain.error).not.toContain('chaos rule');
+  });
+
   it('answers 2 when neither --nats nor --spawn says where the services are', async () => {
     const result = await ioasim('run', example, '--transport', 'nats');
     expect(result.code).toBe(2);

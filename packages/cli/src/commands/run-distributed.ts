@@ -54,6 +54,12 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   const run = typeof runValue === 'string' ? runValue : spawn ? `spawn-${process.pid}` : 'default';
   if (!isSubjectToken(run)) throw new UsageError(`--run "${run}" must be letters, digits, _ or - only`);
   const time = timeModeOption(values['time']);
+  if (topology.chaos.length > 0) {
+    io.error(
+      `ioasim: the topology's ${topology.chaos.length} chaos rule(s) are not applied to a distributed run (its losses are the real transport's); ` +
+        'run them embedded: ioasim run, or ioasim chaos',
+    );
+  }
   const readyTimeoutNs = args.durationNs('ready-timeout');
   const runTimeoutNs = args.durationNs('timeout');
   const log = (line: string): void => io.error(`[run] ${line}`);
