@@ -188,6 +188,11 @@ export class ManagerState {
       ...faultRoutedStamps(record),
       dispatchQueueDepth: this.dispatch.depth(nowNs) + 1,
     });
+    this.dispatchStart(nowNs, cookie);
+  }
+
+  /** A group's modeled dispatch: queued behind the others, then `dispatchComplete`. */
+  private dispatchStart(nowNs: number, cookie: number): void {
     const admission = this.dispatch.admit(nowNs, costSample(this.host.manager.service, this.random));
     assert(admission.accepted, 'manager: dispatch queue is bounded by the pending table');
     this.effects.dispatchAfter(admission.finishNs - nowNs, cookie);
@@ -202,11 +207,9 @@ export class ManagerState {
   private redeliver(nowNs: number, cookie: number): void {
     const lookup = this.pending.lookup(cookie);
     if (lookup.state !== 'pending' || !lookup.pending.delivered) return;
-    const admission = this.dispatch.admit(nowNs, costSample(this.host.manager.service, this.random));
-    assert(admission.accepted, 'manager: dispatch queue is bounded by the pending table');
     lookup.pending.delivered = false;
     this.counters.groupsRedelivered++;
-    this.effects.dispatchAfter(admission.finishNs - nowNs, cookie);
+    this.dispatchStart(nowNs, cookie);
   }
 
   /** The end of a group's modeled dispatch: deliver it, unless it was answered (or delivered) meanwhile. */

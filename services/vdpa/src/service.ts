@@ -44,12 +44,8 @@ export class VdpaService {
     ports.faultsSubscribe(
       this.frontend.handlers.keys(),
       this.frontend.owners.keys(),
-      (ioasid, records) => {
-        if (this.frontend.handlers.has(ioasid)) this.actor.send({ type: 'faultGroupBatch', ioasid, records });
-      },
-      (owner, records) => {
-        if (this.frontend.owners.has(owner)) this.actor.send({ type: 'ownerEventBatch', owner, records });
-      },
+      (ioasid, records) => this.actor.send({ type: 'faultGroupBatch', ioasid, records }),
+      (owner, records) => this.actor.send({ type: 'ownerEventBatch', owner, records }),
     );
   }
 

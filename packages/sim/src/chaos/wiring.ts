@@ -157,23 +157,20 @@ export function chaosWire(wire: ChaosWireOptions): ChaosWiring {
             });
             break;
           }
-          case 'vfio': {
-            if (crashed.vfio.stopped) return;
-            crashed.vfio.stop();
-            restarted((host) => {
-              const fresh = new VfioService(serviceOptions(host.host), host.device.actorParent);
-              fresh.errors.push(...crashed.vfio.errors);
-              return { ...host, vfio: fresh };
-            });
-            break;
-          }
+          case 'vfio':
           case 'vdpa': {
-            if (crashed.vdpa.stopped) return;
-            crashed.vdpa.stop();
+            const kind = rule.actor;
+            const frontend = crashed[kind];
+            if (frontend.stopped) return;
+            frontend.stop();
             restarted((host) => {
-              const fresh = new VdpaService(serviceOptions(host.host), host.device.actorParent);
-              fresh.errors.push(...crashed.vdpa.errors);
-              return { ...host, vdpa: fresh };
+              const options = serviceOptions(host.host);
+              const fresh =
+                kind === 'vfio'
+                  ? { ...host, vfio: new VfioService(options, host.device.actorParent) }
+                  : { ...host, vdpa: new VdpaService(options, host.device.actorParent) };
+              fresh[kind].errors.push(...frontend.errors);
+              return fresh;
             });
             break;
           }
