@@ -43,10 +43,12 @@ function accounting(report: Report): unknown {
 async function runnerRun(
   group: ProcessGroup,
   args: readonly string[],
+  onLine?: (line: string) => void,
 ): Promise<{ code: number | null; report: Report | null; output: string; log: string[] }> {
   const log: string[] = [];
   const runner = group.start('runner', process.execPath, [BIN, ...args], (line) => {
     if (line.startsWith('[run]') || line.startsWith('ioasim:')) log.push(line);
+    onLine?.(line);
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), RUN_TIMEOUT_MS)));
@@ -138,6 +140,33 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
       expect(accounting(distributed)).toEqual(accounting(run(topologyOf(TWO_HOSTS))));
       expect(distributed.distributed?.processes).toBe(6);
     } finally {
+      await processes.stop();
+    }
+  });
+
+  it('waits for the accesses the devices hold, not only for a quiet trace: an iommu process stopped for 1.5 s at the start loses nothing', async () => {
+    const urls = cluster?.urls ?? [];
+    const processes = group();
+    try {
+      for (const kind of SERVICE_KINDS) processes.start(`serve ${kind}`, process.execPath, [BIN, ...serviceCommand(kind, urls, BOUNDED, 'stalled')]);
+      const iommu = processes.children.find((child) => child.name === 'serve iommu');
+      let resumed: Promise<void> | null = null;
+      const outcome = await runnerRun(processes, [...runnerArguments(BOUNDED, [urls[RUNNER_NODE] as string], 'stalled'), '--verbose'], (line) => {
+        if (resumed !== null || !line.startsWith('[run] started')) return;
+        // Every access is issued within milliseconds and waits for its translation; no group is raised while the iommu sleeps.
+        iommu?.process.kill('SIGSTOP');
+        resumed = new Promise((resolve) => setTimeout(resolve, 1_500)).then(() => void iommu?.process.kill('SIGCONT'));
+      });
+      expect(resumed).not.toBeNull();
+      expect(outcome.report, outcome.output).not.toBeNull();
+      const distributed = outcome.report as Report;
+      const embedded = run(topologyOf(BOUNDED));
+      expect(accounting(distributed)).toEqual(accounting(embedded));
+      expect(distributed.perDevice.map((device) => device.accessesCompleted)).toEqual(embedded.perDevice.map((device) => device.accessesCompleted));
+      expect(distributed.load.hopsNs.handler.count).toBe(distributed.faults.responded);
+      expect(outcome.code).toBe(0);
+    } finally {
+      processes.children.find((child) => child.name === 'serve iommu')?.process.kill('SIGCONT');
       await processes.stop();
     }
   });

@@ -128,6 +128,11 @@ export class DeviceState {
     return this.outstanding?.size ?? 0;
   }
 
+  /** No access in flight: none translating, waiting for credits or in an outstanding group. */
+  get idle(): boolean {
+    return (this.pending?.size ?? 0) === 0 && (this.outstanding?.size ?? 0) === 0;
+  }
+
   /** One access of the workload, on the wire PASID `pasid`. */
   access(pasid: number | null, page: number, perm: number, prgSize: number): void {
     if (this.unplugged) return;

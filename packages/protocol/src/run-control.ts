@@ -8,7 +8,8 @@
  *   service     -> coordinator  prepared   actors built and subscribed
  *   coordinator -> services     start      devices start their workloads
  *   coordinator -> services     unplug     a timeline unplug the manager accepted: the device stops
- *   service     -> coordinator  progress   a device process has issued every access of its workloads
+ *   service     -> coordinator  progress   a device process has issued every access of its workloads, and whether
+ *                                          its devices hold none in flight (repeated, and at once on a change)
  *   coordinator -> services     finish     publish final metrics
  *   service     -> coordinator  finished   final metrics sent; device states, errors and bus counters
  *
@@ -45,7 +46,11 @@ export type RunControl =
   | (ProcessId & { readonly kind: 'prepared' })
   | { readonly kind: 'start' }
   | { readonly kind: 'unplug'; readonly host: string; readonly device: string }
-  | (ProcessId & { readonly kind: 'progress'; readonly workloadsDone: boolean })
+  /**
+   * A device process, once every workload has issued its last access:
+   * `devicesIdle` while no access of its devices is in flight.
+   */
+  | (ProcessId & { readonly kind: 'progress'; readonly workloadsDone: boolean; readonly devicesIdle: boolean })
   | { readonly kind: 'finish' }
   | (ProcessId & {
       readonly kind: 'finished';

@@ -10,13 +10,30 @@ describe('TraceOrder, the watermark in front of the checker', () => {
   it('releases an effect that arrived before its cause after the cause, once the watermark passes both', () => {
     const seen: string[] = [];
     const order = new TraceOrder((event) => seen.push(`${event.kind}@${event.t}`), 100);
-    order.add(answered(20));
-    order.add(delivered(10));
-    order.release(115);
-    expect(seen).toEqual(['faultDelivered@10']);
-    order.release(120);
-    expect(seen).toEqual(['faultDelivered@10', 'groupAnswered@20']);
+    order.add(answered(120));
+    order.add(delivered(110));
+    order.add(retried(215));
+    order.release(215);
+    expect(seen).toEqual(['faultDelivered@110']);
+    order.add(retried(220));
+    order.release(220);
+    expect(seen).toEqual(['faultDelivered@110', 'groupAnswered@120']);
+    order.releaseAll();
     expect(order.heldCount).toBe(0);
+  });
+
+  it('holds what its clock passed but its ears did not: a coordinator that was descheduled releases only up to the newest event it has heard', () => {
+    const seen: string[] = [];
+    const order = new TraceOrder((event) => seen.push(`${event.kind}@${event.t}`), 100);
+    order.add(answered(1_000));
+    // Woken late: the clock says 5,000, while the events sent meanwhile still wait in the socket.
+    order.release(5_000);
+    expect(seen).toEqual([]);
+    order.add(delivered(990));
+    order.add(retried(1_200));
+    order.release(5_000);
+    expect(seen).toEqual(['faultDelivered@990', 'groupAnswered@1000']);
+    expect(order.late).toBe(0);
   });
 
   it('keeps arrival order between events of the same time', () => {
@@ -33,10 +50,11 @@ describe('TraceOrder, the watermark in front of the checker', () => {
     const seen: number[] = [];
     const order = new TraceOrder((event) => seen.push(event.t), 10);
     order.add(retried(50));
+    order.add(retried(60));
     order.release(100);
     order.add(retried(40));
     order.releaseAll();
-    expect(seen).toEqual([50, 40]);
+    expect(seen).toEqual([50, 40, 60]);
     expect(order.late).toBe(1);
   });
 });

@@ -169,6 +169,12 @@ export class DeviceService {
     return this.workloads.every((workload) => workload.generator.nextArrivalNs() === null);
   }
 
+  /** True while no device of this host has an access in flight (translating, waiting for credits, or in a group). */
+  get devicesIdle(): boolean {
+    for (const device of this.devices.values()) if (!device.idle) return false;
+    return true;
+  }
+
   stateOf(device: string): string {
     const value = this.actors.get(device)?.getSnapshot().value;
     return typeof value === 'string' ? value : 'unknown';

@@ -4,9 +4,18 @@
  * covered by exactly one ready `ioasim serve` process, prepares them on one
  * time origin, starts the workloads, plays the timeline, feeds the trace
  * through the watermark (TraceOrder) into the same online checker as
- * embedded mode, decides the end (every workload issued, nothing in flight,
- * the trace quiet; or the run timeout), gathers final metrics and builds the
+ * embedded mode, decides the end, gathers final metrics and builds the
  * report with the same report code, `transport: 'nats'`.
+ *
+ * The end: every device process says its workloads issued their last access
+ * and its devices hold none in flight, the trace has been quiet QUIET_MS
+ * (what other processes traced before the devices went idle has arrived),
+ * and the checker has no group in flight. Quiet is counted in ticks of the
+ * coordinator's own loop, each after a turn that read its socket, so a
+ * coordinator that was descheduled does not mistake its own pause for a
+ * quiet trace. When nothing moves at all for longer than a device timeout
+ * (an access was lost on the way and no timer will re-issue it), the run
+ * ends with what is in flight reported stuck; the run timeout bounds the rest.
  *
  * With `settings.delivery: at-least-once` the coordinator hears the trace
  * through its own ReliableBus endpoint (delivery.ts), acknowledging every
@@ -75,6 +84,8 @@ const QUIET_MS = 300;
 export const AT_LEAST_ONCE_QUIET_MS = 2_000;
 export const AT_LEAST_ONCE_HOLD_NS = 3_000_000_000;
 const TICK_MS = 20;
+/** Beyond a device timeout, how long the trace must stay quiet before a run whose accesses are still in flight ends. */
+const STALL_MARGIN_MS = 1_000;
 const RESEND_MS = 500;
 const FINISH_TIMEOUT_MS = 15_000;
 /** After the last `finished`, metrics published just before it may still be in the delivery queue. */
@@ -86,6 +97,7 @@ type ProcessState = {
   readonly hosts: readonly string[];
   prepared: boolean;
   workloadsDone: boolean;
+  devicesIdle: boolean;
   finished: Extract<RunControl, { kind: 'finished' }> | null;
 };
 
@@ -154,7 +166,7 @@ async function coordinateOn(
     atLeastOnce ? AT_LEAST_ONCE_HOLD_NS : TRACE_HOLD_NS,
   );
 
-  let lastTraceMs = Date.now();
+  let traceSinceTick = false;
 
   framesSubscribe(
     bus,
@@ -170,7 +182,7 @@ async function coordinateOn(
     `${SUBJECT_ROOT}.${run}.trace.*`,
     'trace',
     (events) => {
-      lastTraceMs = Date.now();
+      traceSinceTick = true;
       for (const event of events) order.add(event);
     },
     (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
@@ -193,7 +205,7 @@ async function coordinateOn(
         return;
       }
       if (!processes.has(key)) {
-        processes.set(key, { id: record, hosts: record.hosts, prepared: false, workloadsDone: false, finished: null });
+        processes.set(key, { id: record, hosts: record.hosts, prepared: false, workloadsDone: false, devicesIdle: false, finished: null });
         log(`ready: ${key} (pid ${record.pid}, hosts ${record.hosts.join(', ') || 'none'})`);
       }
       return;
@@ -201,7 +213,10 @@ async function coordinateOn(
     const state = processes.get(key);
     if (state === undefined) return;
     if (record.kind === 'prepared') state.prepared = true;
-    else if (record.kind === 'progress') state.workloadsDone = record.workloadsDone;
+    else if (record.kind === 'progress') {
+      state.workloadsDone = record.workloadsDone;
+      state.devicesIdle = record.devicesIdle;
+    }
     else state.finished = record;
   }
 
@@ -258,15 +273,27 @@ async function coordinateOn(
   );
   const runDeadline = Date.now() + (options.runTimeoutMs ?? RUN_TIMEOUT_MS);
   const deviceProcesses = [...processes.values()].filter((state) => state.id.service === 'device' || state.id.service === 'all');
+  const stalledMs = topology.settings.deviceTimeoutNs / 1e6 + Math.max(quietMs, STALL_MARGIN_MS);
+  let quietTicks = 0;
   for (;;) {
     await sleep(TICK_MS);
     failed();
+    quietTicks = traceSinceTick ? 0 : quietTicks + 1;
+    traceSinceTick = false;
     order.release(clock.nowNs());
+    const quietForMs = quietTicks * TICK_MS;
     const workloadsDone = deviceProcesses.every((state) => state.workloadsDone);
-    const quiet = Date.now() - lastTraceMs >= quietMs;
-    if (workloadsDone && timelinePending.count === 0 && quiet) {
-      order.releaseAll();
-      if (checker.stuck === 0) break;
+    if (workloadsDone && timelinePending.count === 0) {
+      const settled = deviceProcesses.every((state) => state.devicesIdle);
+      if (settled && quietForMs >= quietMs) {
+        order.releaseAll();
+        if (checker.stuck === 0) break;
+      }
+      if (quietForMs >= stalledMs) {
+        order.releaseAll();
+        log(`no trace for ${quietForMs} ms with ${settled ? `${checker.stuck} group(s)` : 'accesses'} still in flight: ending the run`);
+        break;
+      }
     }
     if (Date.now() > runDeadline) {
       log(`run timeout: ${checker.stuck} group(s) still in flight`);

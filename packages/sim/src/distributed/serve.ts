@@ -145,13 +145,18 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     const devices = running.flatMap((entry) => (entry.service instanceof DeviceService ? [entry.service] : []));
     for (const device of devices) device.start();
     if (!kinds.includes('device')) return;
-    let done = false;
+    let workloadsDone = false;
+    let idleAnnounced: boolean | null = null;
     let lastAnnouncedMs = 0;
     const progressTimer = setInterval(() => {
-      done = done || devices.every((device) => device.workloadsDone);
-      if (done && Date.now() - lastAnnouncedMs >= ANNOUNCE_REPEAT_MS) {
+      workloadsDone = workloadsDone || devices.every((device) => device.workloadsDone);
+      if (!workloadsDone) return;
+      // Trace left at the end of the instant that made the devices idle, before this timer: it reaches the coordinator first.
+      const devicesIdle = devices.every((device) => device.devicesIdle);
+      if (devicesIdle !== idleAnnounced || Date.now() - lastAnnouncedMs >= ANNOUNCE_REPEAT_MS) {
+        idleAnnounced = devicesIdle;
         lastAnnouncedMs = Date.now();
-        announce({ ...id, kind: 'progress', workloadsDone: true });
+        announce({ ...id, kind: 'progress', workloadsDone: true, devicesIdle });
       }
     }, PROGRESS_POLL_MS);
     timers.add(progressTimer);
