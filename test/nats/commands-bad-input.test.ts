@@ -76,6 +76,13 @@ describe('ioasim run --transport nats, bad input', () => {
     expect(plain.error).not.toContain('chaos rule');
   });
 
+  it('answers 2 at once, naming the address, when no NATS server listens at --nats', async () => {
+    const result = await ioasim('run', example, '--transport', 'nats', '--nats', 'nats://127.0.0.1:1');
+    expect(result.code).toBe(2);
+    expect(result.error).toContain('cannot reach NATS at nats://127.0.0.1:1');
+    expect(result.error).toContain('--spawn');
+  });
+
   it('answers 2 when neither --nats nor --spawn says where the services are', async () => {
     const result = await ioasim('run', example, '--transport', 'nats');
     expect(result.code).toBe(2);

@@ -72,6 +72,8 @@ export type NatsBusOptions = {
   readonly onSlowConsumer?: (pattern: string, pending: number) => void;
   /** Told of connection changes: disconnect, reconnect, server errors. */
   readonly onStatus?: (status: string) => void;
+  /** Wait for the first server to come up (a service may start before NATS); false fails at once. Default true. */
+  readonly waitOnFirstConnect?: boolean;
 };
 
 type Delivery = { readonly subject: string; readonly data: Uint8Array; readonly reply: string | null };
@@ -141,7 +143,7 @@ export class NatsBus implements Bus {
     void this.#statusWatch();
   }
 
-  /** Connects to the first reachable server of `servers`, waiting for one if none is up yet. */
+  /** Connects to the first reachable server of `servers`, waiting for one if none is up yet (unless `waitOnFirstConnect` is false). */
   static async connect(options: NatsBusOptions): Promise<NatsBus> {
     if (options.servers.length === 0) throw new AssertionError('NatsBus.connect: no server given');
     const connection = await connect({
@@ -152,7 +154,7 @@ export class NatsBus implements Bus {
       reconnectJitter: NATS_CONNECTION.reconnectJitterMs,
       pingInterval: NATS_CONNECTION.pingIntervalMs,
       maxPingOut: NATS_CONNECTION.maxPingOut,
-      waitOnFirstConnect: NATS_CONNECTION.waitOnFirstConnect,
+      waitOnFirstConnect: options.waitOnFirstConnect ?? NATS_CONNECTION.waitOnFirstConnect,
       timeout: NATS_CONNECTION.connectTimeoutMs,
     });
     return new NatsBus(connection, options);

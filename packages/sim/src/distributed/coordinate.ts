@@ -108,11 +108,18 @@ export async function coordinate(options: CoordinateOptions): Promise<Report> {
   const started = wallMs();
   const log = options.log ?? (() => {});
   const topology = topologyForRealClock(options.topology, options.time);
+  // The coordinator is started by hand, after NATS: an unreachable server is a mistake to name at once, not to wait for.
   const bus = await NatsBus.connect({
     servers: options.servers,
     name: `ioasim-coordinator-${options.run}`,
     onSlowConsumer: (pattern, pending) => log(`coordinator: slow consumer on ${pattern}: ${pending} waiting`),
     onStatus: (status) => log(`coordinator: ${status}`),
+    waitOnFirstConnect: false,
+  }).catch((error: unknown) => {
+    throw new CoordinationError(
+      `cannot reach NATS at ${options.servers.join(',')}: ${error instanceof Error ? error.message : String(error)} ` +
+        '(start nats-server there, or use --spawn to start one)',
+    );
   });
   const reliable: ReliableBus | null =
     topology.settings.delivery === 'at-least-once'

@@ -82,6 +82,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const { run, topology, log } = options;
   const id: ProcessId = { service: options.service, shard: options.shard, shards: options.shards };
   const name = processName(id, run);
+  log(`${name}: connecting to ${options.servers.join(',')} (waiting until a server is up)`);
   const bus = await NatsBus.connect({
     servers: options.servers,
     name,
