@@ -141,7 +141,7 @@ export class ManagerState {
     }
     const records = this.assembly.add(route.device.name, record);
     if (records === null) return;
-    const groupKey = `${route.device.name}/${record.prgIndex}/${record.group}`;
+    const groupKey = groupKeyOf(route.device.name, record.prgIndex, record.group);
     const known = this.cookieByGroup.get(groupKey);
     if (known !== undefined) {
       this.counters.duplicateGroups++;
@@ -337,7 +337,7 @@ export class ManagerState {
 
   /** Answers a group already taken from the pending table, on the manager's behalf. */
   autoRespondTaken(nowNs: number, pending: PendingGroup, cause: AutoResponseCause, code: ResponseCode): void {
-    this.cookieByGroup.delete(`${pending.device}/${pending.prgIndex}/${pending.group}`);
+    this.cookieByGroup.delete(groupKeyOf(pending.device, pending.prgIndex, pending.group));
     this.effects.trace({
       kind: 'groupAutoResponded',
       t: nowNs,
@@ -354,7 +354,7 @@ export class ManagerState {
 
   private take(pending: PendingGroup): void {
     this.pending.take(pending.cookie);
-    this.cookieByGroup.delete(`${pending.device}/${pending.prgIndex}/${pending.group}`);
+    this.cookieByGroup.delete(groupKeyOf(pending.device, pending.prgIndex, pending.group));
   }
 
   private pageResponseSend(pending: PendingGroup, code: ResponseCode): void {
@@ -399,6 +399,11 @@ export class ManagerState {
     assert(table !== undefined, `manager: no page table for space ${space}`);
     return table;
   }
+}
+
+/** The key of `cookieByGroup`: a device's group as its page requests name it. */
+function groupKeyOf(device: string, prgIndex: number, group: number): string {
+  return `${device}/${prgIndex}/${group}`;
 }
 
 /** The per-hop timestamps a fault record carries into `faultRouted`, where the IOMMU set them. */

@@ -7,24 +7,12 @@
  * nothing is scheduled (every group answered or abandoned), collect the
  * actors' final metrics, finish the checker, report.
  */
-import { LocalBus, RealClock, Scheduler, VirtualClock, controlRepliesOf, framesSubscribe, type Bus } from '@ioasim/bus';
+import { LocalBus, RealClock, Scheduler, VirtualClock, framesSubscribe, type Bus } from '@ioasim/bus';
 import { costSample, randomCreate } from '@ioasim/model';
-import {
-  SUBJECT_ROOT,
-  frameEncode,
-  hostSubjects,
-  subjectHop,
-  type ControlOperation,
-  type ControlRequest,
-  type HostConfig,
-  type MetricsRecord,
-  type TimelineEntry,
-  type Topology,
-  type TraceEvent,
-} from '@ioasim/protocol';
+import { SUBJECT_ROOT, subjectHop, type MetricsRecord, type Topology, type TraceEvent } from '@ioasim/protocol';
 import { Checker } from './checker.js';
 import { chaosWire, type ChaosRunOptions } from './chaos/wiring.js';
-import { hostServicesStart, type HostServices } from './host-services.js';
+import { hostServicesStart } from './host-services.js';
 import { HopBook } from './hops.js';
 import { LatencyBook } from './latency.js';
 import { runExpectedNs, schedulerRunReporting, type RunProgress } from './progress.js';
@@ -32,6 +20,7 @@ import { SeriesBook } from './series.js';
 import { OverflowBook } from './overflow-book.js';
 import { reportBuild } from './report-build.js';
 import type { Report, TimelineOutcome } from './report.js';
+import { timelinePlay } from './timeline.js';
 import { simulationOf, type Simulation } from './wire-probe.js';
 
 export type RunOptions = {
@@ -146,7 +135,17 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
     hostServicesStart({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed }),
   );
   const timeline: TimelineOutcome[] = [];
-  timelineSchedule(topology.timeline, services, bus, clock, runId, timeline);
+  const servicesByHost = new Map(services.map((host) => [host.host.name, host]));
+  const player = {
+    bus,
+    clock,
+    run: runId,
+    sender: 'runner',
+    startNs: 0,
+    timeoutNs: TIMELINE_TIMEOUT_NS,
+    unplug: (host: string, device: string) => servicesByHost.get(host)?.device.unplug(device),
+  };
+  timelinePlay(topology.timeline, topology.hosts, player, timeline);
   options.onStart?.(simulationOf(runId, bus, scheduler, clock, services));
   chaos.start(services, (host) => ({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed }));
   for (const host of services) host.device.start();
@@ -197,73 +196,4 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
     });
   };
   return { scheduler, progress, bus, finish };
-}
-
-function timelineSchedule(
-  entries: readonly TimelineEntry[],
-  services: readonly HostServices[],
-  bus: Bus,
-  clock: VirtualClock,
-  runId: string,
-  outcomes: TimelineOutcome[],
-): void {
-  let sequence = 0;
-  for (const entry of entries) {
-    for (const host of services) {
-      const operation = timelineOperation(host.host, entry);
-      if (operation === null) continue;
-      clock.afterNs(entry.atNs, () => {
-        const request: ControlRequest = { owner: operation.owner, operation: operation.operation };
-        const data = frameEncode('controlRequest', 'runner', ++sequence, [request]);
-        bus.request(hostSubjects(runId, host.host.name).mgrCtl(), data, TIMELINE_TIMEOUT_NS, (result) => {
-          const reply = controlRepliesOf(result)?.[0];
-          const ok = reply?.ok === true;
-          const message = reply === undefined ? (result.ok ? 'bad reply' : result.message) : reply.ok ? 'ok' : reply.message;
-          outcomes.push({ atNs: entry.atNs, host: host.host.name, operation: entry.action.kind, ok, message });
-          if (ok && operation.operation.op === 'unplug') host.device.unplug(operation.operation.device);
-        });
-      });
-    }
-  }
-}
-
-/** The control request a timeline entry makes on a host, with the owner that makes it; null if not on this host. */
-export function timelineOperation(host: HostConfig, entry: TimelineEntry): { owner: string; operation: ControlOperation } | null {
-  if (entry.host !== null && entry.host !== host.name) return null;
-  const action = entry.action;
-  const deviceOwner = (name: string) => host.devices.find((device) => device.name === name)?.owner;
-  const spaceOwner = (name: string) => host.spaces.find((space) => space.name === name)?.owner;
-  const pages = (count: number) => Array.from({ length: count }, (_, page) => page);
-  switch (action.kind) {
-    case 'detach': {
-      const owner = deviceOwner(action.device);
-      return owner === undefined ? null : { owner, operation: { op: 'detach', device: action.device, pasid: action.pasid, asid: action.asid } };
-    }
-    case 'attach':
-    case 'replace': {
-      const owner = deviceOwner(action.device);
-      if (owner === undefined) return null;
-      return { owner, operation: { op: action.kind, device: action.device, pasid: action.pasid, asid: action.asid, ioasid: action.space } };
-    }
-    case 'map':
-    case 'unmap': {
-      const owner = spaceOwner(action.space);
-      if (owner === undefined) return null;
-      return action.kind === 'map'
-        ? { owner, operation: { op: 'map', ioasid: action.space, pages: pages(action.pages), perm: 3 } }
-        : { owner, operation: { op: 'unmap', ioasid: action.space, pages: pages(action.pages) } };
-    }
-    case 'destroy': {
-      const owner = spaceOwner(action.space);
-      return owner === undefined ? null : { owner, operation: { op: 'destroy', ioasid: action.space } };
-    }
-    case 'unplug': {
-      const owner = deviceOwner(action.device);
-      return owner === undefined ? null : { owner, operation: { op: 'unplug', device: action.device } };
-    }
-    default: {
-      const unknown: never = action;
-      return unknown;
-    }
-  }
 }

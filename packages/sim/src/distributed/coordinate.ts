@@ -27,15 +27,13 @@
  * Failures to gather the processes are CoordinationErrors naming what is
  * missing; the coordinator's own connection is always closed.
  */
-import { NatsBus, RealClock, controlRepliesOf, framesSubscribe, type Bus, type ReliableBus } from '@ioasim/bus';
+import { NatsBus, RealClock, framesSubscribe, type Bus, type ReliableBus } from '@ioasim/bus';
 import {
   SERVICE_KINDS,
   SUBJECT_ROOT,
   controlSubjects,
   frameEncode,
-  hostSubjects,
   type BusCounters,
-  type ControlRequest,
   type MetricsRecord,
   type ProcessId,
   type RunControl,
@@ -49,7 +47,7 @@ import { LatencyBook } from '../latency.js';
 import { OverflowBook } from '../overflow-book.js';
 import { reportBuild } from '../report-build.js';
 import type { Report, TimelineOutcome } from '../report.js';
-import { timelineOperation } from '../run.js';
+import { timelinePlay } from '../timeline.js';
 import { SeriesBook } from '../series.js';
 import { COORDINATOR_ENDPOINT, reliableOnRealClock } from './delivery.js';
 import { RunClock, wallMs } from './run-clock.js';
@@ -275,9 +273,16 @@ async function coordinateOn(
   command({ kind: 'start' });
   log(`started ${processes.size} process(es)`);
   const timeline: TimelineOutcome[] = [];
-  const timelinePending = timelinePlay(topology, bus, run, clock, startNs, timeline, (host, device) =>
-    command({ kind: 'unplug', host, device }),
-  );
+  const player = {
+    bus,
+    clock,
+    run,
+    sender: 'coordinator',
+    startNs,
+    timeoutNs: TIMELINE_TIMEOUT_NS,
+    unplug: (host: string, device: string) => command({ kind: 'unplug', host, device }),
+  };
+  const timelinePending = timelinePlay(topology.timeline, topology.hosts, player, timeline);
   const runDeadline = Date.now() + (options.runTimeoutMs ?? RUN_TIMEOUT_MS);
   const deviceProcesses = [...processes.values()].filter((state) => state.id.service === 'device' || state.id.service === 'all');
   const stalledMs = topology.settings.deviceTimeoutNs / 1e6 + Math.max(quietMs, STALL_MARGIN_MS);
@@ -402,39 +407,4 @@ function busCountersSum(all: readonly BusCounters[]): BusCounters {
     }),
     { published: 0, delivered: 0, dropped: 0, slowConsumers: 0, handlerErrors: 0 },
   );
-}
-
-/** Plays the timeline on the wall clock from `startNs`: each entry a control request to its host's manager. */
-function timelinePlay(
-  topology: Topology,
-  bus: NatsBus,
-  run: string,
-  clock: RunClock,
-  startNs: number,
-  outcomes: TimelineOutcome[],
-  unplug: (host: string, device: string) => void,
-): { count: number } {
-  const pending = { count: 0 };
-  let sequence = 0;
-  for (const entry of topology.timeline) {
-    for (const host of topology.hosts) {
-      const operation = timelineOperation(host, entry);
-      if (operation === null) continue;
-      pending.count++;
-      const delayNs = Math.max(0, startNs + entry.atNs - clock.nowNs());
-      clock.afterNs(delayNs, () => {
-        const request: ControlRequest = { owner: operation.owner, operation: operation.operation };
-        const data = frameEncode('controlRequest', 'coordinator', ++sequence, [request]);
-        bus.request(hostSubjects(run, host.name).mgrCtl(), data, TIMELINE_TIMEOUT_NS, (result) => {
-          const reply = controlRepliesOf(result)?.[0];
-          const ok = reply?.ok === true;
-          const message = reply === undefined ? (result.ok ? 'bad reply' : result.message) : reply.ok ? 'ok' : reply.message;
-          outcomes.push({ atNs: entry.atNs, host: host.name, operation: entry.action.kind, ok, message });
-          if (ok && operation.operation.op === 'unplug') unplug(host.name, operation.operation.device);
-          pending.count--;
-        });
-      });
-    }
-  }
-  return pending;
 }
