@@ -37,15 +37,18 @@ describe('determinism', () => {
     expect(objects).toBe(encoded);
   });
 
-  it('hands frames over as objects by default, and encodes every frame on the msgpack wire', () => {
+  it('hands every frame over as an object by default, map requests and their replies too, and encodes every frame on the msgpack wire', () => {
     const topology = example('single-host.yaml');
-    const carried = (wire?: 'msgpack' | 'objects'): number => {
+    const carried = (wire?: 'msgpack' | 'objects'): { carried: number; published: number } => {
       let bus: LocalBus | null = null;
       run(topology, { seed: 5, ...(wire === undefined ? {} : { wire }), onStart: (simulation) => (bus = simulation.bus as LocalBus) });
-      return (bus as LocalBus | null)?.framesCarried ?? -1;
+      const used = bus as LocalBus | null;
+      return { carried: used?.framesCarried ?? -1, published: used?.stats.published ?? -1 };
     };
-    expect(carried()).toBeGreaterThan(1000);
-    expect(carried('msgpack')).toBe(0);
+    const objects = carried();
+    expect(objects.carried).toBeGreaterThan(1000);
+    expect(objects.carried).toBe(objects.published);
+    expect(carried('msgpack').carried).toBe(0);
   });
 
   it('uses the seed written in the topology when none is given', () => {

@@ -61,6 +61,12 @@ export interface Bus {
    * once published, so sharing them is safe.
    */
   readonly publishFrame?: (subject: string, frame: Frame) => void;
+  /**
+   * Present where `publishFrame` is: `request` with the frame as an object.
+   * The reply comes as an object too (`message.frame`) when the responder
+   * publishes it with `publishFrame`.
+   */
+  readonly requestFrame?: (subject: string, frame: Frame, timeoutNs: number, callback: (result: RequestResult) => void) => void;
   subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Subscription;
   /** Sends `data` to `subject` and calls `callback` once: with the first reply, or an error. */
   request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void;

@@ -17,7 +17,7 @@
  *   split in halves, each its own request (one request over the limit is a
  *   bug, as in the Outbox).
  */
-import { FRAME_BYTES_MAX, frameDecode, frameEncode, frameRecordsOf, type ControlReply, type ControlRequest, type Frame } from '@ioasim/protocol';
+import { FRAME_BYTES_MAX, frameDecode, frameEncode, frameObject, frameRecordsOf, type ControlReply, type ControlRequest, type Frame } from '@ioasim/protocol';
 import type { Bus, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
 import type { Clock } from './clock.js';
 import { AssertionError, assert } from './assert.js';
@@ -25,6 +25,9 @@ import { Outbox } from './outbox.js';
 
 /** How a request leaves: `Bus.request`, or a wrapper that counts it (ServicePorts.request). */
 export type Requester = (subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void) => void;
+
+/** `Bus.requestFrame` as a ControlOutbox uses it: the frame handed over as an object. */
+export type FrameRequester = (subject: string, frame: Frame, timeoutNs: number, callback: (result: RequestResult) => void) => void;
 
 /** A request's callback: its reply, or null when none came. */
 export type ControlReplied = (reply: ControlReply | null) => void;
@@ -40,6 +43,8 @@ export type ControlOutboxOptions = {
   /** How long a frame waits for its reply. */
   readonly timeoutNs: number;
   readonly request: Requester;
+  /** Given on a bus that carries frames as objects: frames leave through it, neither encoded nor split. */
+  readonly requestFrame?: FrameRequester;
 };
 
 /**
@@ -48,6 +53,8 @@ export type ControlOutboxOptions = {
  */
 export function controlRepliesOf(result: RequestResult): readonly ControlReply[] | null {
   if (!result.ok) return null;
+  const frame = result.message.frame;
+  if (frame !== undefined) return frameRecordsOf(frame, 'controlReply');
   const decoded = frameDecode(result.message.data);
   return decoded.ok ? frameRecordsOf(decoded.frame, 'controlReply') : null;
 }
@@ -61,7 +68,7 @@ export class ControlOutbox {
 
   constructor(options: ControlOutboxOptions) {
     this.#subject = options.subject;
-    const bus = new RequestingBus(options.sender, options.timeoutNs, options.request, (count) => this.#waitingTake(count));
+    const bus = new RequestingBus(options.sender, options.timeoutNs, options.request, options.requestFrame, (count) => this.#waitingTake(count));
     this.#outbox = new Outbox({ bus, clock: options.clock, sender: options.sender, records: options.records, windowNs: 0 });
   }
 
@@ -111,6 +118,7 @@ class RequestingBus implements Bus {
     private readonly sender: string,
     private readonly timeoutNs: number,
     private readonly requester: Requester,
+    private readonly frameRequester: FrameRequester | undefined,
     private readonly waitingTake: (count: number) => ControlReplied[],
   ) {}
 
@@ -119,6 +127,16 @@ class RequestingBus implements Bus {
   }
 
   private requestSend(subject: string, records: readonly ControlRequest[], replied: readonly ControlReplied[]): void {
+    const answered = (result: RequestResult): void => {
+      const replies = controlRepliesOf(result);
+      const complete = replies !== null && replies.length === replied.length;
+      for (let index = 0; index < replied.length; index++) (replied[index] as ControlReplied)(complete ? (replies[index] ?? null) : null);
+    };
+    if (this.frameRequester !== undefined) {
+      this.sequence++;
+      this.frameRequester(subject, frameObject('controlRequest', this.sender, this.sequence, records), this.timeoutNs, answered);
+      return;
+    }
     const data = frameEncode('controlRequest', this.sender, this.sequence + 1, records);
     if (data.length > FRAME_BYTES_MAX) {
       assert(records.length > 1, `ControlOutbox: one control request on '${subject}' encodes to ${data.length} bytes, over FRAME_BYTES_MAX (${FRAME_BYTES_MAX})`);
@@ -128,11 +146,7 @@ class RequestingBus implements Bus {
       return;
     }
     this.sequence++;
-    this.requester(subject, data, this.timeoutNs, (result) => {
-      const replies = controlRepliesOf(result);
-      const complete = replies !== null && replies.length === replied.length;
-      for (let index = 0; index < replied.length; index++) (replied[index] as ControlReplied)(complete ? (replies[index] ?? null) : null);
-    });
+    this.requester(subject, data, this.timeoutNs, answered);
   }
 
   publish(subject: string): void {

@@ -41,6 +41,7 @@ export class FrontendPorts extends ServicePorts {
     readonly kind: FrontendKind,
   ) {
     super(options, `${options.host.name}/${kind}`);
+    const requestFrame = this.frameRequester();
     this.#controls = new ControlOutbox({
       clock: options.clock,
       sender: this.sender,
@@ -48,6 +49,7 @@ export class FrontendPorts extends ServicePorts {
       records: options.settings.batch.records,
       timeoutNs: CONTROL_TIMEOUT_NS,
       request: (subject, data, timeoutNs, callback) => this.request(subject, data, timeoutNs, callback),
+      ...(requestFrame === undefined ? {} : { requestFrame }),
     });
   }
 

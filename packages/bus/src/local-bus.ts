@@ -132,6 +132,7 @@ export class LocalBus implements Bus {
   readonly #unsubscribedBound = (subscription: LocalSubscription): void => this.#unsubscribed(subscription);
 
   readonly publishFrame?: (subject: string, frame: Frame) => void;
+  readonly requestFrame?: (subject: string, frame: Frame, timeoutNs: number, callback: (result: RequestResult) => void) => void;
 
   constructor(scheduler: Scheduler, options: LocalBusOptions) {
     this.#scheduler = scheduler;
@@ -144,6 +145,10 @@ export class LocalBus implements Bus {
         }
         this.#framesCarried++;
         this.#send(subject, NO_BYTES, null, frame);
+      };
+      this.requestFrame = (subject, frame, timeoutNs, callback) => {
+        this.#framesCarried++;
+        this.#request(subject, NO_BYTES, frame, timeoutNs, callback);
       };
     }
   }
@@ -190,6 +195,10 @@ export class LocalBus implements Bus {
   }
 
   request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void {
+    this.#request(subject, data, undefined, timeoutNs, callback);
+  }
+
+  #request(subject: string, data: Uint8Array, frame: Frame | undefined, timeoutNs: number, callback: (result: RequestResult) => void): void {
     assert(timeoutNs > 0 && Number.isFinite(timeoutNs), `request: timeout ${timeoutNs} ns must be positive and finite`);
     if (this.#closed) {
       const result = failure('busClosed', `request on '${subject}': the bus is closed`);
@@ -198,7 +207,7 @@ export class LocalBus implements Bus {
     }
     this.#inboxEnsure();
     const inbox = `${INBOX_PREFIX}.${this.#inboxNext++}`;
-    const deliveryNs = this.#send(subject, data, inbox);
+    const deliveryNs = this.#send(subject, data, inbox, frame);
     if (deliveryNs < 0) {
       // As the NATS server answers at once, after the trip to it.
       const answerNs = this.#scheduler.nowNs + this.#latencySample(subject);

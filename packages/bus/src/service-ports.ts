@@ -9,10 +9,13 @@
  * Services stay generic over the bus and the clock: both are injected.
  */
 import {
+  frameEncode,
+  frameObject,
   hostSubjects,
   metricsSubject,
   traceSubject,
   type Frame,
+  type FrameRecords,
   type FrameTypeName,
   type HostConfig,
   type HostSubjects,
@@ -22,6 +25,7 @@ import {
 } from '@ioasim/protocol';
 import type { Bus, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
 import type { Clock } from './clock.js';
+import type { FrameRequester } from './control-outbox.js';
 import { framesSubscribe, type FrameHandler } from './frames.js';
 import { MessageCounts } from './message-counts.js';
 import { Outbox } from './outbox.js';
@@ -155,10 +159,30 @@ export class ServicePorts {
     });
   }
 
-  /** Answers a request received on `subject`, counted as sent under that subject's kind. */
-  reply(subject: string, replySubject: string, data: Uint8Array): void {
+  /**
+   * `request` with the frame handed over as an object, counted alike; only
+   * when the bus has `requestFrame` (undefined otherwise: encode and `request`).
+   */
+  frameRequester(): FrameRequester | undefined {
+    const bus = this.options.bus;
+    if (bus.requestFrame === undefined) return undefined;
+    const messages = this.messages;
+    return (subject, frame, timeoutNs, callback) => {
+      messages.sent(subject);
+      (bus.requestFrame as FrameRequester)(subject, frame, timeoutNs, (result) => {
+        if (result.ok) messages.received(subject);
+        else messages.dropped(subject);
+        callback(result);
+      });
+    };
+  }
+
+  /** Answers a request received on `subject` with a frame of `records`, counted as sent under that subject's kind. */
+  reply<Name extends FrameTypeName>(subject: string, replySubject: string, type: Name, sequence: number, records: readonly FrameRecords[Name][]): void {
     this.messages.sent(subject);
-    this.options.bus.publish(replySubject, data);
+    const bus = this.options.bus;
+    if (bus.publishFrame !== undefined) bus.publishFrame(replySubject, frameObject(type, this.sender, sequence, records));
+    else bus.publish(replySubject, frameEncode(type, this.sender, sequence, records));
   }
 
   flush(): void {

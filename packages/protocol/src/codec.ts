@@ -70,6 +70,11 @@ export function frameEncode<Name extends FrameTypeName>(
   return bytes.slice();
 }
 
+/** The frame `frameEncode` would encode, as an object: what a bus that carries frames as objects hands over. */
+export function frameObject<Name extends FrameTypeName>(type: Name, sender: string, sequence: number, records: readonly FrameRecords[Name][]): Frame<Name> {
+  return { header: { type: FrameType[type], version: FRAME_VERSION, sender, sequence, count: records.length }, records };
+}
+
 export function frameDecode(bytes: Uint8Array): DecodeResult {
   let value: unknown;
   try {

@@ -1,7 +1,8 @@
 /**
  * The ioasid-manager actor: the kernel side of /dev/ioasid on one host,
  * around the model's ManagerState. Fault reports and page responses arrive a
- * frame per event; control requests one per event, each answered.
+ * frame per event, and so do control requests: a frame of them is served in
+ * order and answered by one list of replies.
  */
 import type { ManagerState } from '@ioasim/model';
 import type { ControlReply, ControlRequest, IommuReport, PageResponse } from '@ioasim/protocol';
@@ -13,9 +14,10 @@ export type ManagerMachineEvent =
   | { readonly type: 'dispatchComplete'; readonly cookie: number }
   | { readonly type: 'responseTimeout'; readonly cookie: number }
   | {
-      readonly type: 'control';
-      readonly request: ControlRequest;
-      readonly reply: (reply: ControlReply) => void;
+      readonly type: 'controlBatch';
+      readonly requests: readonly ControlRequest[];
+      /** Called once, with the replies in the order of the requests. */
+      readonly reply: (replies: readonly ControlReply[]) => void;
     };
 
 export type ManagerMachineContext = {
@@ -43,8 +45,9 @@ export const managerMachine = setup({
       if (event.type === 'responseTimeout') context.manager.responseTimeoutElapsed(context.nowNs(), event.cookie);
     },
     controlServe: ({ context, event }) => {
-      if (event.type !== 'control') return;
-      event.reply(context.manager.control(context.nowNs(), event.request.owner, event.request.operation));
+      if (event.type !== 'controlBatch') return;
+      const nowNs = context.nowNs();
+      event.reply(event.requests.map((request) => context.manager.control(nowNs, request.owner, request.operation)));
     },
   },
 }).createMachine({
@@ -58,7 +61,7 @@ export const managerMachine = setup({
         responseBatch: { actions: 'responsesCheck' },
         dispatchComplete: { actions: 'dispatchComplete' },
         responseTimeout: { actions: 'responseTimeout' },
-        control: { actions: 'controlServe' },
+        controlBatch: { actions: 'controlServe' },
       },
     },
   },

@@ -14,7 +14,7 @@
  */
 import { ServicePorts, type ServiceOptions } from '@ioasim/bus';
 import { ManagerState, randomCreate, type ManagerEffects } from '@ioasim/model';
-import { frameEncode, type ControlOperation, type ControlReply } from '@ioasim/protocol';
+import type { ControlOperation } from '@ioasim/protocol';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { managerMachine } from './machine.js';
 
@@ -60,22 +60,19 @@ export class ManagerService {
       this.actor.send({ type: 'responseBatch', records }),
     );
     let replyFrames = 0;
+    // One reply frame per request frame, its replies in the order of the requests.
     this.ports.subscribe(subjects.mgrCtl(), 'controlRequest', (records, message) => {
-      // One reply frame per request frame, its replies in the order of the
-      // requests, sent when the last is in (each goes through the actor).
-      const replies: ControlReply[] = new Array<ControlReply>(records.length);
-      let waiting = records.length;
-      records.forEach((request, index) => {
-        this.actor.send({
-          type: 'control',
-          request,
-          reply: (reply: ControlReply) => {
-            if (reply.ok) this.journal.push({ owner: request.owner, operation: request.operation });
-            replies[index] = reply;
-            if (--waiting > 0 || message.reply === null) return;
-            this.ports.reply(message.subject, message.reply, frameEncode('controlReply', this.ports.sender, ++replyFrames, replies));
-          },
-        });
+      this.actor.send({
+        type: 'controlBatch',
+        requests: records,
+        reply: (replies) => {
+          replies.forEach((reply, index) => {
+            const request = records[index];
+            if (reply.ok && request !== undefined) this.journal.push({ owner: request.owner, operation: request.operation });
+          });
+          if (message.reply === null) return;
+          this.ports.reply(message.subject, message.reply, 'controlReply', ++replyFrames, replies);
+        },
       });
     });
   }
