@@ -122,8 +122,9 @@ export class ManagerService {
         });
       },
       responseTimeoutAfter: (delayNs, cookie) => {
+        // Most groups are answered in time: their timer ends here, without an actor event.
         ports.clock.afterNs(delayNs, () => {
-          if (!this.#stopped) this.actor.send({ type: 'responseTimeout', cookie });
+          if (!this.#stopped && this.manager.responseTimeoutDue(cookie)) this.actor.send({ type: 'responseTimeout', cookie });
         });
       },
       deliver: (ioasid, group) => {
