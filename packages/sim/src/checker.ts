@@ -18,9 +18,9 @@
  * manager's `attachmentChanged` events, and routes independently of the
  * manager's code.
  */
-import { AttachmentTable, pasidPoolAssign, pasidOnWire } from '@ioasim/model';
 import type { AutoResponseCause, ChaosTraceEvent, DropCause, RejectCause, Topology, TraceEvent } from '@ioasim/protocol';
 import { AUTO_RESPONSE_CAUSES, DROP_CAUSES, REJECT_CAUSES } from '@ioasim/protocol';
+import { hostView, pasidKey, routeExpected, type HostView } from './checker-view.js';
 
 export const INVARIANTS = [
   { id: 1, name: 'accounting', description: 'every page request group ends exactly once: answered at the device or abandoned' },
@@ -46,18 +46,6 @@ const VIOLATION_EXAMPLES_MAX = 5;
 const EXCERPT_EVENTS = 12;
 /** Auto-responded cookies remembered for invariant 5. */
 const AUTO_RESPONDED_REMEMBERED = 1 << 16;
-
-type SpaceView = { readonly owner: string; readonly parent: string | null; readonly kind: string; readonly iopf: boolean };
-type DeviceView = {
-  readonly owner: string;
-  readonly iommuKind: string;
-  readonly attachments: AttachmentTable;
-  /** PRI credits from the topology; null for a device without PRI. */
-  readonly credits: number | null;
-  /** Page requests outstanding, as the checker counts them from the device's own groups. */
-  outstanding: number;
-};
-type HostView = { readonly spaces: Map<string, SpaceView>; readonly devices: Map<string, DeviceView> };
 
 type InFlight = { readonly raisedNs: number; readonly requests: number; answer: 'handler' | 'auto' | null };
 type Routed = { readonly ioasid: string; readonly device: string; readonly owner: string };
@@ -98,10 +86,6 @@ const ABANDONED_REMEMBERED = 64;
 
 function zeroed<Key extends string>(keys: readonly Key[]): Record<Key, number> {
   return Object.fromEntries(keys.map((key) => [key, 0])) as Record<Key, number>;
-}
-
-function pasidKey(pasid: number | null): number {
-  return pasid === null ? -1 : pasid;
 }
 
 export class Checker {
@@ -372,40 +356,4 @@ export class Checker {
       this.violations.push({ invariant, message, seed: this.seed, t, excerpt: [...this.recent] });
     }
   }
-}
-
-function hostView(host: Topology['hosts'][number]): HostView {
-  const pool = pasidPoolAssign(host.devices);
-  const spaces = new Map<string, SpaceView>();
-  for (const space of host.spaces) {
-    spaces.set(space.name, { owner: space.owner, parent: space.parent, kind: space.kind, iopf: space.iopf });
-  }
-  const iommuKinds = new Map(host.iommus.map((iommu) => [iommu.name, iommu.kind]));
-  const devices = new Map<string, DeviceView>();
-  for (const device of host.devices) {
-    const attachments = new AttachmentTable(
-      device.attach.map((attachment) => [pasidKey(pasidOnWire(pool, device.name, attachment.pasid, attachment.asid)), attachment.space] as const),
-    );
-    devices.set(device.name, {
-      owner: device.owner,
-      iommuKind: iommuKinds.get(device.iommu) ?? '',
-      attachments,
-      credits: device.pri?.credits ?? null,
-      outstanding: 0,
-    });
-  }
-  return { spaces, devices };
-}
-
-/** The space whose handler must get a fault, by the rules of REFERENCE.md (R3, R6). */
-function routeExpected(host: HostView, deviceName: string, pasid: number | null, stage: 1 | 2): string | null {
-  const device = host.devices.get(deviceName);
-  if (device === undefined) return null;
-  let attached = device.attachments.get(pasidKey(pasid));
-  if (attached === undefined && pasid !== null && device.iommuKind === 'smmuv3') {
-    const rid = device.attachments.get(-1);
-    if (rid !== undefined && host.spaces.get(rid)?.kind === 'nested') attached = rid;
-  }
-  if (attached === undefined) return null;
-  return stage === 2 ? (host.spaces.get(attached)?.parent ?? null) : attached;
 }
