@@ -48,9 +48,11 @@ export type RunControl =
   | { readonly kind: 'unplug'; readonly host: string; readonly device: string }
   /**
    * A device process, once every workload has issued its last access:
-   * `devicesIdle` while no access of its devices is in flight.
+   * `devicesIdle` while no access of its devices is in flight, and how many
+   * of its accesses have ended (completed or failed), a sign of life that
+   * traces nothing.
    */
-  | (ProcessId & { readonly kind: 'progress'; readonly workloadsDone: boolean; readonly devicesIdle: boolean })
+  | (ProcessId & { readonly kind: 'progress'; readonly workloadsDone: boolean; readonly devicesIdle: boolean; readonly accessesEnded: number })
   | { readonly kind: 'finish' }
   | (ProcessId & {
       readonly kind: 'finished';

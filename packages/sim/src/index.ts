@@ -59,6 +59,7 @@ export { processName, serve, serveKindIs, shardHosts, type ServeHandle, type Ser
 export { distributedSpawn, serveArguments, type SpawnOptions, type Spawned } from './distributed/spawn.js';
 export { REAL_TIMEOUT_MIN_NS, modeledRoundTripNs, topologyForRealClock } from './distributed/time-mode.js';
 export { TRACE_HOLD_NS, TraceOrder } from './distributed/trace-order.js';
+export { RunEnd, type RunEndState, type RunEndVerdict } from './distributed/run-end.js';
 export type { DistributedReport } from './report.js';
 export { SERVICE_KINDS, TIME_MODES, isSubjectToken, type ServeKind, type ServiceKind, type TimeMode } from '@ioasim/protocol';
 export * from './chaos/index.js';

@@ -169,6 +169,13 @@ export class DeviceService {
     return this.workloads.every((workload) => workload.generator.nextArrivalNs() === null);
   }
 
+  /** Accesses of this host's devices that have ended, completed or failed. */
+  get accessesEnded(): number {
+    let ended = 0;
+    for (const device of this.devices.values()) ended += device.counters.accessesCompleted + device.counters.accessesFailed;
+    return ended;
+  }
+
   /** True while no device of this host has an access in flight (translating, waiting for credits, or in a group). */
   get devicesIdle(): boolean {
     for (const device of this.devices.values()) if (!device.idle) return false;

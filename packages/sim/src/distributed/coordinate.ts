@@ -4,18 +4,10 @@
  * covered by exactly one ready `ioasim serve` process, prepares them on one
  * time origin, starts the workloads, plays the timeline, feeds the trace
  * through the watermark (TraceOrder) into the same online checker as
- * embedded mode, decides the end, gathers final metrics and builds the
- * report with the same report code, `transport: 'nats'`.
- *
- * The end: every device process says its workloads issued their last access
- * and its devices hold none in flight, the trace has been quiet QUIET_MS
- * (what other processes traced before the devices went idle has arrived),
- * and the checker has no group in flight. Quiet is counted in ticks of the
- * coordinator's own loop, each after a turn that read its socket, so a
- * coordinator that was descheduled does not mistake its own pause for a
- * quiet trace. When nothing moves at all for longer than a device timeout
- * (an access was lost on the way and no timer will re-issue it), the run
- * ends with what is in flight reported stuck; the run timeout bounds the rest.
+ * embedded mode, decides the end (run-end.ts: the devices idle, the trace
+ * quiet, nothing in flight; or nothing moving for longer than a device
+ * timeout; or the run timeout), gathers final metrics and builds the report
+ * with the same report code, `transport: 'nats'`.
  *
  * With `settings.delivery: at-least-once` the coordinator hears the trace
  * through its own ReliableBus endpoint (delivery.ts), acknowledging every
@@ -52,6 +44,7 @@ import { SeriesBook } from '../series.js';
 import { COORDINATOR_ENDPOINT, reliableOnRealClock } from './delivery.js';
 import { RunClock, wallMs } from './run-clock.js';
 import { modeledRoundTripNs, topologyForRealClock } from './time-mode.js';
+import { RunEnd } from './run-end.js';
 import { TRACE_HOLD_NS, TraceOrder } from './trace-order.js';
 
 export class CoordinationError extends Error {
@@ -96,6 +89,7 @@ type ProcessState = {
   prepared: boolean;
   workloadsDone: boolean;
   devicesIdle: boolean;
+  accessesEnded: number;
   finished: Extract<RunControl, { kind: 'finished' }> | null;
 };
 
@@ -171,7 +165,8 @@ async function coordinateOn(
     atLeastOnce ? AT_LEAST_ONCE_HOLD_NS : TRACE_HOLD_NS,
   );
 
-  let traceSinceTick = false;
+  const stalledMs = topology.settings.deviceTimeoutNs / 1e6 + Math.max(quietMs, STALL_MARGIN_MS);
+  const end = new RunEnd(TICK_MS, quietMs, stalledMs);
 
   framesSubscribe(
     bus,
@@ -187,7 +182,7 @@ async function coordinateOn(
     `${SUBJECT_ROOT}.${run}.trace.*`,
     'trace',
     (events) => {
-      traceSinceTick = true;
+      end.moved();
       for (const event of events) order.add(event);
     },
     (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
@@ -210,7 +205,7 @@ async function coordinateOn(
         return;
       }
       if (!processes.has(key)) {
-        processes.set(key, { id: record, hosts: record.hosts, prepared: false, workloadsDone: false, devicesIdle: false, finished: null });
+        processes.set(key, { id: record, hosts: record.hosts, prepared: false, workloadsDone: false, devicesIdle: false, accessesEnded: 0, finished: null });
         log(`ready: ${key} (pid ${record.pid}, hosts ${record.hosts.join(', ') || 'none'})`);
       }
       return;
@@ -221,6 +216,8 @@ async function coordinateOn(
     else if (record.kind === 'progress') {
       state.workloadsDone = record.workloadsDone;
       state.devicesIdle = record.devicesIdle;
+      if (record.accessesEnded !== state.accessesEnded) end.moved();
+      state.accessesEnded = record.accessesEnded;
     }
     else state.finished = record;
   }
@@ -285,25 +282,20 @@ async function coordinateOn(
   const timelinePending = timelinePlay(topology.timeline, topology.hosts, player, timeline);
   const runDeadline = Date.now() + (options.runTimeoutMs ?? RUN_TIMEOUT_MS);
   const deviceProcesses = [...processes.values()].filter((state) => state.id.service === 'device' || state.id.service === 'all');
-  const stalledMs = topology.settings.deviceTimeoutNs / 1e6 + Math.max(quietMs, STALL_MARGIN_MS);
-  let quietTicks = 0;
   for (;;) {
     await sleep(TICK_MS);
     failed();
-    quietTicks = traceSinceTick ? 0 : quietTicks + 1;
-    traceSinceTick = false;
     order.release(clock.nowNs());
-    const quietForMs = quietTicks * TICK_MS;
-    const workloadsDone = deviceProcesses.every((state) => state.workloadsDone);
-    if (workloadsDone && timelinePending.count === 0) {
-      const settled = deviceProcesses.every((state) => state.devicesIdle);
-      if (settled && quietForMs >= quietMs) {
-        order.releaseAll();
-        if (checker.stuck === 0) break;
-      }
-      if (quietForMs >= stalledMs) {
-        order.releaseAll();
-        log(`no trace for ${quietForMs} ms with ${settled ? `${checker.stuck} group(s)` : 'accesses'} still in flight: ending the run`);
+    const verdict = end.tick({
+      workloadsDone: deviceProcesses.every((state) => state.workloadsDone),
+      devicesIdle: deviceProcesses.every((state) => state.devicesIdle),
+      timelinePending: timelinePending.count,
+    });
+    if (verdict !== 'running') {
+      order.releaseAll();
+      if (verdict === 'settled' && checker.stuck === 0) break;
+      if (verdict === 'stalled') {
+        log(`no trace for ${end.quietForMs} ms with work still in flight (${checker.stuck} group(s)): ending the run`);
         break;
       }
     }

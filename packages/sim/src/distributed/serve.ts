@@ -157,7 +157,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       if (devicesIdle !== idleAnnounced || Date.now() - lastAnnouncedMs >= ANNOUNCE_REPEAT_MS) {
         idleAnnounced = devicesIdle;
         lastAnnouncedMs = Date.now();
-        announce({ ...id, kind: 'progress', workloadsDone: true, devicesIdle });
+        const accessesEnded = devices.reduce((sum, device) => sum + device.accessesEnded, 0);
+        announce({ ...id, kind: 'progress', workloadsDone: true, devicesIdle, accessesEnded });
       }
     }, PROGRESS_POLL_MS);
     timers.add(progressTimer);
