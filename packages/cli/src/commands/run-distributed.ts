@@ -97,6 +97,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
       ...(readyTimeoutNs === undefined ? {} : { readyTimeoutMs: readyTimeoutNs / 1e6 }),
       ...(runTimeoutNs === undefined ? {} : { runTimeoutMs: runTimeoutNs / 1e6 }),
       log: values['verbose'] === true ? log : () => {},
+      warn: (line) => io.error(`ioasim: ${line}`),
       failure: () => {
         const exited = spawned?.children.find((child) => child.exitCode !== undefined);
         return exited === undefined ? null : `${exited.name} exited (code ${String(exited.exitCode)}) before the run ended`;

@@ -63,6 +63,8 @@ export type CoordinateOptions = {
   readonly runTimeoutMs?: number;
   readonly onTrace?: (event: TraceEvent) => void;
   readonly log?: (line: string) => void;
+  /** Told why a run ended before its work did (stalled, or the run timeout), with or without `log`; default: `log`. */
+  readonly warn?: (line: string) => void;
   /** Polled while waiting: a reason to give up now (e.g. a spawned service process exited), or null. */
   readonly failure?: () => string | null;
 };
@@ -137,6 +139,7 @@ async function coordinateOn(
   startedMs: number,
 ): Promise<Report> {
   const { run, seed } = options;
+  const warn = options.warn ?? log;
   const subjects = controlSubjects(run);
   const processes = new Map<string, ProcessState>();
   const problems: string[] = [];
@@ -295,12 +298,12 @@ async function coordinateOn(
       order.releaseAll();
       if (verdict === 'settled' && checker.stuck === 0) break;
       if (verdict === 'stalled') {
-        log(`no trace for ${end.quietForMs} ms with work still in flight (${checker.stuck} group(s)): ending the run`);
+        warn(`nothing moved for ${end.quietForMs} ms with work still in flight (${checker.stuck} group(s) raised and unanswered): ending the run`);
         break;
       }
     }
     if (Date.now() > runDeadline) {
-      log(`run timeout: ${checker.stuck} group(s) still in flight`);
+      warn(`run timeout: ${checker.stuck} group(s) still in flight`);
       break;
     }
   }
