@@ -37,7 +37,7 @@ Options:
   --perfetto-window <from>-<to>  only fault groups raised in this simulated window, e.g. 1ms-2ms
   --perfetto-sample <n>          only one fault group in n
   --transport <t>   embedded (default), or nats: a distributed run over ioasim serve processes
-  --nats <url,...>  nats: the NATS servers the serve processes use
+  --nats <url,...>  nats: the NATS servers the serve processes use (exit 2 at once when none answers)
   --run <id>        nats: the run id the serve processes were started with (default: default)
   --spawn           nats: start the five serve processes, and a nats-server when no --nats is
                     given, and stop them all at the end

@@ -22,7 +22,7 @@ Ctrl-C: then it flushes its batches, publishes final metrics, drains its
 connection and exits 0.
 
 Options:
-  --nats <url,...>   NATS servers, e.g. nats://127.0.0.1:4222 (comma-separated; reconnects forever)
+  --nats <url,...>   NATS servers, e.g. nats://127.0.0.1:4222 (comma-separated; waits for one to be up, reconnects forever)
   --topology <file>  the topology file (the same the coordinator runs)
   --run <id>         the run id, shared with the coordinator
   --shard <i/n>      serve the hosts whose index h has h % n == i (default 0/1: every host)
