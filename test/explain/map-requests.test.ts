@@ -68,7 +68,7 @@ describe('map requests', () => {
     expect(violated(report)).toEqual({});
   });
 
-  it('answers a frame of control requests with one frame of their replies in order, and journals only what it accepted', () => {
+  it('answers a frame of control requests with one frame of their replies in order, and journals only what it accepted, only when asked', () => {
     const requests: ControlRequest[] = [
       { owner: 'vm0', operation: { op: 'map', ioasid: 'gpa', pages: [7], perm: 1 } },
       { owner: 'vm0', operation: { op: 'map', ioasid: 'vq', pages: [7], perm: 1 } },
@@ -79,6 +79,7 @@ describe('map requests', () => {
     run(mapStorm(), {
       onStart: (simulation) => {
         const manager = simulation.services[0]!.manager;
+        manager.journalKeep();
         simulation.clock.afterNs(1000, () =>
           simulation.bus.request(simulation.subjects('h0').mgrCtl(), frameEncode('controlRequest', 'probe', 1, requests), 1_000_000, (result) => {
             replies = controlRepliesOf(result);
@@ -92,5 +93,13 @@ describe('map requests', () => {
       { owner: 'vm0', operation: requests[0]?.operation },
       { owner: 'vm1', operation: requests[2]?.operation },
     ]);
+  });
+
+  it('keeps no journal in a run whose chaos cannot crash the manager: it would copy every page mapped', () => {
+    let manager: { readonly journal: readonly unknown[] } | null = null;
+    const report = run(mapStorm(), { onStart: (simulation) => (manager = simulation.services[0]!.manager) });
+    expect(report.faults.responded).toBeGreaterThan(100);
+    expect(manager).not.toBeNull();
+    expect(manager!.journal).toEqual([]);
   });
 });

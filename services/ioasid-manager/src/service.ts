@@ -30,8 +30,14 @@ export class ManagerService {
   private readonly actor: Actor<typeof managerMachine>;
   private restoring = false;
   #stopped = false;
-  /** The control operations accepted, to rebuild the configuration after a crash. */
+  /**
+   * The control operations accepted, to rebuild the configuration after a
+   * crash: kept only after `journalKeep()`, in a run whose chaos can crash
+   * this manager. Every map a handler makes is one, so elsewhere it would be
+   * a copy of every page mapped, growing with the run, for nothing.
+   */
   readonly journal: ControlJournalEntry[] = [];
+  #journaling = false;
   errors: unknown[] = [];
 
   constructor(
@@ -68,7 +74,7 @@ export class ManagerService {
         reply: (replies) => {
           replies.forEach((reply, index) => {
             const request = records[index];
-            if (reply.ok && request !== undefined) this.journal.push({ owner: request.owner, operation: request.operation });
+            if (this.#journaling && reply.ok && request !== undefined) this.journal.push({ owner: request.owner, operation: request.operation });
           });
           if (message.reply === null) return;
           this.ports.reply(message.subject, message.reply, 'controlReply', ++replyFrames, replies);
@@ -91,12 +97,17 @@ export class ManagerService {
     return this.#stopped;
   }
 
+  /** Keeps the journal from now on: call it before anything runs, or before `restore`. */
+  journalKeep(): void {
+    this.#journaling = true;
+  }
+
   /** Rebuilds the configuration a crashed predecessor had accepted; nothing leaves while it replays. */
   restore(journal: readonly ControlJournalEntry[]): void {
     this.restoring = true;
     try {
       for (const entry of journal) {
-        if (this.manager.control(this.ports.nowNs(), entry.owner, entry.operation).ok) this.journal.push(entry);
+        if (this.manager.control(this.ports.nowNs(), entry.owner, entry.operation).ok && this.#journaling) this.journal.push(entry);
       }
     } finally {
       this.restoring = false;

@@ -135,6 +135,7 @@ export function chaosWire(wire: ChaosWireOptions): ChaosWiring {
       if (rule.kind !== 'crash') return;
       const position = services.findIndex((host) => host.host.name === rule.host);
       if (position < 0) return;
+      if (rule.actor === 'ioasid-manager') (services[position] as HostServices).manager.journalKeep();
       const restarted = (restart: (host: HostServices) => HostServices): void => {
         clock.afterNs(rule.restartAfterNs, () => {
           services[position] = restart(services[position] as HostServices);
@@ -151,6 +152,7 @@ export function chaosWire(wire: ChaosWireOptions): ChaosWiring {
               const incarnation = (incarnations.get(rule.host) ?? 0) + 1;
               incarnations.set(rule.host, incarnation);
               const fresh = new ManagerService(serviceOptions(host.host), { firstCookie: incarnation * COOKIE_INCARNATION_SPAN + 1 });
+              fresh.journalKeep();
               fresh.restore(crashed.manager.journal);
               fresh.errors.push(...crashed.manager.errors);
               return { ...host, manager: fresh };
