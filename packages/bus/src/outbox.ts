@@ -15,9 +15,8 @@
  */
 import {
   FRAME_BYTES_MAX,
-  FRAME_VERSION,
-  FrameType,
   frameEncode,
+  frameObject,
   type Frame,
   type FrameRecords,
   type FrameTypeName,
@@ -168,8 +167,7 @@ export class Outbox {
     batch.sequence++;
     this.#stats.frames++;
     this.#stats.records += records.length;
-    const header = { type: FrameType[batch.type], version: FRAME_VERSION, sender: this.#sender, sequence: batch.sequence, count: records.length };
-    (this.#bus.publishFrame as (subject: string, frame: Frame) => void)(batch.subject, { header, records });
+    (this.#bus.publishFrame as (subject: string, frame: Frame) => void)(batch.subject, frameObject(batch.type, this.#sender, batch.sequence, records));
   }
 
   /** Publishes records [start, end) as one frame, or as several if one would be too large. */

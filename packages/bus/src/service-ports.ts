@@ -150,13 +150,7 @@ export class ServicePorts {
    * (timeout, no responder) as dropped.
    */
   request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void {
-    const messages = this.messages;
-    messages.sent(subject);
-    this.options.bus.request(subject, data, timeoutNs, (result) => {
-      if (result.ok) messages.received(subject);
-      else messages.dropped(subject);
-      callback(result);
-    });
+    this.options.bus.request(subject, data, timeoutNs, this.#requestCounted(subject, callback));
   }
 
   /**
@@ -164,16 +158,19 @@ export class ServicePorts {
    * when the bus has `requestFrame` (undefined otherwise: encode and `request`).
    */
   frameRequester(): FrameRequester | undefined {
-    const bus = this.options.bus;
-    if (bus.requestFrame === undefined) return undefined;
+    const requestFrame = this.options.bus.requestFrame;
+    if (requestFrame === undefined) return undefined;
+    return (subject, frame, timeoutNs, callback) => requestFrame(subject, frame, timeoutNs, this.#requestCounted(subject, callback));
+  }
+
+  /** Counts a request as sent now, and its outcome as its reply received or the request dropped; hands the outcome on. */
+  #requestCounted(subject: string, callback: (result: RequestResult) => void): (result: RequestResult) => void {
     const messages = this.messages;
-    return (subject, frame, timeoutNs, callback) => {
-      messages.sent(subject);
-      (bus.requestFrame as FrameRequester)(subject, frame, timeoutNs, (result) => {
-        if (result.ok) messages.received(subject);
-        else messages.dropped(subject);
-        callback(result);
-      });
+    messages.sent(subject);
+    return (result) => {
+      if (result.ok) messages.received(subject);
+      else messages.dropped(subject);
+      callback(result);
     };
   }
 

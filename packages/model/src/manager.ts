@@ -232,12 +232,12 @@ export class ManagerState {
     });
   }
 
-  /** The response timeout of a group ran out: answer it INVALID, unless it was answered meanwhile. */
   /** Whether the response timeout of `cookie` still has a group to answer: else its timer need not reach the actor. */
   responseTimeoutDue(cookie: number): boolean {
     return this.pending.lookup(cookie).state === 'pending';
   }
 
+  /** The response timeout of a group ran out: answer it INVALID, unless it was answered meanwhile. */
   responseTimeoutElapsed(nowNs: number, cookie: number): void {
     const lookup = this.pending.lookup(cookie);
     if (lookup.state !== 'pending') return;

@@ -77,7 +77,7 @@ const QUIET_MS = 300;
 export const AT_LEAST_ONCE_QUIET_MS = 2_000;
 export const AT_LEAST_ONCE_HOLD_NS = 3_000_000_000;
 const TICK_MS = 20;
-/** Beyond a device timeout, how long the trace must stay quiet before a run whose accesses are still in flight ends. */
+/** Beyond a device timeout, how long nothing must move (see run-end.ts) before a run whose work is still in flight ends. */
 const STALL_MARGIN_MS = 1_000;
 const RESEND_MS = 500;
 const FINISH_TIMEOUT_MS = 15_000;
@@ -215,14 +215,16 @@ async function coordinateOn(
     }
     const state = processes.get(key);
     if (state === undefined) return;
-    if (record.kind === 'prepared') state.prepared = true;
-    else if (record.kind === 'progress') {
+    if (record.kind === 'prepared') {
+      state.prepared = true;
+    } else if (record.kind === 'progress') {
       state.workloadsDone = record.workloadsDone;
       state.devicesIdle = record.devicesIdle;
       if (record.accessesEnded !== state.accessesEnded) end.moved();
       state.accessesEnded = record.accessesEnded;
+    } else {
+      state.finished = record;
     }
-    else state.finished = record;
   }
 
   const failed = (): void => {

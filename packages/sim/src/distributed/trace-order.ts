@@ -8,15 +8,16 @@
  * past its time, then releases the held events in time order, ties in
  * arrival order. The newest event bounds the watermark because a coordinator
  * that was descheduled wakes to its timer before it reads what waits in its
- * socket: its clock has moved on, what it has heard has not. The events of one process arrive in the
- * order they happened, and a tie across processes would take two events in
- * the same nanosecond. The checker then sees one causally ordered stream, as
- * in embedded mode, and no check is weakened.
+ * socket: its clock has moved on, what it has heard has not. The events of
+ * one process arrive in the order they happened, and a tie across processes
+ * would take two events in the same nanosecond. The checker then sees one
+ * causally ordered stream, as in embedded mode, and no check is weakened.
  *
- * Invariants: events leave in non-decreasing t, ties in arrival order; an event is
- * never held past `min(now, newest) - holdNs` once `release(now)` runs; `releaseAll` hands
- * over everything; an event arriving after later events have left (more
- * than `holdNs` late) is still delivered, and counted in `late`.
+ * Invariants: events leave in non-decreasing t, ties in arrival order; an
+ * event is never held past `min(now, newest) - holdNs` once `release(now)`
+ * runs; `releaseAll` hands over everything; an event arriving after later
+ * events have left (more than `holdNs` late) is still delivered, and counted
+ * in `late`.
  */
 import type { TraceEvent } from '@ioasim/protocol';
 
