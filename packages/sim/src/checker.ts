@@ -21,6 +21,7 @@
 import type { AutoResponseCause, ChaosTraceEvent, DropCause, RejectCause, Topology, TraceEvent } from '@ioasim/protocol';
 import { AUTO_RESPONSE_CAUSES, DROP_CAUSES, REJECT_CAUSES } from '@ioasim/protocol';
 import { hostView, pasidKey, routeExpected, type HostView } from './checker-view.js';
+import { HostMap, TraceKeys, type TraceKey } from './trace-keys.js';
 
 export const INVARIANTS = [
   { id: 1, name: 'accounting', description: 'every page request group ends exactly once: answered at the device or abandoned' },
@@ -47,7 +48,14 @@ const EXCERPT_EVENTS = 12;
 /** Auto-responded cookies remembered for invariant 5. */
 const AUTO_RESPONDED_REMEMBERED = 1 << 16;
 
-type InFlight = { readonly raisedNs: number; readonly requests: number; answer: 'handler' | 'auto' | null };
+type InFlight = {
+  readonly host: string;
+  readonly device: string;
+  readonly group: number;
+  readonly raisedNs: number;
+  readonly requests: number;
+  answer: 'handler' | 'auto' | null;
+};
 type Routed = { readonly ioasid: string; readonly device: string; readonly owner: string };
 
 export type CheckerCounts = {
@@ -108,7 +116,7 @@ export class Checker {
   };
   readonly violationCounts = new Map<InvariantName, number>(INVARIANTS.map((invariant) => [invariant.name, 0]));
   readonly violations: Violation[] = [];
-  readonly perSpace = new Map<string, SpaceCounts>();
+  readonly perSpace = new HostMap<SpaceCounts>();
   /** Chaos actions seen beside the trace, by action: counted, never a violation. */
   readonly chaosCounts = new Map<string, number>();
   /** The first abandoned groups, with their device and age (see ABANDONED_REMEMBERED). */
@@ -116,12 +124,16 @@ export class Checker {
   /** End-to-end latency of each completed group, to a sink (histograms live in the report). */
   latencySink: (host: string, device: string, latencyNs: number) => void = () => {};
   private readonly hosts = new Map<string, HostView>();
-  private readonly inFlight = new Map<string, InFlight>();
-  private readonly routed = new Map<string, Routed>();
-  private readonly autoResponded = new Set<string>();
-  private readonly autoRespondedOrder: string[] = [];
-  /** The code each auto-responded group was answered with, by host/device/group: no other answer may reach the device. */
-  private readonly autoRespondedGroups = new Map<string, number>();
+  private readonly keys = new TraceKeys();
+  /** Groups raised and not yet ended, by group key. */
+  private readonly inFlight = new Map<TraceKey, InFlight>();
+  /** Cookies routed and not yet answered, by cookie key. */
+  private readonly routed = new Map<TraceKey, Routed>();
+  private readonly autoResponded = new Set<TraceKey>();
+  /** The cookie key and group key of each auto-responded group, oldest first: the sets above forget the oldest. */
+  private readonly autoRespondedOrder: (readonly [TraceKey, TraceKey])[] = [];
+  /** The code each auto-responded group was answered with, by group key: no other answer may reach the device. */
+  private readonly autoRespondedGroups = new Map<TraceKey, number>();
   private readonly recent: TraceEvent[] = [];
   private lastNs = 0;
 
@@ -144,10 +156,10 @@ export class Checker {
         this.completed(event);
         return;
       case 'groupAbandoned': {
-        const key = `${event.host}/${event.device}/${event.group}`;
+        const key = this.keys.group(event.host, event.device, event.group);
         const inFlight = this.inFlight.get(key);
         if (inFlight === undefined) {
-          this.violate('accounting', event.t, `group ${key} abandoned but not in flight`);
+          this.violate('accounting', event.t, `group ${groupName(event)} abandoned but not in flight`);
           return;
         }
         this.inFlight.delete(key);
@@ -204,8 +216,8 @@ export class Checker {
 
   /** The end of a run: what is still in flight is stuck; the accounting must balance. */
   finish(): void {
-    for (const [key, inFlight] of this.inFlight) {
-      this.violate('accounting', this.lastNs, `group ${key} raised at ${inFlight.raisedNs}ns never ended (stuck)`);
+    for (const inFlight of this.inFlight.values()) {
+      this.violate('accounting', this.lastNs, `group ${groupName(inFlight)} raised at ${inFlight.raisedNs}ns never ended (stuck)`);
     }
     const ended = this.counts.responded + this.counts.autoResponded + this.counts.abandoned;
     if (ended + this.inFlight.size !== this.counts.raised) {
@@ -220,10 +232,9 @@ export class Checker {
   /** The stuck report: groups still in flight, oldest first, with their device and age at `nowNs`. */
   stuckGroups(nowNs: number, limit = 64): UnansweredGroup[] {
     const groups: UnansweredGroup[] = [];
-    for (const [key, inFlight] of this.inFlight) {
+    for (const { host, device, group, raisedNs } of this.inFlight.values()) {
       if (groups.length >= limit) break;
-      const [host = '', device = '', group = '0'] = key.split('/');
-      groups.push({ host, device, group: Number(group), raisedNs: inFlight.raisedNs, ageNs: nowNs - inFlight.raisedNs, state: 'stuck' });
+      groups.push({ host, device, group, raisedNs, ageNs: nowNs - raisedNs, state: 'stuck' });
     }
     return groups;
   }
@@ -240,7 +251,14 @@ export class Checker {
    */
   private groupRaised(event: Extract<TraceEvent, { kind: 'groupRaised' }>): void {
     this.counts.raised++;
-    this.inFlight.set(`${event.host}/${event.device}/${event.group}`, { raisedNs: event.t, requests: event.requests, answer: null });
+    this.inFlight.set(this.keys.group(event.host, event.device, event.group), {
+      host: event.host,
+      device: event.device,
+      group: event.group,
+      raisedNs: event.t,
+      requests: event.requests,
+      answer: null,
+    });
     const device = this.hosts.get(event.host)?.devices.get(event.device);
     if (device === undefined) return;
     device.outstanding += event.requests;
@@ -258,14 +276,14 @@ export class Checker {
   }
 
   private completed(event: Extract<TraceEvent, { kind: 'groupCompleted' }>): void {
-    const key = `${event.host}/${event.device}/${event.group}`;
+    const key = this.keys.group(event.host, event.device, event.group);
     const inFlight = this.inFlight.get(key);
     const autoCode = this.autoRespondedGroups.get(key);
     if (autoCode !== undefined && (inFlight === undefined || event.code !== autoCode)) {
-      this.violate('detach', event.t, `group ${key} was auto-responded with code ${autoCode}, then a response with code ${event.code} reached the device`);
+      this.violate('detach', event.t, `group ${groupName(event)} was auto-responded with code ${autoCode}, then a response with code ${event.code} reached the device`);
     }
     if (inFlight === undefined) {
-      this.violate('accounting', event.t, `a second response for group ${key} reached the device`);
+      this.violate('accounting', event.t, `a second response for group ${groupName(event)} reached the device`);
       return;
     }
     this.inFlight.delete(key);
@@ -285,13 +303,13 @@ export class Checker {
       this.violate('routing', event.t, `${event.device} pasid ${String(event.pasid)} stage ${event.stage} routed to ${event.ioasid}, attached: ${String(expected)}`);
     }
     const owner = host?.spaces.get(event.ioasid)?.owner ?? '';
-    this.routed.set(`${event.host}/${event.cookie}`, { ioasid: event.ioasid, device: event.device, owner });
+    this.routed.set(this.keys.cookie(event.host, event.cookie), { ioasid: event.ioasid, device: event.device, owner });
   }
 
   private faultDelivered(event: Extract<TraceEvent, { kind: 'faultDelivered' }>): void {
     this.counts.delivered++;
     this.space(event.host, event.ioasid).delivered++;
-    const routed = this.routed.get(`${event.host}/${event.cookie}`);
+    const routed = this.routed.get(this.keys.cookie(event.host, event.cookie));
     if (routed !== undefined && routed.ioasid !== event.ioasid) {
       this.violate('routing', event.t, `cookie ${event.cookie} routed to ${routed.ioasid} reached the handler of ${event.ioasid}`);
     }
@@ -304,7 +322,7 @@ export class Checker {
   }
 
   private groupAnswered(event: Extract<TraceEvent, { kind: 'groupAnswered' }>): void {
-    const cookieKey = `${event.host}/${event.cookie}`;
+    const cookieKey = this.keys.cookie(event.host, event.cookie);
     const routed = this.routed.get(cookieKey);
     this.routed.delete(cookieKey);
     if (routed !== undefined) {
@@ -316,37 +334,31 @@ export class Checker {
     if (this.autoResponded.has(cookieKey)) {
       this.violate('detach', event.t, `cookie ${event.cookie} was auto-responded, then answered by its handler`);
     }
-    const inFlight = this.inFlight.get(`${event.host}/${event.device}/${event.group}`);
+    const inFlight = this.inFlight.get(this.keys.group(event.host, event.device, event.group));
     if (inFlight !== undefined) inFlight.answer = 'handler';
   }
 
   private groupAutoResponded(event: Extract<TraceEvent, { kind: 'groupAutoResponded' }>): void {
     this.counts.autoRespondedByCause[event.cause]++;
-    const groupKey = `${event.host}/${event.device}/${event.group}`;
+    const groupKey = this.keys.group(event.host, event.device, event.group);
+    const cookieKey = this.keys.cookie(event.host, event.cookie);
     if (event.cookie !== 0) {
-      const cookieKey = `${event.host}/${event.cookie}`;
       this.routed.delete(cookieKey);
       this.autoResponded.add(cookieKey);
     }
     this.autoRespondedGroups.set(groupKey, event.code);
-    this.autoRespondedOrder.push(`${event.host}/${event.cookie}\n${groupKey}`);
+    this.autoRespondedOrder.push([cookieKey, groupKey]);
     if (this.autoRespondedOrder.length > AUTO_RESPONDED_REMEMBERED) {
-      const [cookieKey, oldGroupKey] = (this.autoRespondedOrder.shift() as string).split('\n');
-      this.autoResponded.delete(cookieKey as string);
-      this.autoRespondedGroups.delete(oldGroupKey as string);
+      const [oldCookieKey, oldGroupKey] = this.autoRespondedOrder.shift() as readonly [TraceKey, TraceKey];
+      this.autoResponded.delete(oldCookieKey);
+      this.autoRespondedGroups.delete(oldGroupKey);
     }
-    const inFlight = this.inFlight.get(`${event.host}/${event.device}/${event.group}`);
+    const inFlight = this.inFlight.get(groupKey);
     if (inFlight !== undefined) inFlight.answer = 'auto';
   }
 
   private space(host: string, ioasid: string): SpaceCounts {
-    const key = `${host}/${ioasid}`;
-    let counts = this.perSpace.get(key);
-    if (counts === undefined) {
-      counts = { delivered: 0, responded: 0 };
-      this.perSpace.set(key, counts);
-    }
-    return counts;
+    return this.perSpace.ensure(host, ioasid, spaceCountsZero);
   }
 
   private violate(invariant: InvariantName, t: number, message: string): void {
@@ -356,4 +368,13 @@ export class Checker {
       this.violations.push({ invariant, message, seed: this.seed, t, excerpt: [...this.recent] });
     }
   }
+}
+
+function spaceCountsZero(): SpaceCounts {
+  return { delivered: 0, responded: 0 };
+}
+
+/** How a violation names a group: `host/device/group`. */
+function groupName(group: { readonly host: string; readonly device: string; readonly group: number }): string {
+  return `${group.host}/${group.device}/${group.group}`;
 }

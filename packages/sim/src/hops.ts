@@ -16,7 +16,8 @@
  * the groups of the others are counted in `breakdownOmitted`.
  */
 import type { TraceEvent } from '@ioasim/protocol';
-import { LatencyTally, latencyHistogram, latencyRecord, type LatencyHistogram } from './latency.js';
+import { latencyHistogram, latencyRecord, latencyTallyNew, type LatencyHistogram, type LatencyTally } from './latency.js';
+import { HostMap, TraceKeys, type TraceKey } from './trace-keys.js';
 
 /** The hops of the fault path, in path order. */
 export const HOPS = [
@@ -59,7 +60,7 @@ function hopHistograms(histogram: () => LatencyHistogram): HopHistograms {
 }
 
 function hopTallies(): HopHistograms {
-  return hopHistograms(() => new LatencyTally());
+  return hopHistograms(latencyTallyNew);
 }
 
 type InFlight = {
@@ -75,14 +76,15 @@ type InFlight = {
 
 export class HopBook {
   readonly hops: HopHistograms = hopHistograms(latencyHistogram);
-  /** End-to-end latency per space (`host/space`) of the groups routed to it. */
-  readonly perSpace = new Map<string, LatencyTally>();
-  /** Hops per device (`host/device`) and per space (`host/space`), for the first HOP_BREAKDOWN_MAX of each. */
-  readonly perDeviceHops = new Map<string, HopHistograms>();
-  readonly perSpaceHops = new Map<string, HopHistograms>();
+  /** End-to-end latency per space of the groups routed to it. */
+  readonly perSpace = new HostMap<LatencyTally>();
+  /** Hops per device and per space, for the first HOP_BREAKDOWN_MAX of each. */
+  readonly perDeviceHops = new HostMap<HopHistograms>();
+  readonly perSpaceHops = new HostMap<HopHistograms>();
   /** Group records left out of a device's or a space's hops (beyond HOP_BREAKDOWN_MAX); they count in total. */
   breakdownOmitted = 0;
-  private readonly inFlight = new Map<string, InFlight>();
+  private readonly keys = new TraceKeys();
+  private readonly inFlight = new Map<TraceKey, InFlight>();
 
   get inFlightCount(): number {
     return this.inFlight.size;
@@ -91,7 +93,7 @@ export class HopBook {
   observe(event: TraceEvent): void {
     switch (event.kind) {
       case 'faultRouted':
-        this.inFlight.set(`${event.host}/${event.device}/${event.group}`, {
+        this.inFlight.set(this.keys.group(event.host, event.device, event.group), {
           ioasid: event.ioasid,
           issuedNs: event.issuedNs ?? null,
           iommuInNs: event.iommuInNs ?? null,
@@ -103,14 +105,14 @@ export class HopBook {
         });
         return;
       case 'faultDelivered': {
-        const entry = this.inFlight.get(`${event.host}/${event.device}/${event.group}`);
+        const entry = this.inFlight.get(this.keys.group(event.host, event.device, event.group));
         if (entry === undefined) return;
         entry.dispatchedNs = event.dispatchedNs ?? null;
         entry.deliveredNs = event.t;
         return;
       }
       case 'groupAnswered': {
-        const entry = this.inFlight.get(`${event.host}/${event.device}/${event.group}`);
+        const entry = this.inFlight.get(this.keys.group(event.host, event.device, event.group));
         if (entry !== undefined) entry.answeredNs = event.t;
         return;
       }
@@ -118,7 +120,7 @@ export class HopBook {
         this.completed(event);
         return;
       case 'groupAbandoned':
-        this.inFlight.delete(`${event.host}/${event.device}/${event.group}`);
+        this.inFlight.delete(this.keys.group(event.host, event.device, event.group));
         return;
       default:
         return;
@@ -126,16 +128,16 @@ export class HopBook {
   }
 
   private completed(event: Extract<TraceEvent, { kind: 'groupCompleted' }>): void {
-    const key = `${event.host}/${event.device}/${event.group}`;
+    const key = this.keys.group(event.host, event.device, event.group);
     const entry = this.inFlight.get(key);
     if (entry === undefined) return;
     this.inFlight.delete(key);
-    latencyRecord(this.spaceHistogram(`${event.host}/${entry.ioasid}`), event.latencyNs);
+    latencyRecord(this.perSpace.ensure(event.host, entry.ioasid, latencyTallyNew), event.latencyNs);
     if (entry.answeredNs === null || entry.deliveredNs === null) return;
     const targets = [this.hops];
-    const device = this.breakdown(this.perDeviceHops, `${event.host}/${event.device}`);
+    const device = this.breakdown(this.perDeviceHops, event.host, event.device);
     if (device !== null) targets.push(device);
-    const space = this.breakdown(this.perSpaceHops, `${event.host}/${entry.ioasid}`);
+    const space = this.breakdown(this.perSpaceHops, event.host, entry.ioasid);
     if (space !== null) targets.push(space);
     const { issuedNs, iommuInNs, iommuOutNs, routedNs, dispatchedNs, deliveredNs, answeredNs } = entry;
     for (const hops of targets) {
@@ -153,25 +155,14 @@ export class HopBook {
     }
   }
 
-  private breakdown(map: Map<string, HopHistograms>, key: string): HopHistograms | null {
-    let hops = map.get(key);
+  private breakdown(map: HostMap<HopHistograms>, host: string, name: string): HopHistograms | null {
+    const hops = map.get(host, name);
     if (hops !== undefined) return hops;
     if (map.size >= HOP_BREAKDOWN_MAX) {
       this.breakdownOmitted++;
       return null;
     }
-    hops = hopTallies();
-    map.set(key, hops);
-    return hops;
-  }
-
-  private spaceHistogram(key: string): LatencyTally {
-    let tally = this.perSpace.get(key);
-    if (tally === undefined) {
-      tally = new LatencyTally();
-      this.perSpace.set(key, tally);
-    }
-    return tally;
+    return map.ensure(host, name, hopTallies);
   }
 }
 

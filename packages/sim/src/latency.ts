@@ -9,6 +9,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { LatencySummary } from './report.js';
+import { HostMap } from './trace-keys.js';
 
 /** An hour of simulated time in nanoseconds: the largest latency a histogram keeps exactly. */
 const LATENCY_NS_MAX = 3_600_000_000_000;
@@ -154,6 +155,10 @@ function ulp(value: number): number {
   return Math.pow(2, Math.floor(Math.log2(value)) - 52);
 }
 
+export function latencyTallyNew(): LatencyTally {
+  return new LatencyTally();
+}
+
 export function latencyRecord(histogram: LatencyHistogram, latencyNs: number): void {
   histogram.recordValue(Math.max(LATENCY_NS_MIN, Math.min(LATENCY_NS_MAX, Math.round(latencyNs))));
 }
@@ -174,16 +179,10 @@ export function latencySummary(histogram: LatencyHistogram): LatencySummary {
 /** End-to-end latency in total and per device (`host/device`). */
 export class LatencyBook {
   readonly total = latencyHistogram();
-  readonly perDevice = new Map<string, LatencyTally>();
+  readonly perDevice = new HostMap<LatencyTally>();
 
   record(host: string, device: string, latencyNs: number): void {
     latencyRecord(this.total, latencyNs);
-    const key = `${host}/${device}`;
-    let tally = this.perDevice.get(key);
-    if (tally === undefined) {
-      tally = new LatencyTally();
-      this.perDevice.set(key, tally);
-    }
-    latencyRecord(tally, latencyNs);
+    latencyRecord(this.perDevice.ensure(host, device, latencyTallyNew), latencyNs);
   }
 }

@@ -5,7 +5,7 @@
  * list of quantiles and a series a fixed number of buckets.
  */
 import { HOPS, HopBook, type HopHistograms, type HopName } from './hops.js';
-import { LatencyTally, latencySummary, type LatencyHistogram } from './latency.js';
+import { latencySummary, type LatencyHistogram } from './latency.js';
 import type { LatencySummary } from './report.js';
 import { SeriesBook, type SeriesReport } from './series.js';
 
@@ -46,11 +46,6 @@ function hopSummaries(hops: HopHistograms): Record<HopName, LatencySummary> {
   return summaries;
 }
 
-function keySplit(key: string): [string, string] {
-  const slash = key.indexOf('/');
-  return [key.slice(0, slash), key.slice(slash + 1)];
-}
-
 export function loadReport(hops: HopBook | undefined, series: SeriesBook | undefined, endToEnd: LatencyHistogram): LoadReport {
   const book = hops ?? new HopBook();
   const hopsNs = {} as Record<HopName, LatencySummary>;
@@ -59,20 +54,11 @@ export function loadReport(hops: HopBook | undefined, series: SeriesBook | undef
     hopsNs[hop] = latencySummary(book.hops[hop]);
     cdf[hop] = cdfOf(book.hops[hop]);
   }
-  const perIoasid = [...book.perSpace.keys()].sort().map((key) => {
-    const [host, ioasid] = keySplit(key);
-    const hops = book.perSpaceHops.get(key);
-    return {
-      host,
-      ioasid,
-      latencyNs: latencySummary(book.perSpace.get(key) ?? new LatencyTally()),
-      hopsNs: hops === undefined ? null : hopSummaries(hops),
-    };
+  const perIoasid = book.perSpace.sorted().map(({ host, name, value }) => {
+    const hops = book.perSpaceHops.get(host, name);
+    return { host, ioasid: name, latencyNs: latencySummary(value), hopsNs: hops === undefined ? null : hopSummaries(hops) };
   });
-  const perDevice = [...book.perDeviceHops.keys()].sort().map((key) => {
-    const [host, device] = keySplit(key);
-    return { host, device, hopsNs: hopSummaries(book.perDeviceHops.get(key) as HopHistograms) };
-  });
+  const perDevice = book.perDeviceHops.sorted().map(({ host, name, value }) => ({ host, device: name, hopsNs: hopSummaries(value) }));
   return {
     hopsNs,
     cdf,

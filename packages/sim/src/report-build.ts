@@ -49,7 +49,7 @@ export function reportBuild(inputs: ReportInputs): Report {
   const deviceMetrics = new Map(metrics.filter((m) => m.actor.startsWith('device/')).map((m) => [`${m.host}/${m.actor.slice(7)}`, m.counters]));
   const perIoasid = topology.hosts.flatMap((host) =>
     host.spaces.map((space, index) => {
-      const spaceCounts = checker.perSpace.get(`${host.name}/${space.name}`);
+      const spaceCounts = checker.perSpace.get(host.name, space.name);
       return {
         host: host.name,
         ioasid: index + 1,
@@ -65,7 +65,7 @@ export function reportBuild(inputs: ReportInputs): Report {
     host.devices.map((device) => {
       const key = `${host.name}/${device.name}`;
       const counters = deviceMetrics.get(key) ?? {};
-      const histogram = latency.perDevice.get(key);
+      const histogram = latency.perDevice.get(host.name, device.name);
       return {
         host: host.name,
         device: device.name,
