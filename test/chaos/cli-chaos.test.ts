@@ -36,9 +36,15 @@ describe('ioasim chaos, replay, shrink', () => {
     expect(campaign.code).toBe(3);
     const parsed = chaosReportParse(readFileSync(report, 'utf8'));
     expect(parsed.ok && parsed.report.failures[0]?.schedule.rules.length).toBe(7);
-    const replay = await ioasim('replay', report);
+    const trace = join(directory, 'replay.jsonl');
+    const replay = await ioasim('replay', report, '--trace', trace);
     expect(replay.code).toBe(3);
     expect(replay.out).toMatch(/reproduced: the same violations as the report/);
+    const events = readFileSync(trace, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string });
+    expect(replay.out).toContain(`trace: ${events.length} events in ${trace}`);
+    const abandoned = Number(/(\d+) abandoned/.exec(replay.out)?.[1]);
+    expect(events.filter((event) => event.kind === 'groupAbandoned').length).toBe(abandoned);
+    expect(events.some((event) => event.kind === 'chaos')).toBe(true);
     const shrunkFile = join(directory, 'shrunk.json');
     const shrunk = await ioasim('shrink', report, '--out', shrunkFile);
     expect(shrunk.code).toBe(3);

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -129,7 +131,8 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
         const shard = { index, count: 2 };
         processes.start(`serve device ${index}/2`, process.execPath, [BIN, ...serveArguments('device', [urls[index + 1] as string], TWO_HOSTS, 'sharded', shard)]);
       }
-      const outcome = await runnerRun(processes, [...runnerArguments(TWO_HOSTS, [urls[2] as string], 'sharded'), '--verbose']);
+      const tracePath = join(mkdtempSync(join(tmpdir(), 'ioasim-trace-')), 'sharded.jsonl');
+      const outcome = await runnerRun(processes, [...runnerArguments(TWO_HOSTS, [urls[2] as string], 'sharded'), '--verbose', '--trace', tracePath]);
       expect(outcome.report, outcome.output).not.toBeNull();
       const pid = (name: string): string => String(processes.children.find((child) => child.name === name)?.process.pid);
       expect(outcome.log).toContain(`[run] ready: device 0/2 (pid ${pid('serve device 0/2')}, hosts h0)`);
@@ -139,6 +142,11 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
       expect(distributed.perDevice.every((device) => device.accessesIssued > 0)).toBe(true);
       expect(accounting(distributed)).toEqual(accounting(run(topologyOf(TWO_HOSTS))));
       expect(distributed.distributed?.processes).toBe(6);
+      // --trace holds the trace the coordinator checked, from every process of both shards.
+      const traced = readFileSync(tracePath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string; host: string });
+      expect(traced.filter((event) => event.kind === 'groupRaised').length).toBe(distributed.faults.raised);
+      expect(traced.filter((event) => event.kind === 'groupCompleted').length).toBe(distributed.faults.responded + distributed.faults.autoResponded);
+      expect(new Set(traced.map((event) => event.host))).toEqual(new Set(['h0', 'h1']));
     } finally {
       await processes.stop();
     }

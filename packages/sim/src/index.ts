@@ -8,6 +8,7 @@ export { LIVE_LATENCY_BUCKETS_SECONDS, LIVE_METRIC_NAMES, LiveMetrics } from './
 export { wireInject, wireRecords, wireWatch, type Simulation, type WireRecord } from './wire-probe.js';
 export { IOASIM_VERSION } from './version.js';
 export { PERFETTO_DEFAULTS, PerfettoExporter, type PerfettoOptions } from './perfetto.js';
+export { TraceFile } from './trace-file.js';
 export { REPLAY_COLUMNS, workloadReplayLoad, workloadReplayParse, type ReplayResult } from './workload-replay.js';
 export { HOPS, HOP_DESCRIPTIONS, type HopName } from './hops.js';
 export { CDF_PERCENTILES, type CdfPoint, type LoadReport } from './load-report.js';

@@ -9,7 +9,7 @@
  */
 import { LocalBus, RealClock, Scheduler, VirtualClock, framesSubscribe, type Bus } from '@ioasim/bus';
 import { costSample, randomCreate } from '@ioasim/model';
-import { SUBJECT_ROOT, subjectHop, type MetricsRecord, type Topology, type TraceEvent } from '@ioasim/protocol';
+import { SUBJECT_ROOT, subjectHop, type ChaosTraceEvent, type MetricsRecord, type Topology, type TraceEvent } from '@ioasim/protocol';
 import { Checker } from './checker.js';
 import { chaosWire, type ChaosRunOptions } from './chaos/wiring.js';
 import { hostServicesStart } from './host-services.js';
@@ -32,6 +32,8 @@ export type RunOptions = {
   readonly untilNs?: number;
   /** Sees every trace event, in order (e.g. to write `--trace FILE`). */
   readonly onTrace?: (event: TraceEvent) => void;
+  /** Sees every chaos action, in order with the trace; unlike `chaos.onChaos`, it does not make the run a chaos run. */
+  readonly onChaos?: (event: ChaosTraceEvent) => void;
   /**
    * Called once the actors are built, before anything runs: a probe may watch
    * frames on the wire and schedule frames of its own (see wire-probe.ts).
@@ -100,7 +102,7 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
     wire: options.wire ?? 'objects',
   });
   const checker = new Checker(topology, seed);
-  const chaos = chaosWire({ topology, seed, run: runId, bus, clock, checker, options: options.chaos });
+  const chaos = chaosWire({ topology, seed, run: runId, bus, clock, checker, options: options.chaos, onChaos: options.onChaos });
   const latency = new LatencyBook();
   checker.latencySink = (host, device, latencyNs) => latency.record(host, device, latencyNs);
   const hopBook = new HopBook();

@@ -4,7 +4,7 @@
  * parallel worker processes; the failing seeds are printed with their first
  * violation, then a summary; --report writes what replay and shrink need.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import {
   CHAOS_EXIT,
@@ -19,6 +19,7 @@ import {
 } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import type { Command } from '../io.js';
+import { outputFileCheck, outputFileWrite } from '../output-file.js';
 
 const HELP = `Usage: ioasim chaos <topology.yaml> --seeds 1..500 [options]
 
@@ -76,6 +77,8 @@ export const chaosCommand: Command = {
     }
     const jobs = integerOption('jobs', values['jobs']) ?? availableParallelism();
     if (jobs < 1) throw new UsageError(`--jobs expects at least 1, found ${jobs}`);
+    const reportFile = values['report'];
+    if (typeof reportFile === 'string') outputFileCheck('--report', reportFile);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -112,8 +115,7 @@ export const chaosCommand: Command = {
       throw error;
     }
     const report = chaosReportBuild({ topologyPath: file, topologyText: text, schedule, swarm, results, wallMs: Date.now() - startedMs });
-    const reportFile = values['report'];
-    if (typeof reportFile === 'string') writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    const written = typeof reportFile === 'string' ? outputFileWrite('--report', reportFile, `${JSON.stringify(report, null, 2)}\n`, io) : null;
     if (values['json'] === true) {
       io.out(JSON.stringify(report, null, 2));
     } else {
@@ -124,10 +126,10 @@ export const chaosCommand: Command = {
           `${summary.passed} passed, ${summary.safety} safety failure(s), ${summary.liveness} liveness failure(s) ` +
           `in ${(summary.wallMs / 1000).toFixed(1)}s with ${Math.min(jobs, seeds.length)} worker(s)`,
       );
-      if (report.failures.length > 0 && typeof reportFile === 'string') {
+      if (report.failures.length > 0 && typeof reportFile === 'string' && written === null) {
         io.out(`replay the first: ioasim replay ${reportFile}   shrink it: ioasim shrink ${reportFile}`);
       }
     }
-    return chaosExitCode(results.map((result) => result.outcome));
+    return written ?? chaosExitCode(results.map((result) => result.outcome));
   },
 };

@@ -5,13 +5,11 @@
  * runs the topology over them and prints the same report as embedded mode.
  * Every child it started is stopped at the end, also on failure or Ctrl-C.
  */
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CoordinationError,
   LiveMetrics,
-  PerfettoExporter,
   TIME_MODES,
   coordinate,
   distributedSpawn,
@@ -24,10 +22,10 @@ import {
 } from '@ioasim/sim';
 import { UsageError, integerOption } from '../arguments.js';
 import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
-import { perfettoOptions } from '../perfetto-options.js';
 import { EXIT, type Io } from '../io.js';
 import { styleFor, summaryFormat } from '../summary.js';
 import { natsServersOption } from './nats-options.js';
+import { outputFilesOpen, reportWrite } from './run-files.js';
 
 export type DistributedArguments = {
   readonly topologyPath: string;
@@ -62,6 +60,8 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   }
   const readyTimeoutNs = args.durationNs('ready-timeout');
   const runTimeoutNs = args.durationNs('timeout');
+  const metricsPort = integerOption('metrics-port', values['metrics-port']);
+  const { perfetto, traceFile } = outputFilesOpen(values);
   const log = (line: string): void => io.error(`[run] ${line}`);
   let spawned: Spawned | null = null;
   const interrupt = (): void => {
@@ -70,10 +70,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  const metricsPort = integerOption('metrics-port', values['metrics-port']);
   const live = metricsPort === undefined ? null : new LiveMetrics(wallSince());
-  const perfettoPath = values['perfetto'];
-  const perfetto = typeof perfettoPath === 'string' ? new PerfettoExporter(perfettoPath, perfettoOptions(values['perfetto-window'], values['perfetto-sample'])) : null;
   const server = live === null || metricsPort === undefined ? null : await metricsServe(live, metricsPort);
   if (server !== null) io.error(`ioasim: live metrics on http://${METRICS_HOST}:${server.port}/metrics`);
   let report: Report;
@@ -102,12 +99,13 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
         const exited = spawned?.children.find((child) => child.exitCode !== undefined);
         return exited === undefined ? null : `${exited.name} exited (code ${String(exited.exitCode)}) before the run ended`;
       },
-      ...(live === null && perfetto === null
+      ...(live === null && perfetto === null && traceFile === null
         ? {}
         : {
             onTrace: (event: Parameters<LiveMetrics['observe']>[0]) => {
               live?.observe(event);
               perfetto?.observe(event);
+              traceFile?.observe(event);
             },
           }),
     });
@@ -121,15 +119,17 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   } finally {
     live?.finish();
     perfetto?.close();
+    traceFile?.close();
     await server?.close();
     await spawned?.stop();
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
   }
-  if (typeof values['report'] === 'string') writeFileSync(values['report'], `${JSON.stringify(report, null, 2)}\n`);
+  const reportPath = values['report'];
+  const written = typeof reportPath === 'string' ? reportWrite(reportPath, report, io) : null;
   if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
   else io.out(`${summaryFormat(report, styleFor(io.tty))}\n${distributedLine(report)}`);
-  return reportViolations(report) > 0 ? EXIT.violation : EXIT.ok;
+  return written ?? (reportViolations(report) > 0 ? EXIT.violation : EXIT.ok);
 }
 
 /** What a distributed run adds to the summary: the time mode, throughput, and which latencies are which. */

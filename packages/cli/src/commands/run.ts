@@ -1,15 +1,25 @@
 /**
  * `ioasim run <topology.yaml>`: run a topology and report on every fault.
  */
-import { writeFileSync } from 'node:fs';
-import { PerfettoExporter, parseDuration, reportHtml, reportViolations, run, type Report, type RunOptions, type RunProgress, type Topology, LiveMetrics, runLive, workloadReplayLoad } from '@ioasim/sim';
+import {
+  LiveMetrics,
+  parseDuration,
+  reportViolations,
+  run,
+  runLive,
+  workloadReplayLoad,
+  type Report,
+  type RunOptions,
+  type RunProgress,
+  type Topology,
+} from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import { EXIT, type Command, type Io } from '../io.js';
-import { perfettoOptions } from '../perfetto-options.js';
 import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
 import { progressBar } from '../progress-bar.js';
 import { styleFor, summaryFormat } from '../summary.js';
 import { runDistributed } from './run-distributed.js';
+import { outputFilesOpen, reportWrite } from './run-files.js';
 import { topologyRead } from './topology-read.js';
 
 const HELP = `Usage: ioasim run <topology.yaml> [options]
@@ -28,6 +38,8 @@ Options:
   --seed <n>        the random seed (default: the topology's seed, else 1)
   --json            print the report as JSON instead of the summary
   --report <file>   also write the report to <file>: HTML with charts if it ends in .html, else JSON
+  --trace <file>    write every trace event to <file> as JSON Lines, one event per line in the
+                    order the checker read them (chaos actions too, as "kind":"chaos")
   --until <time>    stop at this simulated time, e.g. 5ms (work still in flight is reported stuck)
   --workload-from <trace.csv>  replay a recorded access trace (time,device,pasid,address,perm)
                     instead of the topology's workloads
@@ -79,6 +91,7 @@ export const runCommand: Command = {
       timeout: { type: 'string' },
       verbose: { type: 'boolean' },
       perfetto: { type: 'string' },
+      trace: { type: 'string' },
       'workload-from': { type: 'string' },
       'metrics-port': { type: 'string' },
       'perfetto-window': { type: 'string' },
@@ -104,19 +117,16 @@ export const runCommand: Command = {
     for (const name of ['nats', 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'verbose']) {
       if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
     }
-    const perfettoPath = values['perfetto'];
-    const perfetto = typeof perfettoPath === 'string' ? new PerfettoExporter(perfettoPath, perfettoOptions(values['perfetto-window'], values['perfetto-sample'])) : null;
-    if (perfetto === null && (values['perfetto-window'] !== undefined || values['perfetto-sample'] !== undefined)) {
-      throw new UsageError('--perfetto-window and --perfetto-sample go with --perfetto <file>');
-    }
     const metricsPort = integerOption('metrics-port', values['metrics-port']);
+    const { perfetto, traceFile } = outputFilesOpen(values);
     const live = metricsPort === undefined ? null : new LiveMetrics(wallSince());
     const onTrace: RunOptions['onTrace'] =
-      perfetto === null && live === null
+      perfetto === null && live === null && traceFile === null
         ? undefined
         : (event) => {
             perfetto?.observe(event);
             live?.observe(event);
+            traceFile?.observe(event);
           };
     const bar = progressBar(io.progress, values['json'] !== true);
     const options: RunOptions = {
@@ -124,13 +134,18 @@ export const runCommand: Command = {
       ...(untilNs === undefined ? {} : { untilNs }),
       onProgress: (progress) => bar.update(progressFraction(progress, untilNs), progressLabel(progress)),
       ...(onTrace === undefined ? {} : { onTrace }),
+      ...(traceFile === null ? {} : { onChaos: (event) => traceFile.observe(event) }),
     };
-    if (live !== null && metricsPort !== undefined) return runServingMetrics(topology, options, live, metricsPort, values, io, () => perfetto?.close(), bar);
+    const filesClose = (): void => {
+      perfetto?.close();
+      traceFile?.close();
+    };
+    if (live !== null && metricsPort !== undefined) return runServingMetrics(topology, options, live, metricsPort, values, io, filesClose, bar);
     let report;
     try {
       report = run(topology, options);
     } finally {
-      perfetto?.close();
+      filesClose();
     }
     bar.done();
     return runEnd(report, values, io);
@@ -162,12 +177,13 @@ async function runServingMetrics(
   return runEnd(report, values, io);
 }
 
-/** Writes and prints the report; the exit code from its invariants. */
+/** Writes and prints the report; the exit code from its invariants, or bad input when --report could not be written. */
 function runEnd(report: Report, values: Readonly<Record<string, string | boolean | undefined>>, io: Io): number {
-  if (typeof values['report'] === 'string') reportWrite(values['report'], report);
+  const reportPath = values['report'];
+  const written = typeof reportPath === 'string' ? reportWrite(reportPath, report, io) : null;
   if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
   else io.out(summaryFormat(report, styleFor(io.tty)));
-  return reportViolations(report) > 0 ? EXIT.violation : EXIT.ok;
+  return written ?? (reportViolations(report) > 0 ? EXIT.violation : EXIT.ok);
 }
 
 /** The topology with its workloads replaced by `--workload-from`'s trace; null (errors printed) for a bad trace. */
@@ -179,11 +195,6 @@ function workloadFrom(topology: Topology, path: string | boolean | undefined, tr
   for (const error of replay.errors) io.error(error);
   io.error(`${path}: ${replay.errors.length} error(s)`);
   return null;
-}
-
-/** Writes the report to `path`: the HTML report for a `.html` file, the JSON report otherwise. */
-export function reportWrite(path: string, report: Parameters<typeof reportHtml>[0]): void {
-  writeFileSync(path, path.toLowerCase().endsWith('.html') ? reportHtml(report) : `${JSON.stringify(report, null, 2)}\n`);
 }
 
 function progressFraction(progress: RunProgress, untilNs: number | undefined): number {

@@ -4,10 +4,10 @@
  * restart delays, fewer accesses) on which a failing seed still fails the same way, and
  * writes it as a report that ioasim replay runs.
  */
-import { writeFileSync } from 'node:fs';
 import { CHAOS_EXIT, chaosExitCode, outcomeLine, shrink, type ChaosReport } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import type { Command } from '../io.js';
+import { outputFileCheck, outputFileWrite } from '../output-file.js';
 import { failureRead } from './chaos-failure-read.js';
 
 const HELP = `Usage: ioasim shrink <report.json> [--seed <n>] [--out <file>]
@@ -35,9 +35,10 @@ export const shrinkCommand: Command = {
     const loaded = failureRead(file, integerOption('seed', values['seed']), 'shrink', io);
     if (loaded === null) return CHAOS_EXIT.badInput;
     const { report, topology, failure } = loaded;
+    const out = typeof values['out'] === 'string' ? values['out'] : file.replace(/\.json$/, '') + '.shrunk.json';
+    outputFileCheck('--out', out);
     io.out(`shrinking seed ${failure.seed}: ${failure.schedule.rules.length} rule(s), ${failure.outcome.verdict} failure`);
     const result = shrink(topology, failure.seed, failure.schedule, failure.outcome.verdict, (step) => io.out(`  kept: ${step}`));
-    const out = typeof values['out'] === 'string' ? values['out'] : file.replace(/\.json$/, '') + '.shrunk.json';
     const shrunk: ChaosReport = {
       ...report,
       schedule: result.schedule,
@@ -46,11 +47,12 @@ export const shrinkCommand: Command = {
       failures: [{ seed: failure.seed, schedule: result.schedule, outcome: result.outcome }],
       shrunkFrom: { seed: failure.seed, rules: failure.schedule.rules },
     };
-    writeFileSync(out, `${JSON.stringify(shrunk, null, 2)}\n`);
+    const written = outputFileWrite('--out', out, `${JSON.stringify(shrunk, null, 2)}\n`, io);
     io.out(`${result.steps.length} step(s) in ${result.runs} run(s): ${failure.schedule.rules.length} -> ${result.schedule.rules.length} rule(s)`);
     for (const rule of result.schedule.rules) io.out(`  ${JSON.stringify(rule)}`);
     if (result.schedule.accessesMax !== undefined) io.out(`  every workload cut to ${result.schedule.accessesMax} accesses`);
     io.out(outcomeLine(result.outcome));
+    if (written !== null) return written;
     io.out(`wrote ${out}; replay it: ioasim replay ${out}`);
     return chaosExitCode([result.outcome]);
   },

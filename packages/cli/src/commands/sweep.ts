@@ -5,7 +5,7 @@
  * parameter. Points run in parallel worker processes when there is more
  * than one core.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import {
   SweepError,
@@ -19,6 +19,7 @@ import {
 } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import { EXIT, type Command } from '../io.js';
+import { outputFileCheck, outputFileWrite } from '../output-file.js';
 import { progressBar } from '../progress-bar.js';
 import { durationFormat } from '../summary.js';
 
@@ -99,6 +100,8 @@ export const sweepCommand: Command = {
     const seed = integerOption('seed', values['seed']);
     const jobs = integerOption('jobs', values['jobs']) ?? availableParallelism();
     if (jobs < 1) throw new UsageError(`--jobs ${jobs} must be at least 1`);
+    const report = values['report'];
+    if (typeof report === 'string') outputFileCheck('--report', report);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -131,15 +134,17 @@ export const sweepCommand: Command = {
       throw error;
     }
     bar.done();
-    const report = values['report'];
-    if (typeof report === 'string') {
-      writeFileSync(
-        report,
-        report.toLowerCase().endsWith('.html') ? sweepHtml(file, parameters, metric, results) : `${JSON.stringify({ parameters, metric, results }, null, 2)}\n`,
-      );
-    }
+    const written =
+      typeof report === 'string'
+        ? outputFileWrite(
+            '--report',
+            report,
+            report.toLowerCase().endsWith('.html') ? sweepHtml(file, parameters, metric, results) : `${JSON.stringify({ parameters, metric, results }, null, 2)}\n`,
+            io,
+          )
+        : null;
     if (values['json'] === true) io.out(JSON.stringify({ parameters, metric, results }, null, 2));
     else io.out(sweepTable(parameters, metric, results));
-    return results.some((result) => result.violations > 0) ? EXIT.violation : EXIT.ok;
+    return written ?? (results.some((result) => result.violations > 0) ? EXIT.violation : EXIT.ok);
   },
 };

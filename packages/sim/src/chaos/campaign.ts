@@ -12,7 +12,7 @@ import { randomCreate } from '@ioasim/model';
 import type { ChaosRule, Delivery, Topology } from '@ioasim/protocol';
 import { topologyFromObject, topologyParse, type TopologyError } from '@ioasim/topology';
 import { parse as yamlParse } from 'yaml';
-import { run } from '../run.js';
+import { run, type RunOptions } from '../run.js';
 import { chaosOutcome, type ChaosOutcome } from './outcome.js';
 
 /** What a campaign runs, and what a report records to replay a seed. */
@@ -82,11 +82,13 @@ export function seedSchedule(base: ChaosSchedule, seed: number, swarm: boolean):
   return base.accessesMax === undefined ? { rules, delivery: base.delivery } : { rules, delivery: base.delivery, accessesMax: base.accessesMax };
 }
 
-export function seedRun(job: SeedJob): SeedResult {
+/** Runs one seed of a campaign; `observers` see its trace and chaos actions (e.g. replay's --trace) and change nothing. */
+export function seedRun(job: SeedJob, observers: Pick<RunOptions, 'onTrace' | 'onChaos'> = {}): SeedResult {
   const schedule = seedSchedule(job.schedule, job.seed, job.swarm);
   const topology = scheduleTopology(job.topology, schedule);
   let outcome: ChaosOutcome | null = null;
   run(topology, {
+    ...observers,
     seed: job.seed,
     chaos: { rules: schedule.rules, delivery: schedule.delivery },
     onFinish: (checker, simulatedNs) => {

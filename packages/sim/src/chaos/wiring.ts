@@ -72,6 +72,8 @@ export type ChaosWireOptions = {
   readonly clock: VirtualClock;
   readonly checker: Checker;
   readonly options: ChaosRunOptions | undefined;
+  /** Sees every chaos action, as `options.onChaos` does, without making the run a chaos run. */
+  readonly onChaos?: ((event: ChaosTraceEvent) => void) | undefined;
 };
 
 /** Refuses what this runner cannot do; a message for each refusal. */
@@ -91,10 +93,12 @@ export function chaosWire(wire: ChaosWireOptions): ChaosWiring {
   const refusals = chaosRulesCheck(rules);
   if (refusals.length > 0) throw new RangeError(refusals.join('\n'));
   const onChaos = wire.options?.onChaos;
+  const observe = wire.onChaos;
   const report = (host: string, action: ChaosActionName, target: string, rule: number, delayNs: number): void => {
     const event: ChaosTraceEvent = { kind: 'chaos', t: clock.nowNs(), host, action, target, rule, delayNs };
     checker.chaosObserve(event);
     onChaos?.(event);
+    observe?.(event);
   };
   const random = randomCreate(seed, 'chaos');
   const chaos = new ChaosBus(bus, {
