@@ -110,4 +110,18 @@ describe('checker', () => {
       ]),
     ).toEqual(clean);
   });
+
+  it('keeps groups apart whatever their tags: a group tag past 2^32 is not taken for another group, and a stuck one is named', () => {
+    const big = 2 ** 32 + 1;
+    expect(check([raised(0, big, 1, 1), routed(1, big, 7), answered(2, big, 7, 'vm0'), completed(3, big, ResponseCode.success)])).toEqual(clean);
+    // The same tag on two devices is two groups, also where a number key would run out of precision (2^53).
+    const other = (event: TraceEvent): TraceEvent => ({ ...event, device: 'nic1' }) as TraceEvent;
+    const checker = new Checker(twoTenants, 1);
+    for (const event of [raised(0, big, 1, 1), other(raised(1, big, 1, 1)), routed(2, big, 7), answered(3, big, 7, 'vm0'), completed(4, big, ResponseCode.success)]) {
+      checker.observe(event);
+    }
+    expect(checker.stuckGroups(10)).toEqual([{ host, device: 'nic1', group: big, raisedNs: 1, ageNs: 9, state: 'stuck' }]);
+    checker.finish();
+    expect(checker.violations[0]?.message).toBe(`group h0/nic1/${big} raised at 1ns never ended (stuck)`);
+  });
 });
