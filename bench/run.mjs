@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
 import { LocalBus, Scheduler, VirtualClock } from '@ioasim/bus';
 import { frameDecode, frameEncode } from '@ioasim/protocol';
-import { hostServicesStart, run, seedsRun, topologyLoad, topologyParse, topologyWithChaos } from '@ioasim/sim';
+import { Checker, HopBook, LatencyBook, hostServicesStart, run, seedsRun, topologyLoad, topologyParse, topologyWithChaos } from '@ioasim/sim';
 import { natsBench } from './nats.mjs';
 import { plainFaultsPerSecond } from './plain-baseline.mjs';
 import { topologyLoadBench } from './topology-load.mjs';
@@ -439,6 +439,50 @@ function benchChecker() {
   const long = measure(80_000);
   row('checker', `retained entries at the end, ${long.faults} vs ${short.faults} faults`, long.entries, 'entries', short.entries, 'entries');
   row('checker', `heap at the end (whole run), ${long.faults} vs ${short.faults} faults`, mebibytes(long.heap), 'MiB', mebibytes(short.heap), 'MiB');
+  benchObservers();
+}
+
+/**
+ * The observers of a run's trace (checker, end-to-end and per-hop latency)
+ * alone: the single-host example's trace, recorded once, through fresh
+ * observers, best of five; against a plain-JS loop over the same events that
+ * only counts them by kind. The row that keeps the gain of number keys over
+ * a `host/device/group` string per event.
+ */
+function benchObservers() {
+  const loaded = topologyLoad(here('../examples/single-host.yaml'));
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors[0]));
+  const events = [];
+  run(loaded.topology, { seed: 1, onTrace: (event) => events.push(event) });
+  const rounds = 5;
+  const observe = () => {
+    const checker = new Checker(loaded.topology, 1);
+    const latency = new LatencyBook();
+    const hops = new HopBook();
+    checker.latencySink = (host, device, latencyNs) => latency.record(host, device, latencyNs);
+    for (const event of events) {
+      checker.observe(event);
+      hops.observe(event);
+    }
+    checker.finish();
+    return checker.counts.raised;
+  };
+  const count = () => {
+    const kinds = {};
+    for (const event of events) kinds[event.kind] = (kinds[event.kind] ?? 0) + 1;
+    return kinds.groupRaised;
+  };
+  let observed = 0;
+  let counted = 0;
+  for (let round = 0; round < rounds; round++) {
+    let started = nowNs();
+    for (let pass = 0; pass < 10; pass++) if (observe() === 0) throw new Error('observers: no group raised');
+    observed = Math.max(observed, (10 * events.length) / seconds(started));
+    started = nowNs();
+    for (let pass = 0; pass < 10; pass++) if (count() === 0) throw new Error('observers: no group counted');
+    counted = Math.max(counted, (10 * events.length) / seconds(started));
+  }
+  row('checker', `trace events/s through checker and latency books (${events.length} events, best of ${rounds})`, observed, 'events/s', counted, 'count loop/s');
 }
 
 async function benchChaos() {

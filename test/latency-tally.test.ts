@@ -4,6 +4,7 @@
  * reports keep their numbers whichever of the two a run keeps.
  */
 import { LatencyTally, latencyHistogram, latencySummary } from '@ioasim/sim';
+import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 
 /** A deterministic stream of latencies from 0 ns to beyond an hour, most of them around microseconds. */
@@ -55,5 +56,31 @@ describe('LatencyTally', () => {
 
   it('summarises no values as zeros', () => {
     expect(latencySummary(new LatencyTally())).toEqual(latencySummary(latencyHistogram()));
+  });
+
+  it('puts every value in the bucket hdr-histogram-js itself would, at each power of two and between', () => {
+    // latencyHistogram and LatencyTally compute a value's bucket themselves (integer arithmetic, not log2 and pow).
+    const library = hdr.build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: 3 });
+    const values: number[] = [];
+    for (let value = 0; value <= 4096; value++) values.push(value);
+    for (let power = 12; power <= 41; power++) for (const offset of [-2, -1, 0, 1, 2, 3]) values.push(2 ** power + offset);
+    values.push(2 ** 32 - 1, 2 ** 32, 3_600_000_000_000, ...latencies(7, 10_000));
+    for (const value of values) {
+      const one = latencyHistogram();
+      const oneTally = new LatencyTally();
+      const expected = hdr.build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: 3 });
+      one.recordValue(value);
+      oneTally.recordValue(value);
+      expected.recordValue(value);
+      library.recordValue(value);
+      // One value: its bucket is what the percentiles report (the bucket's lowest and highest equivalent value).
+      for (const percentile of [0, 100]) {
+        expect(one.getValueAtPercentile(percentile), `value ${value}`).toBe(expected.getValueAtPercentile(percentile));
+        expect(oneTally.getValueAtPercentile(percentile), `value ${value}`).toBe(expected.getValueAtPercentile(percentile));
+      }
+    }
+    const all = latencyHistogram();
+    for (const value of values) all.recordValue(value);
+    expect(latencySummary(all)).toEqual(latencySummary(library));
   });
 });

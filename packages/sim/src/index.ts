@@ -10,7 +10,7 @@ export { IOASIM_VERSION } from './version.js';
 export { PERFETTO_DEFAULTS, PerfettoExporter, type PerfettoOptions } from './perfetto.js';
 export { TraceFile } from './trace-file.js';
 export { REPLAY_COLUMNS, workloadReplayLoad, workloadReplayParse, type ReplayResult } from './workload-replay.js';
-export { HOPS, HOP_DESCRIPTIONS, type HopName } from './hops.js';
+export { HOPS, HOP_DESCRIPTIONS, HopBook, type HopName } from './hops.js';
 export { CDF_PERCENTILES, type CdfPoint, type LoadReport } from './load-report.js';
 export { runExpectedNs, type RunProgress } from './progress.js';
 export { reportHtml } from './report-html.js';
