@@ -83,4 +83,16 @@ describe('LatencyTally', () => {
     for (const value of values) all.recordValue(value);
     expect(latencySummary(all)).toEqual(latencySummary(library));
   });
+
+  it('never reports a percentile or a mean above the largest value recorded', () => {
+    // 14,030,900 ns sits in a bucket 8,192 ns wide whose highest value is 14,032,895.
+    for (const histogram of [latencyHistogram(), new LatencyTally()]) {
+      histogram.recordValue(14_030_900);
+      expect(latencySummary(histogram)).toMatchObject({ count: 1, p50: 14_030_900, p90: 14_030_900, p99: 14_030_900, p999: 14_030_900, max: 14_030_900 });
+      for (const value of latencies(8, 2_000)) histogram.recordValue(value);
+      const summary = latencySummary(histogram);
+      expect(Math.max(summary.mean, summary.p50, summary.p90, summary.p99, summary.p999)).toBeLessThanOrEqual(summary.max);
+    }
+  });
 });
+

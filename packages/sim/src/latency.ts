@@ -186,15 +186,26 @@ export function latencyRecord(histogram: LatencyHistogram, latencyNs: number): v
   histogram.recordValue(Math.max(LATENCY_NS_MIN, Math.min(LATENCY_NS_MAX, Math.round(latencyNs))));
 }
 
+/**
+ * The latency at `percentile`, never above the largest value recorded. An
+ * HDR histogram answers with the highest value of the percentile's bucket
+ * (up to 0.1% above what was recorded at 3 digits); for the top bucket that
+ * would put a p99 above the max, which no sample reached.
+ */
+export function latencyAtPercentile(histogram: LatencyHistogram, percentile: number): number {
+  return Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue);
+}
+
 export function latencySummary(histogram: LatencyHistogram): LatencySummary {
   if (histogram.totalCount === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
   return {
     count: histogram.totalCount,
-    mean: Math.round(histogram.mean),
-    p50: histogram.getValueAtPercentile(50),
-    p90: histogram.getValueAtPercentile(90),
-    p99: histogram.getValueAtPercentile(99),
-    p999: histogram.getValueAtPercentile(99.9),
+    // The mean is HDR's too (each bucket at its middle value), so it is held under the max as well.
+    mean: Math.min(Math.round(histogram.mean), histogram.maxValue),
+    p50: latencyAtPercentile(histogram, 50),
+    p90: latencyAtPercentile(histogram, 90),
+    p99: latencyAtPercentile(histogram, 99),
+    p999: latencyAtPercentile(histogram, 99.9),
     max: histogram.maxValue,
   };
 }

@@ -5,7 +5,7 @@
  * list of quantiles and a series a fixed number of buckets.
  */
 import { HOPS, HopBook, type HopHistograms, type HopName } from './hops.js';
-import { latencySummary, type LatencyHistogram } from './latency.js';
+import { latencyAtPercentile, latencySummary, type LatencyHistogram } from './latency.js';
 import type { LatencySummary } from './report.js';
 import { SeriesBook, type SeriesReport } from './series.js';
 
@@ -37,7 +37,7 @@ export type LoadReport = {
 
 export function cdfOf(histogram: LatencyHistogram): CdfPoint[] {
   if (histogram.totalCount === 0) return [];
-  return CDF_PERCENTILES.map((percentile) => [histogram.getValueAtPercentile(percentile), percentile / 100] as const);
+  return CDF_PERCENTILES.map((percentile) => [latencyAtPercentile(histogram, percentile), percentile / 100] as const);
 }
 
 function hopSummaries(hops: HopHistograms): Record<HopName, LatencySummary> {
