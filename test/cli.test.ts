@@ -47,6 +47,28 @@ describe('ioasim --help', () => {
     expect(seed.code).toBe(2);
     expect(seed.error).toMatch(/--seed expects an integer, found "three"/);
   });
+
+  it('suggests the option a misspelt one was meant to be, and points at the command\'s own help', async () => {
+    const misspelt = await ioasim('run', example, '--sed', '3');
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.error).toBe("ioasim: unknown option --sed (did you mean --seed?)\nRun 'ioasim run --help' for usage.");
+    const help = await ioasim('help', 'run');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^Usage: ioasim run <topology.yaml>/);
+  });
+
+  it('takes a value that starts with a dash after a space, and judges it as the value it is', async () => {
+    const negative = await ioasim('run', example, '--seed', '-1');
+    expect(negative.code).toBe(2);
+    expect(negative.error).toContain('--seed expects a whole number from 0 to 9007199254740991, found -1');
+    const until = await ioasim('run', example, '--until', '-5ms');
+    expect(until.code).toBe(2);
+    expect(until.error).toContain('--until: bad duration "-5ms"');
+    // The README's open-ended window: groups raised up to 1 ms.
+    const path = join(mkdtempSync(join(tmpdir(), 'ioasim-window-')), 'p.json');
+    const window = await ioasim('run', new URL('../examples/response-timeout.yaml', import.meta.url).pathname, '--perfetto', path, '--perfetto-window', '-1ms');
+    expect(window.code).toBe(0);
+  });
 });
 
 describe('ioasim validate', () => {

@@ -30,6 +30,13 @@ describe('determinism', () => {
     expect(other.latencyNs).not.toEqual(first.latencyNs);
   });
 
+  it('gives another report for a seed 2^32 apart: every bit of the seed counts, not its low 32', () => {
+    const topology = example('fault-semantics.yaml');
+    const low = reportDeterministicJson({ ...run(topology, { seed: 5 }), seed: 0 });
+    const high = reportDeterministicJson({ ...run(topology, { seed: 5 + 2 ** 32 }), seed: 0 });
+    expect(high).not.toBe(low);
+  });
+
   it('gives the same report whether frames travel encoded or as objects', () => {
     const topology = example('single-host.yaml');
     const encoded = reportDeterministicJson(run(topology, { seed: 5, wire: 'msgpack' }));

@@ -33,7 +33,8 @@ export async function cliMain(argv: readonly string[], io: Io): Promise<number> 
     return await dispatch(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.error(`ioasim: ${error.message}\nRun 'ioasim --help' for usage.`);
+      const command = COMMANDS.find((candidate) => candidate.name === argv[0]);
+      io.error(`ioasim: ${error.message}\nRun 'ioasim ${command === undefined ? '' : `${command.name} `}--help' for usage.`);
       return EXIT.badInput;
     }
     throw error;
@@ -42,6 +43,8 @@ export async function cliMain(argv: readonly string[], io: Io): Promise<number> 
 
 function dispatch(argv: readonly string[], io: Io): number | Promise<number> {
   const [name, ...rest] = argv;
+  const helped = name === 'help' ? COMMANDS.find((candidate) => candidate.name === rest[0]) : undefined;
+  if (helped !== undefined) return helped.main(['--help'], io);
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     (name === undefined ? io.error : io.out)(helpMain());
     return name === undefined ? EXIT.badInput : EXIT.ok;

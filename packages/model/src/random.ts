@@ -28,8 +28,11 @@ export function hashString(text: string, basis = 0x811c9dc5): number {
 }
 
 export function randomCreate(seed: number, stream: string): Random {
-  assert(Number.isInteger(seed), `random: seed ${seed} is not an integer`);
-  return new XoroshiroRandom(xoroshiro128plus(hashString(stream, (seed ^ 0x811c9dc5) >>> 0) | 0));
+  assert(Number.isSafeInteger(seed), `random: seed ${seed} is not a safe integer`);
+  // The bits of the seed above 32 are folded in, so that seed 2^32 is not seed 0; they are 0 below 2^32, where
+  // every seed keeps the stream it always had.
+  const high = Math.imul(Math.floor(seed / 2 ** 32), 0x9e3779b1);
+  return new XoroshiroRandom(xoroshiro128plus(hashString(stream, ((seed >>> 0) ^ 0x811c9dc5 ^ high) >>> 0) | 0));
 }
 
 /** A stream over one xoroshiro128+ generator; a class, so that each of a fleet's many streams is one small object. */

@@ -33,6 +33,7 @@ export {
   GRAPH_FORMATS,
   parseDuration,
   parseRate,
+  suggestionFind,
   topology,
   topologyErrorFormat,
   topologyFromObject,

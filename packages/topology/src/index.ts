@@ -31,3 +31,4 @@ export { GRAPH_FORMATS, topologyGraph } from './topology-graph.js';
 export type { GraphFormat } from './topology-graph.js';
 export { topologyTree } from './topology-tree.js';
 export { durationFormat, parseDuration, parseRate, rateFormat } from './units.js';
+export { suggestionFind } from './suggest.js';

@@ -4,7 +4,7 @@
  * recorded, and checks that it fails the same way, violation for violation.
  */
 import { CHAOS_EXIT, TraceFile, chaosExitCode, outcomeLine, outcomeSignature, seedRun } from '@ioasim/sim';
-import { UsageError, argumentsParse, integerOption } from '../arguments.js';
+import { UsageError, argumentsParse, seedOption } from '../arguments.js';
 import type { Command } from '../io.js';
 import { outputFileOpen } from '../output-file.js';
 import { failureRead } from './chaos-failure-read.js';
@@ -37,7 +37,7 @@ export const replayCommand: Command = {
     }
     const file = positionals[0];
     if (file === undefined) throw new UsageError('missing <report.json>');
-    const loaded = failureRead(file, integerOption('seed', values['seed']), 'replay', io);
+    const loaded = failureRead(file, seedOption(values['seed']), 'replay', io);
     if (loaded === null) return CHAOS_EXIT.badInput;
     const { report, topology, failure } = loaded;
     const tracePath = values['trace'];

@@ -13,7 +13,7 @@ import {
   type RunProgress,
   type Topology,
 } from '@ioasim/sim';
-import { UsageError, argumentsParse, integerOption } from '../arguments.js';
+import { UsageError, argumentsParse, integerOption, seedOption } from '../arguments.js';
 import { EXIT, type Command, type Io } from '../io.js';
 import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
 import { progressBar } from '../progress-bar.js';
@@ -102,7 +102,7 @@ export const runCommand: Command = {
       return EXIT.ok;
     }
     if (positionals.length > 1) throw new UsageError(`run takes one file, found ${positionals.length}`);
-    const seed = integerOption('seed', values['seed']);
+    const seed = seedOption(values['seed']);
     const untilNs = durationOption('until', values['until']);
     const read = topologyRead(positionals[0], io);
     if (read === null) return EXIT.badInput;

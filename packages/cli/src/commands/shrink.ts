@@ -5,7 +5,7 @@
  * writes it as a report that ioasim replay runs.
  */
 import { CHAOS_EXIT, chaosExitCode, outcomeLine, shrink, type ChaosReport } from '@ioasim/sim';
-import { UsageError, argumentsParse, integerOption } from '../arguments.js';
+import { UsageError, argumentsParse, seedOption } from '../arguments.js';
 import type { Command } from '../io.js';
 import { outputFileCheck, outputFileWrite } from '../output-file.js';
 import { failureRead } from './chaos-failure-read.js';
@@ -32,7 +32,7 @@ export const shrinkCommand: Command = {
     }
     const file = positionals[0];
     if (file === undefined) throw new UsageError('missing <report.json>');
-    const loaded = failureRead(file, integerOption('seed', values['seed']), 'shrink', io);
+    const loaded = failureRead(file, seedOption(values['seed']), 'shrink', io);
     if (loaded === null) return CHAOS_EXIT.badInput;
     const { report, topology, failure } = loaded;
     const out = typeof values['out'] === 'string' ? values['out'] : file.replace(/\.json$/, '') + '.shrunk.json';

@@ -17,7 +17,7 @@ import {
   type SweepParameter,
   type SweepResult,
 } from '@ioasim/sim';
-import { UsageError, argumentsParse, integerOption } from '../arguments.js';
+import { UsageError, argumentsParse, integerOption, seedOption } from '../arguments.js';
 import { EXIT, type Command } from '../io.js';
 import { outputFileCheck, outputFileWrite } from '../output-file.js';
 import { progressBar } from '../progress-bar.js';
@@ -97,7 +97,7 @@ export const sweepCommand: Command = {
     const sets = values['set'] as unknown as string[] | undefined;
     if (sets === undefined || sets.length === 0) throw new UsageError('sweep needs at least one --set <path>=<v1,v2,...>');
     const metric = typeof values['metric'] === 'string' ? values['metric'] : 'latency.p99';
-    const seed = integerOption('seed', values['seed']);
+    const seed = seedOption(values['seed']);
     const jobs = integerOption('jobs', values['jobs']) ?? availableParallelism();
     if (jobs < 1) throw new UsageError(`--jobs ${jobs} must be at least 1`);
     const report = values['report'];
