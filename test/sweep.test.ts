@@ -6,7 +6,7 @@
  * clear error (exit 2).
  */
 import { cliMain, type Io } from '@ioasim/cli';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,9 +76,18 @@ describe('ioasim sweep', () => {
     expect(path.error).toMatch(/hosts\[0\]\.workloads\[3\]/);
     const value = await ioasim('sweep', small, '--set', 'hosts[0].workloads[0].rate=fast', '--jobs', '1');
     expect(value.code).toBe(2);
-    expect(value.error).toMatch(/rate=fast/);
+    expect(value.error).toContain('with --set hosts[0].workloads[0].rate=fast: hosts[0].workloads[0].rate: found "fast"');
+    expect(value.error).not.toMatch(/:0:0/);
     const syntax = await ioasim('sweep', small, '--set', 'rate', '--jobs', '1');
     expect(syntax.code).toBe(2);
     expect(syntax.error).toMatch(/expected <path>=<v1,v2,...>/);
+  });
+
+  it('names the line and column of an error in the file itself before sweeping it (exit 2)', async () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'ioasim-sweep-')), 'broken.yaml');
+    writeFileSync(broken, readFileSync(small, 'utf8').replace(/iommu: smmu0/, 'iommu: smmu9'));
+    const result = await ioasim('sweep', broken, '--set', 'seed=1,2', '--jobs', '1');
+    expect(result.code).toBe(2);
+    expect(result.error).toMatch(new RegExp(`^${broken}:\\d+:\\d+: hosts\\[0\\]\\.devices\\[0\\]\\.iommu: unknown iommu "smmu9"`));
   });
 });

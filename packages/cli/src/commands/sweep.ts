@@ -14,6 +14,8 @@ import {
   sweepParameterParse,
   sweepPoints,
   sweepRun,
+  topologyErrorFormat,
+  topologyParse,
   type SweepParameter,
   type SweepResult,
 } from '@ioasim/sim';
@@ -107,6 +109,13 @@ export const sweepCommand: Command = {
       text = readFileSync(file, 'utf8');
     } catch (error) {
       io.error(`ioasim: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT.badInput;
+    }
+    // The file itself first, so that its errors name their line and column, as ioasim validate does.
+    const base = topologyParse(text, file);
+    if (!base.ok) {
+      for (const error of base.errors) io.error(topologyErrorFormat(error, file));
+      io.error(`${file}: ${base.errors.length} error(s); fix the topology before sweeping it`);
       return EXIT.badInput;
     }
     let results: SweepResult[];
