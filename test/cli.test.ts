@@ -124,6 +124,14 @@ describe('ioasim run', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).seed).toBe(3);
   });
 
+  it('ends a run whose work is done before --until at its last event, not at --until', async () => {
+    const short = new URL('../examples/response-timeout.yaml', import.meta.url).pathname;
+    const whole = JSON.parse((await ioasim('run', short, '--json')).out) as { simulatedNs: number };
+    const capped = JSON.parse((await ioasim('run', short, '--json', '--until', '1s')).out) as { simulatedNs: number };
+    expect(whole.simulatedNs).toBeLessThan(10_000_000);
+    expect(capped.simulatedNs).toBe(whole.simulatedNs);
+  });
+
   it('calls a distributed run\'s span wall-clock time on NATS, not simulated time', () => {
     const loaded = topologyLoad(example);
     if (!loaded.ok) throw new Error(`${example}: ${loaded.errors.length} error(s)`);

@@ -52,6 +52,7 @@ type EventCallback = (argument: never) => void;
 
 export class Scheduler {
   #nowNs = 0;
+  #lastEventNs = 0;
   #sequence = 0;
   #running = false;
 
@@ -69,6 +70,11 @@ export class Scheduler {
 
   get nowNs(): number {
     return this.#nowNs;
+  }
+
+  /** The time of the last event run: `nowNs` unless a run until a later time found nothing more to do. */
+  get lastEventNs(): number {
+    return this.#lastEventNs;
   }
 
   /** Events scheduled and not yet run nor cancelled. */
@@ -189,6 +195,7 @@ export class Scheduler {
     const callback = this.#slotCallbacks[slot] as EventCallback;
     const argument = this.#slotArguments[slot] as never;
     this.#nowNs = this.#slotTimes[slot] as number;
+    this.#lastEventNs = this.#nowNs;
     this.#slotFree(slot);
     callback(argument);
   }

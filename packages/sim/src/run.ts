@@ -158,7 +158,8 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
       ? undefined
       : (simulatedNs: number) => onProgress({ simulatedNs, expectedNs, faultsRaised: checker.counts.raised, faultsCompleted: checker.counts.responded + checker.counts.autoResponded });
   const finish = (): Report => {
-    const simulatedNs = scheduler.nowNs;
+    // A run whose work ended before --until ends with its last event, not at the time it was allowed to run to.
+    const simulatedNs = scheduler.nextTimeNs() === null ? scheduler.lastEventNs : scheduler.nowNs;
     for (const host of services) {
       host.device.metricsPublish();
       host.iommu.metricsPublish();
