@@ -109,4 +109,13 @@ describe('the files a command writes', () => {
     expect(sweep.code).toBe(2);
     expect(sweep.error).toContain(`--report ${missing}: the directory`);
   });
+
+  it('refuses two outputs that name the same file (exit 2)', async () => {
+    const same = join(directory, 'same.json');
+    const result = await ioasim('run', short, '--report', same, '--trace', same);
+    expect(result.code).toBe(2);
+    expect(result.error).toContain(`--report and --trace name the same file, ${same}; each would overwrite the other`);
+    expect(existsSync(same)).toBe(false);
+  });
 });
+

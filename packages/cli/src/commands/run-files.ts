@@ -4,6 +4,7 @@
  * (and the first two opened) before the run starts, so that a mistyped path
  * is bad input at once rather than an error after minutes of running.
  */
+import { resolve } from 'node:path';
 import { PerfettoExporter, TraceFile, reportHtml } from '@ioasim/sim';
 import { UsageError } from '../arguments.js';
 import type { Io } from '../io.js';
@@ -20,6 +21,11 @@ export function outputFilesOpen(values: Readonly<Record<string, string | boolean
     throw new UsageError('--perfetto-window and --perfetto-sample go with --perfetto <file>');
   }
   const perfettoSettings = perfettoOptions(values['perfetto-window'], values['perfetto-sample']);
+  const named = (['report', 'trace', 'perfetto'] as const).flatMap((option) => (typeof values[option] === 'string' ? [{ option, path: resolve(values[option]) }] : []));
+  for (const [index, file] of named.entries()) {
+    const twin = named.slice(index + 1).find((other) => other.path === file.path);
+    if (twin !== undefined) throw new UsageError(`--${file.option} and --${twin.option} name the same file, ${values[file.option] as string}; each would overwrite the other`);
+  }
   const reportPath = values['report'];
   if (typeof reportPath === 'string') outputFileCheck('--report', reportPath);
   const tracePath = values['trace'];
