@@ -124,6 +124,21 @@ describe('ioasim run', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).seed).toBe(3);
   });
 
+  it('says what chaos did in a run of a chaos topology, in the JSON report and the summary', async () => {
+    const chaosExample = new URL('../examples/chaos.yaml', import.meta.url).pathname;
+    const json = JSON.parse((await ioasim('run', chaosExample, '--json')).out) as { chaos: { rules: number; delivery: string; actions: Record<string, number> } };
+    expect(json.chaos.rules).toBe(6);
+    expect(json.chaos.delivery).toBe('at-least-once');
+    expect(json.chaos.actions['drop']).toBeGreaterThan(0);
+    expect(json.chaos.actions['crash']).toBe(1);
+    expect(json.chaos.actions['restart']).toBe(1);
+    const summary = await ioasim('run', chaosExample);
+    expect(summary.out).toMatch(new RegExp(`^chaos: 6 rule\\(s\\), at-least-once: drop ${json.chaos.actions['drop']?.toLocaleString('en-US')}, `, 'm'));
+    const calm = JSON.parse((await ioasim('run', new URL('../examples/response-timeout.yaml', import.meta.url).pathname, '--json')).out) as typeof json;
+    expect(calm.chaos.rules).toBe(0);
+    expect(Object.values(calm.chaos.actions).every((count) => count === 0)).toBe(true);
+  });
+
   it('ends a run whose work is done before --until at its last event, not at --until', async () => {
     const short = new URL('../examples/response-timeout.yaml', import.meta.url).pathname;
     const whole = JSON.parse((await ioasim('run', short, '--json')).out) as { simulatedNs: number };

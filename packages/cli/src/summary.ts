@@ -49,6 +49,12 @@ export function summaryFormat(report: Report, style: Style): string {
   const rejected = Object.entries(faults.rejectedResponses).filter(([, count]) => count > 0);
   if (rejected.length > 0) lines.push(`rejected responses: ${rejected.map(([cause, count]) => `${cause} ${count}`).join(', ')}`);
   if (faults.securityEvents > 0) lines.push(style.red(`security events: ${faults.securityEvents}`));
+  const chaos = report.chaos;
+  const actions = Object.entries(chaos.actions).filter(([, count]) => count > 0);
+  if (chaos.rules > 0 || actions.length > 0) {
+    const did = actions.length === 0 ? 'nothing happened' : actions.map(([action, count]) => `${action} ${count.toLocaleString('en-US')}`).join(', ');
+    lines.push(style.bold(`chaos: ${chaos.rules} rule(s), ${chaos.delivery}: ${did}`));
+  }
   lines.push('');
   lines.push(style.bold('latency, page request to PRG response'));
   const latency = report.latencyNs;

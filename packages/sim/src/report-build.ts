@@ -2,7 +2,7 @@
  * Builds the report of a run from what the observer saw: the checker's
  * counts and verdicts, the latency histograms, and the actors' final metrics.
  */
-import type { MetricsRecord, Topology } from '@ioasim/protocol';
+import { CHAOS_ACTIONS, type ChaosActionName, type Delivery, type MetricsRecord, type Topology } from '@ioasim/protocol';
 import { INVARIANTS, type Checker } from './checker.js';
 import { LatencyTally, latencySummary, type LatencyBook } from './latency.js';
 import type { DistributedReport, Report, TimelineOutcome } from './report.js';
@@ -34,6 +34,8 @@ export type ReportInputs = {
   readonly hops?: HopBook;
   readonly series?: SeriesBook;
   readonly overflows?: OverflowBook;
+  /** The chaos rules the run applied (none in a distributed run) and its delivery. */
+  readonly chaos?: { readonly rules: number; readonly delivery: Delivery };
 };
 
 function metricsSum(metrics: readonly MetricsRecord[], prefix: string, counter: string): number {
@@ -140,6 +142,11 @@ export function reportBuild(inputs: ReportInputs): Report {
     overflowsByDevice: inputs.overflows?.byDevice() ?? [],
     messages: messagesReport(topology, metrics),
     badFrames: metrics.reduce((sum, record) => sum + (record.actor === 'ioasid-manager' ? (record.counters['badFrames'] ?? 0) : 0), 0) + inputs.observerErrors,
+    chaos: {
+      rules: inputs.chaos?.rules ?? 0,
+      delivery: inputs.chaos?.delivery ?? topology.settings.delivery,
+      actions: Object.fromEntries(CHAOS_ACTIONS.map((action) => [action, checker.chaosCounts.get(action) ?? 0])) as Record<ChaosActionName, number>,
+    },
     timeline: inputs.timeline,
     load: loadReport(inputs.hops, inputs.series, latency.total),
     invariants: INVARIANTS.map((invariant) => ({

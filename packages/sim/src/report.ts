@@ -4,7 +4,7 @@
  * fixed key order, so that the same topology, seed and settings give the same
  * JSON byte for byte (`wallMs` aside).
  */
-import type { AutoResponseCause, DropCause, RejectCause } from '@ioasim/protocol';
+import type { AutoResponseCause, ChaosActionName, Delivery, DropCause, RejectCause } from '@ioasim/protocol';
 import type { Violation } from './checker.js';
 import type { LoadReport } from './load-report.js';
 import type { OverflowByDevice } from './overflow-book.js';
@@ -99,6 +99,13 @@ export type Report = {
   /** Frames sent, received, dropped, duplicated and pending per actor and per subject kind (see message-report.ts). */
   readonly messages: MessagesReport;
   readonly badFrames: number;
+  /**
+   * The chaos the run was under: its rules (the topology's, or a campaign's
+   * schedule), the delivery, and what chaos did, by action. No rules and
+   * every count 0 in a run without chaos, and in a distributed run (whose
+   * losses are the real transport's).
+   */
+  readonly chaos: ChaosReport;
   readonly timeline: readonly TimelineOutcome[];
   /** Fault-load figures: latency per hop and per space, CDFs, series over time. */
   readonly load: LoadReport;
@@ -111,6 +118,12 @@ export type Report = {
   }[];
   /** Distributed runs only: how time was treated, throughput, and the processes' bus counters. */
   readonly distributed?: DistributedReport;
+};
+
+export type ChaosReport = {
+  readonly rules: number;
+  readonly delivery: Delivery;
+  readonly actions: Readonly<Record<ChaosActionName, number>>;
 };
 
 /** What a distributed run adds to the report: its latencies are wall-clock, not modeled. */

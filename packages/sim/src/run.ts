@@ -196,6 +196,7 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
       hops: hopBook,
       series,
       overflows,
+      chaos: { rules: chaos.rules.length, delivery: chaos.delivery },
     });
   };
   return { scheduler, progress, bus, finish };
