@@ -78,6 +78,9 @@ describe('the files a command writes', () => {
       expect(result.error).toContain(`${option} ${missing}: the directory ${join(directory, 'no-such-directory')} does not exist`);
       expect(result.out).toBe('');
     }
+    const empty = await ioasim('run', short, '--trace', '');
+    expect(empty.code).toBe(2);
+    expect(empty.error).toContain('--trace expects a file name, found an empty string');
     const intoDirectory = await ioasim('run', short, '--report', directory);
     expect(intoDirectory.code).toBe(2);
     expect(intoDirectory.error).toContain(`--report ${directory}: is a directory; expected a file to write`);

@@ -10,6 +10,7 @@ import { topologyLoad, type Topology } from '@ioasim/sim';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 
 type Captured = { code: number; out: string; error: string };
@@ -113,7 +114,10 @@ describe('ioasim topo show', () => {
   it('exits 2 on a missing file and on two files', async () => {
     const missing = await ioasim('topo', 'show', '/nonexistent/topology.yaml');
     expect(missing.code).toBe(2);
-    expect(missing.error).toContain('no such file');
+    expect(missing.error).toContain('/nonexistent/topology.yaml: cannot read "/nonexistent/topology.yaml": no such file');
+    const directory = await ioasim('topo', 'show', tmpdir());
+    expect(directory.code).toBe(2);
+    expect(directory.error).toContain(`${tmpdir()}: cannot read "${tmpdir()}": is a directory, not a file`);
     const two = await ioasim('topo', 'show', example('single-host.yaml'), example('nested-vsva.yaml'));
     expect(two.code).toBe(2);
     expect(two.error).toContain('topo show takes one file, found 2');

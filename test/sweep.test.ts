@@ -78,6 +78,12 @@ describe('ioasim sweep', () => {
     expect(value.code).toBe(2);
     expect(value.error).toContain('with --set hosts[0].workloads[0].rate=fast: hosts[0].workloads[0].rate: found "fast"');
     expect(value.error).not.toMatch(/:0:0/);
+    const seeds = await ioasim('sweep', small, '--set', 'seed=1,2', '--seed', '5');
+    expect(seeds.code).toBe(2);
+    expect(seeds.error).toContain('--seed and --set seed=... both set the seed');
+    const twice = await ioasim('sweep', small, '--set', 'seed=1', '--set', 'seed=2');
+    expect(twice.code).toBe(2);
+    expect(twice.error).toContain('--set seed is given twice');
     const syntax = await ioasim('sweep', small, '--set', 'rate', '--jobs', '1');
     expect(syntax.code).toBe(2);
     expect(syntax.error).toMatch(/expected <path>=<v1,v2,...>/);

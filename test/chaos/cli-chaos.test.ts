@@ -61,6 +61,7 @@ describe('ioasim chaos, replay, shrink', () => {
     const crash = await ioasim('chaos', small, '--seeds', '1', '--chaos', '{ crash: device, host: h0, at: "1ms", restartAfter: "1ms" }');
     expect(crash.code).toBe(2);
     expect(crash.error).toMatch(/a crash of 'device' is not supported; crashable: ioasid-manager, vfio, vdpa/);
+    expect(crash.error).toMatch(/^--chaos '\{ crash: device, host: h0, at: "1ms", restartAfter: "1ms" \}': chaos\[6\]/);
     const seeds = await ioasim('chaos', small, '--seeds', '5..1');
     expect(seeds.code).toBe(2);
     const notReport = await ioasim('replay', small);

@@ -21,6 +21,7 @@ function statOrNull(path: string): Stats | null {
 
 /** Throws a UsageError naming `option` when `path` cannot be written: a directory, a missing directory, no permission. */
 export function outputFileCheck(option: string, path: string): void {
+  if (path === '') throw new UsageError(`${option} expects a file name, found an empty string`);
   const full = resolve(path);
   const file = statOrNull(full);
   if (file?.isDirectory() === true) throw new UsageError(`${option} ${path}: is a directory; expected a file to write`);

@@ -52,7 +52,9 @@ export function pathFormat(path: Path): string {
 /** One line: `<file>:<line>:<column>: <path>: <message>` (no path segment for an error about the whole file). */
 export function topologyErrorFormat(error: TopologyError, file: string): string {
   const where = error.path === '' ? '' : `${error.path}: `;
-  return `${file}:${error.line}:${error.column}: ${where}${error.message}`;
+  // Line 0: an error of the file as a whole (it cannot be read), which has no line to point at.
+  const at = error.line === 0 ? file : `${file}:${error.line}:${error.column}`;
+  return `${at}: ${where}${error.message}`;
 }
 
 const QUOTED_LENGTH_MAX = 60;

@@ -62,10 +62,19 @@ export function topologyLoad(file: string): TopologyResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'no such file' : String(error);
+    const reason = readFailure(error);
     return failure(`cannot read ${quote(file)}: ${reason}; ${TOPOLOGY_EXPECTED} in a YAML file`);
   }
   return topologyParse(text, file);
+}
+
+/** Why a file could not be read, in words: `no such file`, `is a directory`, `permission denied`, else the system's message. */
+function readFailure(error: unknown): string {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory, not a file';
+  if (code === 'EACCES') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A topology from an object of the same format (no file: every line and column is 0). */

@@ -95,7 +95,12 @@ export const chaosCommand: Command = {
     const topology = loaded.topology;
     const refusals = chaosRulesCheck(topology.chaos);
     if (refusals.length > 0) {
-      for (const refusal of refusals) io.error(`${file}: ${refusal}`);
+      // The rules of --chaos come after the file's: a refusal names the one the user wrote.
+      const fileRules = topology.chaos.length - extra.length;
+      for (const refusal of refusals) {
+        const index = Number(/^chaos\[(\d+)\]/.exec(refusal)?.[1] ?? -1);
+        io.error(index >= fileRules ? `--chaos '${extra[index - fileRules] ?? ''}': ${refusal}` : `${file}: ${refusal}`);
+      }
       return CHAOS_EXIT.badInput;
     }
     const schedule: ChaosSchedule = { rules: topology.chaos, delivery: delivery ?? topology.settings.delivery };

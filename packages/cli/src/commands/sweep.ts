@@ -101,7 +101,11 @@ export const sweepCommand: Command = {
     const metric = typeof values['metric'] === 'string' ? values['metric'] : 'latency.p99';
     const seed = seedOption(values['seed']);
     const jobs = integerOption('jobs', values['jobs']) ?? availableParallelism();
-    if (jobs < 1) throw new UsageError(`--jobs ${jobs} must be at least 1`);
+    if (jobs < 1) throw new UsageError(`--jobs expects at least 1, found ${jobs}`);
+    const paths = sets.map((set) => set.split('=')[0] ?? '');
+    const twice = paths.find((path, index) => paths.indexOf(path) !== index);
+    if (twice !== undefined) throw new UsageError(`--set ${twice} is given twice; give its values once, as a list: --set ${twice}=<v1,v2,...>`);
+    if (seed !== undefined && paths.includes('seed')) throw new UsageError('--seed and --set seed=... both set the seed; sweep it with --set seed=<v1,v2,...> alone');
     const report = values['report'];
     if (typeof report === 'string') outputFileCheck('--report', report);
     let text: string;
