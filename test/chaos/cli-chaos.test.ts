@@ -64,6 +64,9 @@ describe('ioasim chaos, replay, shrink', () => {
     expect(crash.error).toMatch(/^--chaos '\{ crash: device, host: h0, at: "1ms", restartAfter: "1ms" \}': chaos\[6\]/);
     const seeds = await ioasim('chaos', small, '--seeds', '5..1');
     expect(seeds.code).toBe(2);
+    const repeated = await ioasim('chaos', small, '--seeds', '3,1,3');
+    expect(repeated.code).toBe(2);
+    expect(repeated.error).toContain('--seeds lists seed 3 more than once');
     const notReport = await ioasim('replay', small);
     expect(notReport.code).toBe(2);
     expect(notReport.error).toMatch(/not JSON/);

@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import { chaosReportParse, topologyWithChaos } from '@ioasim/sim';
 import type { Io } from '../io.js';
 
+/** Errors of a recorded topology printed before the count of the rest. */
+const ERRORS_SHOWN_MAX = 10;
+
 /** The report in `file` and its topology, or null after printing why not. */
 function reportRead(file: string, io: Io) {
   let text: string;
@@ -21,9 +24,13 @@ function reportRead(file: string, io: Io) {
     io.error(`${file}: ${parsed.error}`);
     return null;
   }
-  const loaded = topologyWithChaos(parsed.report.topologyText, parsed.report.topologyPath, []);
+  // The topology is the copy the report keeps, not the file it names (which may have changed since): say so.
+  const source = `${parsed.report.topologyPath} (as recorded in ${file})`;
+  const loaded = topologyWithChaos(parsed.report.topologyText, source, []);
   if (!loaded.ok) {
-    for (const error of loaded.errors) io.error(error);
+    for (const error of loaded.errors.slice(0, ERRORS_SHOWN_MAX)) io.error(error);
+    if (loaded.errors.length > ERRORS_SHOWN_MAX) io.error(`… and ${loaded.errors.length - ERRORS_SHOWN_MAX} more`);
+    io.error(`${file}: the topology it records is not valid (${loaded.errors.length} error(s)); was the report edited?`);
     return null;
   }
   return { report: parsed.report, topology: loaded.topology };

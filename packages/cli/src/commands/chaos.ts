@@ -71,6 +71,9 @@ export const chaosCommand: Command = {
     if (positionals.length > 1) throw new UsageError(`chaos takes one file, found ${positionals.length}`);
     const seeds = seedsParse(String(values['seeds'] ?? '1..100'));
     if (seeds === null) throw new UsageError(`--seeds expects a range like 1..500 or a list like 3,17,42, found "${String(values['seeds'])}"`);
+    const seen = new Set<number>();
+    const repeated = seeds.find((seed) => seen.size === seen.add(seed).size);
+    if (repeated !== undefined) throw new UsageError(`--seeds lists seed ${repeated} more than once; each seed replays exactly, so once is enough`);
     const delivery = values['delivery'];
     if (delivery !== undefined && delivery !== 'at-least-once' && delivery !== 'at-most-once') {
       throw new UsageError(`--delivery expects at-least-once or at-most-once, found "${String(delivery)}"`);
