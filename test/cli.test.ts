@@ -141,10 +141,15 @@ describe('ioasim run', () => {
 
   it('ends a run whose work is done before --until at its last event, not at --until', async () => {
     const short = new URL('../examples/response-timeout.yaml', import.meta.url).pathname;
-    const whole = JSON.parse((await ioasim('run', short, '--json')).out) as { simulatedNs: number };
-    const capped = JSON.parse((await ioasim('run', short, '--json', '--until', '1s')).out) as { simulatedNs: number };
+    const whole = JSON.parse((await ioasim('run', short, '--json')).out) as { simulatedNs: number; untilNs: number | null };
+    const capped = JSON.parse((await ioasim('run', short, '--json', '--until', '1s')).out) as { simulatedNs: number; untilNs: number | null };
     expect(whole.simulatedNs).toBeLessThan(10_000_000);
     expect(capped.simulatedNs).toBe(whole.simulatedNs);
+    expect([whole.untilNs, capped.untilNs]).toEqual([null, 1_000_000_000]);
+    // Cut inside the run, groups in flight are stuck: the line that reproduces it keeps the cut.
+    const cut = await ioasim('run', short, '--until', '1ms');
+    expect(cut.code).toBe(1);
+    expect(cut.out).toMatch(/^reproduce with: --seed 1 --until 1000000ns$/m);
   });
 
   it('calls a distributed run\'s span wall-clock time on NATS, not simulated time', () => {

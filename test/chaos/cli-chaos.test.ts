@@ -71,4 +71,23 @@ describe('ioasim chaos, replay, shrink', () => {
     expect(notReport.code).toBe(2);
     expect(notReport.error).toMatch(/not JSON/);
   });
+
+  it('says which chaos rules did nothing: a match that takes no message', async () => {
+    const idle = join(directory, 'chaos-idle.yaml');
+    writeFileSync(
+      idle,
+      `${readFileSync(small, 'utf8')}  - { match: "*.nosuch.>", drop: 0.5 }\n  - { match: "*.dev.>", delay: "1ns" }\n`,
+    );
+    const json = JSON.parse((await ioasim('run', idle, '--json')).out) as { chaos: { rules: number; idleRules: number[] } };
+    expect(json.chaos.rules).toBe(8);
+    expect(json.chaos.idleRules).toEqual([6]);
+    const summary = await ioasim('run', idle);
+    expect(summary.out).toContain('chaos rule(s) chaos[6] did nothing');
+    const campaign = await ioasim('chaos', small, '--seeds', '1..2', '--jobs', '1', '--chaos', '{ match: "h0.nosuch.>", drop: 0.1 }');
+    expect(campaign.code).toBe(0);
+    expect(campaign.error).toContain('ioasim: chaos[6] did nothing in any seed: {"kind":"message","match":"h0.nosuch.>"');
+    const busy = await ioasim('chaos', small, '--seeds', '1..2', '--jobs', '1');
+    expect(busy.error).not.toContain('did nothing');
+  });
 });
+

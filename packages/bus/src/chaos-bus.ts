@@ -98,6 +98,8 @@ export class ChaosBus {
   readonly #prefix: string;
   readonly #messageRules: readonly MessageRule[];
   readonly #partitions: readonly PartitionRule[];
+  /** Messages each rule's `match` took, by rule index (0 for a rule that is no message rule). */
+  readonly #matched: number[];
   #healed = false;
 
   constructor(inner: Bus, options: ChaosBusOptions) {
@@ -131,6 +133,12 @@ export class ChaosBus {
     });
     this.#messageRules = messageRules;
     this.#partitions = partitions;
+    this.#matched = options.rules.map(() => 0);
+  }
+
+  /** How many messages each rule matched, by rule index: a message rule at 0 names no subject the run used. */
+  get matched(): readonly number[] {
+    return this.#matched;
   }
 
   get inner(): Bus {
@@ -175,6 +183,7 @@ export class ChaosBus {
     let delayNs = 0;
     for (const rule of this.#messageRules) {
       if (!patternTokensMatch(rule.tokens, tokens)) continue;
+      this.#matched[rule.index] = (this.#matched[rule.index] as number) + 1;
       if (rule.drop > 0 && random.chance(rule.drop, PROBABILITY_DENOMINATOR)) {
         this.#report('drop', host, relative, rule.index, 0);
         return;

@@ -55,6 +55,9 @@ export function summaryFormat(report: Report, style: Style): string {
     const did = actions.length === 0 ? 'nothing happened' : actions.map(([action, count]) => `${action} ${count.toLocaleString('en-US')}`).join(', ');
     lines.push(style.bold(`chaos: ${chaos.rules} rule(s), ${chaos.delivery}: ${did}`));
   }
+  if (chaos.idleRules.length > 0) {
+    lines.push(style.red(`chaos rule(s) ${chaos.idleRules.map((rule) => `chaos[${rule}]`).join(', ')} did nothing: a match that took no message, or a crash or partition outside the run`));
+  }
   lines.push('');
   lines.push(style.bold('latency, page request to PRG response'));
   const latency = report.latencyNs;
@@ -92,7 +95,7 @@ export function summaryFormat(report: Report, style: Style): string {
     lines.push(`  ${String(invariant.id)} ${invariant.name.padEnd(10)} ${verdict}`);
     for (const example of invariant.examples) lines.push(`      at ${durationFormat(example.t)}: ${example.message}`);
   }
-  if (violations > 0) lines.push(style.red(`reproduce with: --seed ${report.seed}`));
+  if (violations > 0) lines.push(style.red(`reproduce with: --seed ${report.seed}${report.untilNs === null ? '' : ` --until ${report.untilNs}ns`}`));
   return lines.join('\n');
 }
 

@@ -29,13 +29,14 @@ export type ReportInputs = {
   readonly distributed?: DistributedReport;
   readonly timeline: readonly TimelineOutcome[];
   readonly simulatedNs: number;
+  readonly untilNs?: number | undefined;
   readonly wallMs: number;
   readonly observerErrors: number;
   readonly hops?: HopBook;
   readonly series?: SeriesBook;
   readonly overflows?: OverflowBook;
   /** The chaos rules the run applied (none in a distributed run) and its delivery. */
-  readonly chaos?: { readonly rules: number; readonly delivery: Delivery };
+  readonly chaos?: { readonly rules: number; readonly delivery: Delivery; readonly idleRules: readonly number[] };
 };
 
 function metricsSum(metrics: readonly MetricsRecord[], prefix: string, counter: string): number {
@@ -93,6 +94,7 @@ export function reportBuild(inputs: ReportInputs): Report {
       ioasids: topology.hosts.reduce((sum, host) => sum + host.spaces.length, 0),
     },
     simulatedNs: inputs.simulatedNs,
+    untilNs: inputs.untilNs ?? null,
     wallMs: inputs.wallMs,
     faults: {
       raised: counts.raised,
@@ -146,6 +148,7 @@ export function reportBuild(inputs: ReportInputs): Report {
       rules: inputs.chaos?.rules ?? 0,
       delivery: inputs.chaos?.delivery ?? topology.settings.delivery,
       actions: Object.fromEntries(CHAOS_ACTIONS.map((action) => [action, checker.chaosCounts.get(action) ?? 0])) as Record<ChaosActionName, number>,
+      idleRules: inputs.chaos?.idleRules ?? [],
     },
     timeline: inputs.timeline,
     load: loadReport(inputs.hops, inputs.series, latency.total),

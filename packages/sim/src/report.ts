@@ -35,6 +35,8 @@ export type Report = {
   readonly run: string;
   readonly topology: { readonly name: string; readonly hosts: number; readonly devices: number; readonly ioasids: number };
   readonly simulatedNs: number;
+  /** The simulated time the run was cut at (`--until`), or null: with it, work still in flight is reported stuck. */
+  readonly untilNs: number | null;
   readonly wallMs: number;
   readonly faults: {
     readonly raised: number;
@@ -124,6 +126,8 @@ export type ChaosReport = {
   readonly rules: number;
   readonly delivery: Delivery;
   readonly actions: Readonly<Record<ChaosActionName, number>>;
+  /** Rules that did nothing (by index in the topology's `chaos`): a `match` that took no message, a crash or partition outside the run. */
+  readonly idleRules: readonly number[];
 };
 
 /** What a distributed run adds to the report: its latencies are wall-clock, not modeled. */

@@ -191,12 +191,13 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
       services,
       timeline,
       simulatedNs,
+      untilNs: options.untilNs,
       wallMs: Math.round(wall.nowNs() / 1e6),
       observerErrors: observerErrors.length,
       hops: hopBook,
       series,
       overflows,
-      chaos: { rules: chaos.rules.length, delivery: chaos.delivery },
+      chaos: { rules: chaos.rules.length, delivery: chaos.delivery, idleRules: chaos.idleRules() },
     });
   };
   return { scheduler, progress, bus, finish };

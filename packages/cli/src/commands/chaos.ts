@@ -122,6 +122,11 @@ export const chaosCommand: Command = {
       }
       throw error;
     }
+    // Without --swarm every seed runs the same rules: one that did nothing in every seed is a mistake worth a word.
+    const idle = swarm ? [] : schedule.rules.flatMap((_, index) => (results.every((result) => result.idleRules.includes(index)) ? [index] : []));
+    for (const index of idle) {
+      io.error(`ioasim: chaos[${index}] did nothing in any seed: ${JSON.stringify(schedule.rules[index])} (a match that takes no message, or a crash or partition outside the run)`);
+    }
     const report = chaosReportBuild({ topologyPath: file, topologyText: text, schedule, swarm, results, wallMs: Date.now() - startedMs });
     const written = typeof reportFile === 'string' ? outputFileWrite('--report', reportFile, `${JSON.stringify(report, null, 2)}\n`, io) : null;
     if (values['json'] === true) {

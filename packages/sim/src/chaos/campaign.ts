@@ -56,6 +56,8 @@ export type SeedResult = {
   readonly outcome: ChaosOutcome;
   /** The schedule this seed ran (after swarm): replaying it with the seed gives the same outcome. */
   readonly schedule: ChaosSchedule;
+  /** The rules of `schedule` that did nothing in this seed (see ChaosReport.idleRules). */
+  readonly idleRules: readonly number[];
 };
 
 const SWARM_FACTORS = [0, 0.5, 1, 2] as const;
@@ -87,7 +89,7 @@ export function seedRun(job: SeedJob, observers: Pick<RunOptions, 'onTrace' | 'o
   const schedule = seedSchedule(job.schedule, job.seed, job.swarm);
   const topology = scheduleTopology(job.topology, schedule);
   let outcome: ChaosOutcome | null = null;
-  run(topology, {
+  const report = run(topology, {
     ...observers,
     seed: job.seed,
     chaos: { rules: schedule.rules, delivery: schedule.delivery },
@@ -96,7 +98,7 @@ export function seedRun(job: SeedJob, observers: Pick<RunOptions, 'onTrace' | 'o
     },
   });
   if (outcome === null) throw new Error(`seed ${job.seed}: the run ended without a final check`);
-  return { outcome, schedule };
+  return { outcome, schedule, idleRules: report.chaos.idleRules };
 }
 
 /** Parses `1..500`, `7` or `1,5,9` into seeds; null when it is none of these. */

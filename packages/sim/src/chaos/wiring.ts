@@ -62,6 +62,12 @@ export type ChaosWiring = {
   readonly reliable: readonly ReliableBus[];
   readonly rules: readonly ChaosRule[];
   readonly delivery: Delivery;
+  /**
+   * The rules that did nothing, by index: a message rule whose `match` took
+   * no message of the run (a typo, or a subject the topology does not use), a
+   * crash or partition that never acted (its time outside the run).
+   */
+  idleRules(): number[];
 };
 
 export type ChaosWireOptions = {
@@ -94,7 +100,9 @@ export function chaosWire(wire: ChaosWireOptions): ChaosWiring {
   if (refusals.length > 0) throw new RangeError(refusals.join('\n'));
   const onChaos = wire.options?.onChaos;
   const observe = wire.onChaos;
+  const acted = rules.map(() => 0);
   const report = (host: string, action: ChaosActionName, target: string, rule: number, delayNs: number): void => {
+    if (rule >= 0) acted[rule] = (acted[rule] ?? 0) + 1;
     const event: ChaosTraceEvent = { kind: 'chaos', t: clock.nowNs(), host, action, target, rule, delayNs };
     checker.chaosObserve(event);
     onChaos?.(event);
@@ -203,5 +211,7 @@ export function chaosWire(wire: ChaosWireOptions): ChaosWiring {
     chaos.heal();
     report('*', 'heal', '>', -1, 0);
   };
-  return { busFor, start, active, reliable, rules, delivery };
+  const idleRules = (): number[] =>
+    rules.flatMap((rule, index) => ((rule.kind === 'message' ? chaos.matched[index] : acted[index]) === 0 ? [index] : []));
+  return { busFor, start, active, reliable, rules, delivery, idleRules };
 }
