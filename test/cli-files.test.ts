@@ -3,21 +3,11 @@
  * one JSON event per line, without changing the run; a path that cannot be
  * written is bad input before any work starts, never a stack trace after it.
  */
-import { cliMain, type Io } from '@ioasim/cli';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-type Captured = { code: number; out: string; error: string };
-
-async function ioasim(...argv: string[]): Promise<Captured> {
-  const out: string[] = [];
-  const error: string[] = [];
-  const io: Io = { out: (text) => out.push(text), error: (text) => error.push(text), tty: false };
-  const code = await cliMain(argv, io);
-  return { code, out: out.join('\n'), error: error.join('\n') };
-}
+import { ioasim } from './chaos/chaos-kit.js';
 
 const example = (name: string): string => new URL(`../examples/${name}`, import.meta.url).pathname;
 /** 240 groups, 40 of them answered by the response timeout. */
