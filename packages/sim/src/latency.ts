@@ -56,7 +56,7 @@ const SUB_BUCKET_HALF_MAGNITUDE = Math.ceil(Math.log2(2 * 10 ** SIGNIFICANT_DIGI
  * integers a latency is (below 2^32 ns, 4.3 s); any other value is hdr's own
  * computation. A test compares the two over the whole range.
  */
-export function latencyCountsIndex(value: number): number {
+function latencyCountsIndex(value: number): number {
   if (value >>> 0 !== value) return layout().countsArrayIndex(value);
   const bucket = Math.max(31 - Math.clz32(value) - SUB_BUCKET_HALF_MAGNITUDE, 0);
   return (bucket << SUB_BUCKET_HALF_MAGNITUDE) + (value >>> bucket);

@@ -23,41 +23,6 @@ const NUMBER_SPAN = 2 ** 32;
 
 export type TraceKey = number | string;
 
-export class TraceKeys {
-  private readonly devices = new Map<string, Map<string, number>>();
-  private readonly hosts = new Map<string, number>();
-  private devicesIndexed = 0;
-
-  /** The key of `group` of `device` on `host`. */
-  group(host: string, device: string, group: number): TraceKey {
-    let devices = this.devices.get(host);
-    if (devices === undefined) {
-      devices = new Map();
-      this.devices.set(host, devices);
-    }
-    let index = devices.get(device);
-    if (index === undefined) {
-      index = this.devicesIndexed++;
-      devices.set(device, index);
-    }
-    return fits(index, group) ? index + DEVICES_SPAN * group : `${host}/${device}/${group}`;
-  }
-
-  /** The key of `cookie` of the manager on `host`. */
-  cookie(host: string, cookie: number): TraceKey {
-    let index = this.hosts.get(host);
-    if (index === undefined) {
-      index = this.hosts.size;
-      this.hosts.set(host, index);
-    }
-    return fits(index, cookie) ? index + DEVICES_SPAN * cookie : `${host}/${cookie}`;
-  }
-}
-
-function fits(index: number, value: number): boolean {
-  return index < DEVICES_SPAN && Number.isInteger(value) && value >= 0 && value < NUMBER_SPAN;
-}
-
 /**
  * A map by (host, name): a device or a space of a host, as trace events name
  * them. Two lookups by the event's own strings instead of a `host/name`
@@ -99,4 +64,32 @@ export class HostMap<Value> {
     }
     return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
+}
+
+export class TraceKeys {
+  /** The index of each device, in the order first seen: the next one is the count so far. */
+  private readonly devices = new HostMap<number>();
+  private readonly hosts = new Map<string, number>();
+  /** Made once, so that a lookup allocates no closure. */
+  private readonly deviceIndexNext = (): number => this.devices.size;
+
+  /** The key of `group` of `device` on `host`. */
+  group(host: string, device: string, group: number): TraceKey {
+    const index = this.devices.ensure(host, device, this.deviceIndexNext);
+    return fits(index, group) ? index + DEVICES_SPAN * group : `${host}/${device}/${group}`;
+  }
+
+  /** The key of `cookie` of the manager on `host`. */
+  cookie(host: string, cookie: number): TraceKey {
+    let index = this.hosts.get(host);
+    if (index === undefined) {
+      index = this.hosts.size;
+      this.hosts.set(host, index);
+    }
+    return fits(index, cookie) ? index + DEVICES_SPAN * cookie : `${host}/${cookie}`;
+  }
+}
+
+function fits(index: number, value: number): boolean {
+  return index < DEVICES_SPAN && Number.isInteger(value) && value >= 0 && value < NUMBER_SPAN;
 }
