@@ -12,7 +12,7 @@
  */
 import { parseDocument } from 'yaml';
 import type { Topology } from '@ioasim/protocol';
-import { parseDuration, parseRate, topologyFromObject } from '@ioasim/topology';
+import { parseDuration, parseRate, topologyErrorFormat, topologyFromObject } from '@ioasim/topology';
 import { reportViolations, type Report } from './report.js';
 import { run } from './run.js';
 
@@ -126,8 +126,8 @@ export function sweepTopology(input: unknown, parameters: readonly SweepParamete
   const result = topologyFromObject(sweepSubstitute(input, parameters, point));
   if (result.ok) return result.topology;
   const combination = parameters.map((parameter, index) => `${parameter.path}=${point.values[index] ?? ''}`).join(' ');
-  // The substituted input has no lines of its own: the error names the combination and the path in the topology.
-  throw new SweepError(`with --set ${combination}: ${result.errors.map((error) => `${error.path === '' ? '' : `${error.path}: `}${error.message}`).join('; ')}`);
+  // The substituted input has no lines of its own (line 0): each error names the combination and its path in the topology.
+  throw new SweepError(result.errors.map((error) => topologyErrorFormat(error, `with --set ${combination}`)).join('; '));
 }
 
 const METRIC_ALIASES: Readonly<Record<string, string>> = { latency: 'latencyNs' };
