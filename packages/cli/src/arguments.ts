@@ -67,6 +67,12 @@ function valuesJoined(argv: readonly string[], options: Options): string[] {
   return joined;
 }
 
+/** The first item of `items` that occurs more than once, or undefined: for lists a user should give each item of once. */
+export function repeatedFirst<Item>(items: readonly Item[]): Item | undefined {
+  const seen = new Set<Item>();
+  return items.find((item) => seen.size === seen.add(item).size);
+}
+
 /** A seed: a whole number from 0 to 2^53 - 1, as a topology's `seed` is. */
 export function seedOption(value: string | boolean | undefined): number | undefined {
   const seed = integerOption('seed', value);

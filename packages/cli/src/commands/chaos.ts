@@ -17,7 +17,7 @@ import {
   topologyWithChaos,
   type ChaosSchedule,
 } from '@ioasim/sim';
-import { UsageError, argumentsParse, integerOption } from '../arguments.js';
+import { UsageError, argumentsParse, integerOption, repeatedFirst } from '../arguments.js';
 import type { Command } from '../io.js';
 import { outputFileCheck, outputFileWrite } from '../output-file.js';
 
@@ -71,8 +71,7 @@ export const chaosCommand: Command = {
     if (positionals.length > 1) throw new UsageError(`chaos takes one file, found ${positionals.length}`);
     const seeds = seedsParse(String(values['seeds'] ?? '1..100'));
     if (seeds === null) throw new UsageError(`--seeds expects a range like 1..500 or a list like 3,17,42, found "${String(values['seeds'])}"`);
-    const seen = new Set<number>();
-    const repeated = seeds.find((seed) => seen.size === seen.add(seed).size);
+    const repeated = repeatedFirst(seeds);
     if (repeated !== undefined) throw new UsageError(`--seeds lists seed ${repeated} more than once; each seed replays exactly, so once is enough`);
     const delivery = values['delivery'];
     if (delivery !== undefined && delivery !== 'at-least-once' && delivery !== 'at-most-once') {

@@ -19,7 +19,7 @@ import {
   type SweepParameter,
   type SweepResult,
 } from '@ioasim/sim';
-import { UsageError, argumentsParse, integerOption, seedOption } from '../arguments.js';
+import { UsageError, argumentsParse, integerOption, repeatedFirst, seedOption } from '../arguments.js';
 import { EXIT, type Command } from '../io.js';
 import { outputFileCheck, outputFileWrite } from '../output-file.js';
 import { progressBar } from '../progress-bar.js';
@@ -103,7 +103,7 @@ export const sweepCommand: Command = {
     const jobs = integerOption('jobs', values['jobs']) ?? availableParallelism();
     if (jobs < 1) throw new UsageError(`--jobs expects at least 1, found ${jobs}`);
     const paths = sets.map((set) => set.split('=')[0] ?? '');
-    const twice = paths.find((path, index) => paths.indexOf(path) !== index);
+    const twice = repeatedFirst(paths);
     if (twice !== undefined) throw new UsageError(`--set ${twice} is given twice; give its values once, as a list: --set ${twice}=<v1,v2,...>`);
     if (seed !== undefined && paths.includes('seed')) throw new UsageError('--seed and --set seed=... both set the seed; sweep it with --set seed=<v1,v2,...> alone');
     const report = values['report'];
