@@ -14,7 +14,6 @@ import {
   coordinate,
   distributedSpawn,
   isSubjectToken,
-  reportViolations,
   type Report,
   type Spawned,
   type TimeMode,
@@ -23,9 +22,8 @@ import {
 import { UsageError, integerOption } from '../arguments.js';
 import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
 import { EXIT, type Io } from '../io.js';
-import { styleFor, summaryFormat } from '../summary.js';
 import { natsServersOption } from './nats-options.js';
-import { outputFilesOpen, reportWrite } from './run-files.js';
+import { outputFilesOpen, runReportEnd } from './run-files.js';
 
 export type DistributedArguments = {
   readonly topologyPath: string;
@@ -61,7 +59,8 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   const readyTimeoutNs = args.durationNs('ready-timeout');
   const runTimeoutNs = args.durationNs('timeout');
   const metricsPort = integerOption('metrics-port', values['metrics-port']);
-  const { perfetto, traceFile } = outputFilesOpen(values);
+  const files = outputFilesOpen(values);
+  const { perfetto, traceFile } = files;
   const log = (line: string): void => io.error(`[run] ${line}`);
   let spawned: Spawned | null = null;
   const interrupt = (): void => {
@@ -118,18 +117,13 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
     return EXIT.badInput;
   } finally {
     live?.finish();
-    perfetto?.close();
-    traceFile?.close();
+    files.close();
     await server?.close();
     await spawned?.stop();
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
   }
-  const reportPath = values['report'];
-  const written = typeof reportPath === 'string' ? reportWrite(reportPath, report, io) : null;
-  if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
-  else io.out(`${summaryFormat(report, styleFor(io.tty))}\n${distributedLine(report)}`);
-  return written ?? (reportViolations(report) > 0 ? EXIT.violation : EXIT.ok);
+  return runReportEnd(report, values, io, `\n${distributedLine(report)}`);
 }
 
 /** What a distributed run adds to the summary: the time mode, throughput, and which latencies are which. */

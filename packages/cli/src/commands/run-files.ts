@@ -1,20 +1,25 @@
 /**
  * The files `ioasim run` writes, embedded or distributed: --trace and
- * --perfetto as the run goes, --report at its end. All of them are checked
- * (and the first two opened) before the run starts, so that a mistyped path
- * is bad input at once rather than an error after minutes of running.
+ * --perfetto as the run goes, --report at its end (runReportEnd, which also
+ * prints the report). All of them are checked (and the first two opened)
+ * before the run starts, so that a mistyped path is bad input at once rather
+ * than an error after minutes of running.
  */
 import { resolve } from 'node:path';
-import { PerfettoExporter, TraceFile, reportHtml } from '@ioasim/sim';
+import { PerfettoExporter, TraceFile, reportHtml, reportViolations, type Report } from '@ioasim/sim';
 import { UsageError } from '../arguments.js';
-import type { Io } from '../io.js';
+import { EXIT, type Io } from '../io.js';
 import { outputFileCheck, outputFileOpen, outputFileWrite } from '../output-file.js';
 import { perfettoOptions } from '../perfetto-options.js';
+import { styleFor, summaryFormat } from '../summary.js';
 
-/** The files a run writes as it goes, opened, and --report's path checked. */
-export function outputFilesOpen(values: Readonly<Record<string, string | boolean | undefined>>): {
+type Values = Readonly<Record<string, string | boolean | undefined>>;
+
+/** The files a run writes as it goes, opened, and --report's path checked; `close` closes both. */
+export function outputFilesOpen(values: Values): {
   readonly perfetto: PerfettoExporter | null;
   readonly traceFile: TraceFile | null;
+  close(): void;
 } {
   const perfettoPath = values['perfetto'];
   if (typeof perfettoPath !== 'string' && (values['perfetto-window'] !== undefined || values['perfetto-sample'] !== undefined)) {
@@ -31,11 +36,28 @@ export function outputFilesOpen(values: Readonly<Record<string, string | boolean
   const tracePath = values['trace'];
   const traceFile = typeof tracePath === 'string' ? outputFileOpen('--trace', tracePath, (path) => new TraceFile(path)) : null;
   const perfetto = typeof perfettoPath === 'string' ? outputFileOpen('--perfetto', perfettoPath, (path) => new PerfettoExporter(path, perfettoSettings)) : null;
-  return { perfetto, traceFile };
+  const close = (): void => {
+    perfetto?.close();
+    traceFile?.close();
+  };
+  return { perfetto, traceFile, close };
+}
+
+/**
+ * The end of a run, embedded or distributed: --report written, the report
+ * printed (JSON, or the summary and `summaryTail`), and the exit code from its
+ * invariants, or bad input when --report could not be written.
+ */
+export function runReportEnd(report: Report, values: Values, io: Io, summaryTail = ''): number {
+  const reportPath = values['report'];
+  const written = typeof reportPath === 'string' ? reportWrite(reportPath, report, io) : null;
+  if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
+  else io.out(`${summaryFormat(report, styleFor(io.tty))}${summaryTail}`);
+  return written ?? (reportViolations(report) > 0 ? EXIT.violation : EXIT.ok);
 }
 
 /** Writes the report to `path`: the HTML report for a `.html` file, the JSON report otherwise; see outputFileWrite. */
-export function reportWrite(path: string, report: Parameters<typeof reportHtml>[0], io: Io): number | null {
+function reportWrite(path: string, report: Report, io: Io): number | null {
   const text = path.toLowerCase().endsWith('.html') ? reportHtml(report) : `${JSON.stringify(report, null, 2)}\n`;
   return outputFileWrite('--report', path, text, io);
 }

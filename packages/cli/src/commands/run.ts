@@ -4,11 +4,9 @@
 import {
   LiveMetrics,
   parseDuration,
-  reportViolations,
   run,
   runLive,
   workloadReplayLoad,
-  type Report,
   type RunOptions,
   type RunProgress,
   type Topology,
@@ -17,9 +15,8 @@ import { UsageError, argumentsParse, integerOption, seedOption } from '../argume
 import { EXIT, type Command, type Io } from '../io.js';
 import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
 import { progressBar } from '../progress-bar.js';
-import { styleFor, summaryFormat } from '../summary.js';
 import { runDistributed } from './run-distributed.js';
-import { outputFilesOpen, reportWrite } from './run-files.js';
+import { outputFilesOpen, runReportEnd } from './run-files.js';
 import { topologyRead } from './topology-read.js';
 
 const HELP = `Usage: ioasim run <topology.yaml> [options]
@@ -118,7 +115,8 @@ export const runCommand: Command = {
       if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
     }
     const metricsPort = integerOption('metrics-port', values['metrics-port']);
-    const { perfetto, traceFile } = outputFilesOpen(values);
+    const files = outputFilesOpen(values);
+    const { perfetto, traceFile } = files;
     const live = metricsPort === undefined ? null : new LiveMetrics(wallSince());
     const onTrace: RunOptions['onTrace'] =
       perfetto === null && live === null && traceFile === null
@@ -136,19 +134,15 @@ export const runCommand: Command = {
       ...(onTrace === undefined ? {} : { onTrace }),
       ...(traceFile === null ? {} : { onChaos: (event) => traceFile.observe(event) }),
     };
-    const filesClose = (): void => {
-      perfetto?.close();
-      traceFile?.close();
-    };
-    if (live !== null && metricsPort !== undefined) return runServingMetrics(topology, options, live, metricsPort, values, io, filesClose, bar);
+    if (live !== null && metricsPort !== undefined) return runServingMetrics(topology, options, live, metricsPort, values, io, files.close, bar);
     let report;
     try {
       report = run(topology, options);
     } finally {
-      filesClose();
+      files.close();
     }
     bar.done();
-    return runEnd(report, values, io);
+    return runReportEnd(report, values, io);
   },
 };
 
@@ -174,16 +168,7 @@ async function runServingMetrics(
     await server.close();
   }
   bar.done();
-  return runEnd(report, values, io);
-}
-
-/** Writes and prints the report; the exit code from its invariants, or bad input when --report could not be written. */
-function runEnd(report: Report, values: Readonly<Record<string, string | boolean | undefined>>, io: Io): number {
-  const reportPath = values['report'];
-  const written = typeof reportPath === 'string' ? reportWrite(reportPath, report, io) : null;
-  if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
-  else io.out(summaryFormat(report, styleFor(io.tty)));
-  return written ?? (reportViolations(report) > 0 ? EXIT.violation : EXIT.ok);
+  return runReportEnd(report, values, io);
 }
 
 /** The topology with its workloads replaced by `--workload-from`'s trace; null (errors printed) for a bad trace. */
