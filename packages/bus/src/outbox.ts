@@ -82,9 +82,15 @@ export class Outbox {
   readonly #sender: string;
   readonly #recordsMax: number;
   readonly #windowNs: number;
-  readonly #batches = new Map<string, SubjectBatch>();
-  readonly #stats: OutboxStats = { frames: 0, records: 0, splits: 0 };
-  readonly #flushBound = (batch: SubjectBatch): void => this.#flush(batch);
+  /**
+   * The batch of each subject sent on, made on the first send: a fleet's
+   * hosts hold a dozen outboxes each, most of which never send.
+   */
+  #batches: Map<string, SubjectBatch> | null = null;
+  #flushBound: ((batch: SubjectBatch) => void) | null = null;
+  #frames = 0;
+  #records = 0;
+  #splits = 0;
 
   constructor(options: OutboxOptions) {
     const { records, windowNs } = options;
@@ -98,13 +104,13 @@ export class Outbox {
   }
 
   get stats(): Readonly<OutboxStats> {
-    return this.#stats;
+    return { frames: this.#frames, records: this.#records, splits: this.#splits };
   }
 
   /** Records waiting in every batch. */
   get pendingCount(): number {
     let count = 0;
-    for (const batch of this.#batches.values()) count += batch.records.length;
+    for (const batch of this.#batches?.values() ?? []) count += batch.records.length;
     return count;
   }
 
@@ -132,14 +138,15 @@ export class Outbox {
 
   /** Publishes every waiting batch now. */
   flushAll(): void {
-    for (const batch of this.#batches.values()) this.#flush(batch);
+    for (const batch of this.#batches?.values() ?? []) this.#flush(batch);
   }
 
   #batch(subject: string, type: FrameTypeName): SubjectBatch {
-    let batch = this.#batches.get(subject);
+    const batches = (this.#batches ??= new Map());
+    let batch = batches.get(subject);
     if (batch === undefined) {
-      batch = new SubjectBatch(subject, type, this.#flushBound);
-      this.#batches.set(subject, batch);
+      batch = new SubjectBatch(subject, type, (this.#flushBound ??= (batch) => this.#flush(batch)));
+      batches.set(subject, batch);
     } else if (batch.type !== type) {
       throw new AssertionError(`Outbox: subject '${subject}' carries ${batch.type} frames, not ${type}`);
     }
@@ -165,8 +172,8 @@ export class Outbox {
   /** On a bus that carries frames as objects: one frame, no codec, no size limit to enforce. */
   #publishObjects(batch: SubjectBatch, records: readonly AnyRecord[]): void {
     batch.sequence++;
-    this.#stats.frames++;
-    this.#stats.records += records.length;
+    this.#frames++;
+    this.#records += records.length;
     (this.#bus.publishFrame as (subject: string, frame: Frame) => void)(batch.subject, frameObject(batch.type, this.#sender, batch.sequence, records));
   }
 
@@ -180,15 +187,15 @@ export class Outbox {
         `Outbox: one ${batch.type} record on '${batch.subject}' encodes to ${bytes.length} bytes, ` +
           `over FRAME_BYTES_MAX (${FRAME_BYTES_MAX})`,
       );
-      this.#stats.splits++;
+      this.#splits++;
       const middle = (start + end) >>> 1;
       this.#publish(batch, records, start, middle);
       this.#publish(batch, records, middle, end);
       return;
     }
     batch.sequence++;
-    this.#stats.frames++;
-    this.#stats.records += end - start;
+    this.#frames++;
+    this.#records += end - start;
     this.#bus.publish(batch.subject, bytes);
   }
 }
