@@ -66,3 +66,33 @@ function plainRun(faults, nowNs) {
   const seconds = Number(nowNs() - started) / 1e9;
   return answered / seconds;
 }
+
+/** Device names of a host of ten, shared by every host as a topology's template shares them. */
+const DEVICE_NAMES = Array.from({ length: 10 }, (_, index) => `dev${index}`);
+
+/**
+ * The plain-JS baseline of the scale rows' memory: what the straight-line
+ * fault path above holds for a fleet of `devices` devices in hosts of ten (a
+ * device by stream ID, its PRI credits and its PASID-to-space map; a host's
+ * space with its empty page table), as plain objects and Maps, nothing else.
+ * Heap bytes per device after a collection, and the RSS of the process while
+ * it holds the fleet. Needs `--expose-gc`.
+ */
+export function plainFleetMemory(devices) {
+  global.gc();
+  const before = process.memoryUsage().heapUsed;
+  const hosts = [];
+  for (let index = 0; index < devices / DEVICE_NAMES.length; index++) {
+    const space = { name: 'gpa', owner: 'vm0', pages: new Map(), iopf: true };
+    const streams = new Map();
+    DEVICE_NAMES.forEach((name, slot) => {
+      const device = { name, sid: 0x100 + slot, credits: 8, outstanding: 0, attachments: new Map([[-1, space]]) };
+      streams.set(device.sid, device);
+    });
+    hosts.push({ index, streams, spaces: new Map([['gpa', space]]) });
+  }
+  global.gc();
+  const held = process.memoryUsage();
+  if (hosts.length * DEVICE_NAMES.length !== devices) throw new Error(`plain fleet: ${devices} devices is not a whole number of hosts of ten`);
+  return { bytesPerDevice: (held.heapUsed - before) / devices, rssMiB: held.rss / 2 ** 20 };
+}
