@@ -9,5 +9,5 @@ COPY scripts scripts
 COPY examples examples
 # npm ci runs the `prepare` script: tsc -b builds every workspace.
 RUN npm ci --no-audit --no-fund
-ENTRYPOINT ["node", "packages/cli/bin/ioasim.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=64", "packages/cli/bin/ioasim.js"]
 CMD ["--help"]

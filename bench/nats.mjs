@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
+import { NODE_FLAGS } from '@ioasim/cli';
 import { natsServerFind, natsServersStart } from '@ioasim/sim';
 
 /** Messages the raw publisher sends; flushed every RAW_FLUSH_EVERY so the subscriber is never cut off as a slow consumer. */
@@ -22,7 +23,7 @@ async function varz(node) {
 }
 
 function distributedRun(cli, topologyPath, url) {
-  const result = spawnSync(process.execPath, [cli, 'run', topologyPath, '--transport', 'nats', '--nats', url, '--spawn', '--time', 'skip', '--json'], {
+  const result = spawnSync(process.execPath, [...NODE_FLAGS, cli, 'run', topologyPath, '--transport', 'nats', '--nats', url, '--spawn', '--time', 'skip', '--json'], {
     encoding: 'utf8',
     maxBuffer: 256 * 2 ** 20,
   });

@@ -12,7 +12,9 @@
 //   npm run bench -- --only nats,chaos,checker,scale
 //
 // It re-runs itself under `node --expose-gc` so that the memory rows measure
-// what is retained, after a collection, not what happens to be garbage.
+// what is retained, after a collection, not what happens to be garbage, and
+// with the V8 flags the `ioasim` executable runs with (NODE_FLAGS), so that
+// its rows measure what `ioasim` does.
 //
 // Refresh the baseline after an intended change: run `npm run bench` on an
 // idle machine and copy bench/results.json to bench/baseline.json.
@@ -24,13 +26,14 @@ import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
 import { LocalBus, Scheduler, VirtualClock } from '@ioasim/bus';
 import { frameDecode, frameEncode } from '@ioasim/protocol';
+import { NODE_FLAGS } from '@ioasim/cli';
 import { Checker, HopBook, LatencyBook, hostServicesStart, run, seedsRun, topologyLoad, topologyParse, topologyWithChaos } from '@ioasim/sim';
 import { natsBench } from './nats.mjs';
 import { plainFaultsPerSecond, plainFleetMemory } from './plain-baseline.mjs';
 import { topologyLoadBench } from './topology-load.mjs';
 
 if (typeof global.gc !== 'function') {
-  const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawnSync(process.execPath, ['--expose-gc', ...NODE_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(child.status ?? 1);
 }
 
@@ -265,7 +268,7 @@ function embeddedRunBest(name) {
 }
 
 function embeddedRunInChild(name) {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--embedded-run', name], {
+  const child = spawnSync(process.execPath, [...NODE_FLAGS, fileURLToPath(import.meta.url), '--embedded-run', name], {
     encoding: 'utf8',
     timeout: EMBEDDED_RUN_TIMEOUT_MS,
     killSignal: 'SIGKILL',
@@ -408,7 +411,7 @@ function benchScale() {
     const timeoutMs = devices >= 1_000_000 ? SCALE_POINT_1M_TIMEOUT_MS : SCALE_POINT_TIMEOUT_MS;
     const child = spawnSync(
       process.execPath,
-      ['--expose-gc', `--max-old-space-size=${SCALE_HEAP_MIB}`, fileURLToPath(import.meta.url), '--scale-point', String(devices)],
+      ['--expose-gc', ...NODE_FLAGS, `--max-old-space-size=${SCALE_HEAP_MIB}`, fileURLToPath(import.meta.url), '--scale-point', String(devices)],
       { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 2 ** 20 },
     );
     const printed = (child.stdout ?? '').split('\n').filter((line) => line.startsWith('{'));

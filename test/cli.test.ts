@@ -3,8 +3,9 @@
  * truth, a run that reports, bad input that exits 2 and names the file, line
  * and column, no stack trace for a user's mistake.
  */
-import { cliMain, styleFor, summaryFormat, type Io } from '@ioasim/cli';
+import { NODE_FLAGS, cliMain, styleFor, summaryFormat, type Io } from '@ioasim/cli';
 import { run, topologyLoad } from '@ioasim/sim';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,5 +180,20 @@ describe('ioasim run', () => {
     const result = await ioasim('run', broken);
     expect(result.code).toBe(2);
     expect(result.out).toBe('');
+  });
+});
+
+describe('the ioasim executable', () => {
+  const bin = new URL('../packages/cli/bin/ioasim.js', import.meta.url).pathname;
+
+  it('runs by its #! line, as npx and node_modules/.bin run it', () => {
+    const version = JSON.parse(readFileSync(new URL('../packages/cli/package.json', import.meta.url), 'utf8')).version;
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toBe(version);
+  });
+
+  it('gives node the flags that the processes it starts get (NODE_FLAGS)', () => {
+    const shebang = readFileSync(bin, 'utf8').split('\n')[0] ?? '';
+    expect(shebang).toMatch(/^#!\/usr\/bin\/env -S node /);
+    expect(shebang.split(/\s+/).slice(3)).toEqual([...NODE_FLAGS]);
   });
 });

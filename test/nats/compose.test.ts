@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { NODE_FLAGS } from '@ioasim/cli';
 import { NATS_CLUSTER_NAME, SERVICE_KINDS } from '@ioasim/sim';
 import { BOUNDED_TOPOLOGY, NATS_NODES, RUNNER_NODE, runnerArguments, serviceCommand, serviceNode } from './commands.js';
 
@@ -56,6 +57,6 @@ describe('docker-compose.yml', () => {
     const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
     expect(dockerfile).toMatch(/^FROM node:20$/m);
     expect(dockerfile).toContain('RUN npm ci');
-    expect(dockerfile).toContain('ENTRYPOINT ["node", "packages/cli/bin/ioasim.js"]');
+    expect(dockerfile).toContain(`ENTRYPOINT [${['node', ...NODE_FLAGS, 'packages/cli/bin/ioasim.js'].map((word) => JSON.stringify(word)).join(', ')}]`);
   });
 });

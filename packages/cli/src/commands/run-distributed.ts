@@ -21,6 +21,7 @@ import {
 } from '@ioasim/sim';
 import { UsageError, integerOption } from '../arguments.js';
 import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
+import { NODE_FLAGS } from '../node-flags.js';
 import { EXIT, type Io } from '../io.js';
 import { natsServersOption } from './nats-options.js';
 import { outputFilesOpen, runReportEnd } from './run-files.js';
@@ -76,7 +77,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   try {
     if (spawn) {
       spawned = await distributedSpawn({
-        command: [process.execPath, BIN],
+        command: [process.execPath, ...NODE_FLAGS, BIN],
         topologyPath: resolve(args.topologyPath),
         run,
         servers,
