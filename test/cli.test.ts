@@ -5,8 +5,8 @@
  */
 import { NODE_FLAGS, cliMain, styleFor, summaryFormat, type Io } from '@ioasim/cli';
 import { run, topologyLoad } from '@ioasim/sim';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -195,5 +195,17 @@ describe('the ioasim executable', () => {
     const shebang = readFileSync(bin, 'utf8').split('\n')[0] ?? '';
     expect(shebang).toMatch(/^#!\/usr\/bin\/env -S node /);
     expect(shebang.split(/\s+/).slice(3)).toEqual([...NODE_FLAGS]);
+  });
+
+  it('stops a fleet too large for node\'s heap with what to do, not a V8 crash', () => {
+    const fleet = readFileSync(new URL('../bench/scale-host.yaml', import.meta.url), 'utf8').replace(/template: h0, count: 1 /, 'template: h0, count: 5000 ');
+    const path = join(mkdtempSync(join(tmpdir(), 'ioasim-heap-')), 'fleet.yaml');
+    writeFileSync(path, fleet);
+    // 50,000 devices need about 400 MiB; the limit here is 512 MiB of old generation, less the guard's headroom.
+    const result = spawnSync(process.execPath, [...NODE_FLAGS, '--max-old-space-size=512', bin, 'run', path], { encoding: 'utf8' });
+    expect(result.stderr).not.toContain('FATAL ERROR');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^ioasim: the run needs more heap than node's limit of 0\.5 GiB: .* after building [\d,]+ of 5,000 hosts; give node more heap, e\.g\. NODE_OPTIONS=--max-old-space-size=\d+ /);
+    expect(result.stdout).toBe('');
   });
 });

@@ -3,7 +3,7 @@
  * (0 success, 1 an invariant violated, 2 bad input), never a stack trace for
  * a user's mistake.
  */
-import { IOASIM_VERSION } from '@ioasim/sim';
+import { HeapLimitError, IOASIM_VERSION } from '@ioasim/sim';
 import { UsageError } from './arguments.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, type Io } from './io.js';
@@ -35,6 +35,10 @@ export async function cliMain(argv: readonly string[], io: Io): Promise<number> 
     if (error instanceof UsageError) {
       const command = COMMANDS.find((candidate) => candidate.name === argv[0]);
       io.error(`ioasim: ${error.message}\nRun 'ioasim ${command === undefined ? '' : `${command.name} `}--help' for usage.`);
+      return EXIT.badInput;
+    }
+    if (error instanceof HeapLimitError) {
+      io.error(`ioasim: ${error.message}`);
       return EXIT.badInput;
     }
     throw error;

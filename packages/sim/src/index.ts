@@ -3,6 +3,7 @@ export { LatencyBook, LatencyTally, latencyHistogram, latencySummary } from './l
 export { reportDeterministicJson, reportViolations, type LatencySummary, type Report, type TimelineOutcome } from './report.js';
 export { hostServicesStart, type HostServices } from './host-services.js';
 export { run, runSeed, runStart, type RunOptions, type RunStarted } from './run.js';
+export { HeapLimitError } from './heap-guard.js';
 export { LIVE_SLICE_MS_DEFAULT, runLive, type LiveRunOptions } from './live-run.js';
 export { LIVE_LATENCY_BUCKETS_SECONDS, LIVE_METRIC_NAMES, LiveMetrics } from './live-metrics.js';
 export { wireInject, wireRecords, wireWatch, type Simulation, type WireRecord } from './wire-probe.js';

@@ -13,6 +13,7 @@ import { SUBJECT_ROOT, subjectHop, type ChaosTraceEvent, type MetricsRecord, typ
 import { Checker } from './checker.js';
 import { chaosWire, type ChaosRunOptions } from './chaos/wiring.js';
 import { hostServicesStart } from './host-services.js';
+import { HEAP_GUARD_HOSTS, heapGuard } from './heap-guard.js';
 import { HopBook } from './hops.js';
 import { LatencyBook } from './latency.js';
 import { runExpectedNs, schedulerRunReporting, type RunProgress } from './progress.js';
@@ -74,8 +75,8 @@ export function run(topology: Topology, options: RunOptions = {}): Report {
  */
 export type RunStarted = {
   readonly scheduler: Scheduler;
-  /** The progress callback for schedulerRunReporting, from `onProgress`. */
-  readonly progress: ((simulatedNs: number) => void) | undefined;
+  /** The progress callback for schedulerRunReporting: it reads the heap (heap-guard.ts), then calls `onProgress`. */
+  readonly progress: (simulatedNs: number) => void;
   /** The run's bus, for its counters. */
   readonly bus: Bus;
   /** Collects the actors' final metrics, checks, and builds the report. */
@@ -133,9 +134,11 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
     (records) => metrics.push(...records),
     (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
   );
-  const services = topology.hosts.map((host) =>
-    hostServicesStart({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed }),
-  );
+  const hostCount = topology.hosts.length;
+  const services = topology.hosts.map((host, index) => {
+    if (index % HEAP_GUARD_HOSTS === 0) heapGuard(() => `after building ${index.toLocaleString('en-US')} of ${hostCount.toLocaleString('en-US')} hosts`, { done: index, total: hostCount });
+    return hostServicesStart({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed });
+  });
   const timeline: TimelineOutcome[] = [];
   const servicesByHost = new Map(services.map((host) => [host.host.name, host]));
   const player = {
@@ -153,10 +156,10 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
   for (const host of services) host.device.start();
   const onProgress = options.onProgress;
   const expectedNs = runExpectedNs(topology);
-  const progress =
-    onProgress === undefined
-      ? undefined
-      : (simulatedNs: number) => onProgress({ simulatedNs, expectedNs, faultsRaised: checker.counts.raised, faultsCompleted: checker.counts.responded + checker.counts.autoResponded });
+  const progress = (simulatedNs: number): void => {
+    heapGuard(() => `at ${simulatedNs.toLocaleString('en-US')} ns of simulated time`);
+    onProgress?.({ simulatedNs, expectedNs, faultsRaised: checker.counts.raised, faultsCompleted: checker.counts.responded + checker.counts.autoResponded });
+  };
   const finish = (): Report => {
     // A run whose work ended before --until ends with its last event, not at the time it was allowed to run to.
     const simulatedNs = scheduler.nextTimeNs() === null ? scheduler.lastEventNs : scheduler.nowNs;
