@@ -49,6 +49,12 @@ describe('ioasim chaos, replay, shrink', () => {
     const shrunk = await ioasim('shrink', report, '--out', shrunkFile);
     expect(shrunk.code).toBe(3);
     expect(shrunk.out).toMatch(/7 -> [0-6] rule\(s\)/);
+    // Each step names a rule by its place among the 7 it started from, so no rule is left out twice.
+    const leftOut = [...shrunk.out.matchAll(/kept: leave out rule (\d+)/g)].map((match) => Number(match[1]));
+    expect(leftOut.length).toBeGreaterThan(1);
+    expect(new Set(leftOut).size).toBe(leftOut.length);
+    expect(leftOut.every((rule) => rule < 7)).toBe(true);
+    expect(shrunk.out).toContain(`7 -> ${7 - leftOut.length} rule(s)`);
     const again = await ioasim('replay', shrunkFile);
     expect(again.code).toBe(3);
     expect(again.out).toMatch(/reproduced/);

@@ -6,7 +6,8 @@
  * restart delay; halve a partition's window; halve the accesses of every
  * workload (fewer faults). It stops when no step keeps the
  * failure, or after SHRINK_RUNS_MAX runs. Deterministic: the same report
- * shrinks to the same schedule.
+ * shrinks to the same schedule. A step names a rule by its position in the
+ * schedule the shrink started from, however many were left out before it.
  */
 import type { ChaosRule, Topology } from '@ioasim/protocol';
 import { accessesMost, seedRun, type ChaosSchedule } from './campaign.js';
@@ -25,28 +26,36 @@ export type ShrinkResult = {
   readonly steps: readonly string[];
 };
 
-/** The smaller schedules one step away from `rules`, each with a description. */
-function candidates(rules: readonly ChaosRule[]): { rules: ChaosRule[]; step: string }[] {
-  const found: { rules: ChaosRule[]; step: string }[] = [];
-  const replaced = (index: number, rule: ChaosRule): ChaosRule[] => rules.map((other, position) => (position === index ? rule : other));
+type Candidate = { rules: ChaosRule[]; origins: readonly number[]; step: string };
+
+/**
+ * The smaller schedules one step away from `rules`, each with a description;
+ * `origins[i]` is rule i's position in the starting schedule.
+ */
+function candidates(rules: readonly ChaosRule[], origins: readonly number[]): Candidate[] {
+  const found: Candidate[] = [];
+  const replacedFound = (index: number, rule: ChaosRule, step: string): void => {
+    found.push({ rules: rules.map((other, position) => (position === index ? rule : other)), origins, step: `${step} of rule ${origins[index]}` });
+  };
   const halve = (value: number, floor: number): number => (value / 2 < floor ? 0 : value / 2);
   rules.forEach((rule, index) => {
-    found.push({ rules: rules.filter((_, position) => position !== index), step: `leave out rule ${index} (${rule.kind})` });
+    const without = (_: unknown, position: number): boolean => position !== index;
+    found.push({ rules: rules.filter(without), origins: origins.filter(without), step: `leave out rule ${origins[index]} (${rule.kind})` });
   });
   rules.forEach((rule, index) => {
     switch (rule.kind) {
       case 'message':
-        if (rule.drop > 0) found.push({ rules: replaced(index, { ...rule, drop: halve(rule.drop, PROBABILITY_FLOOR) }), step: `halve drop of rule ${index}` });
-        if (rule.duplicate > 0) found.push({ rules: replaced(index, { ...rule, duplicate: halve(rule.duplicate, PROBABILITY_FLOOR) }), step: `halve duplicate of rule ${index}` });
-        if (rule.reorderNs > 0) found.push({ rules: replaced(index, { ...rule, reorderNs: Math.round(halve(rule.reorderNs, DURATION_FLOOR_NS)) }), step: `halve reorder window of rule ${index}` });
-        if (rule.delay !== null) found.push({ rules: replaced(index, { ...rule, delay: null }), step: `remove delay of rule ${index}` });
+        if (rule.drop > 0) replacedFound(index, { ...rule, drop: halve(rule.drop, PROBABILITY_FLOOR) }, 'halve drop');
+        if (rule.duplicate > 0) replacedFound(index, { ...rule, duplicate: halve(rule.duplicate, PROBABILITY_FLOOR) }, 'halve duplicate');
+        if (rule.reorderNs > 0) replacedFound(index, { ...rule, reorderNs: Math.round(halve(rule.reorderNs, DURATION_FLOOR_NS)) }, 'halve reorder window');
+        if (rule.delay !== null) replacedFound(index, { ...rule, delay: null }, 'remove delay');
         return;
       case 'crash':
-        if (rule.restartAfterNs > DURATION_FLOOR_NS) found.push({ rules: replaced(index, { ...rule, restartAfterNs: Math.round(rule.restartAfterNs / 2) }), step: `halve restart delay of rule ${index}` });
+        if (rule.restartAfterNs > DURATION_FLOOR_NS) replacedFound(index, { ...rule, restartAfterNs: Math.round(rule.restartAfterNs / 2) }, 'halve restart delay');
         return;
       case 'partition': {
         const windowNs = rule.toNs - rule.fromNs;
-        if (windowNs > DURATION_FLOOR_NS) found.push({ rules: replaced(index, { ...rule, toNs: rule.fromNs + Math.round(windowNs / 2) }), step: `halve partition window of rule ${index}` });
+        if (windowNs > DURATION_FLOOR_NS) replacedFound(index, { ...rule, toNs: rule.fromNs + Math.round(windowNs / 2) }, 'halve partition window');
         return;
       }
       default: {
@@ -60,6 +69,7 @@ function candidates(rules: readonly ChaosRule[]): { rules: ChaosRule[]; step: st
 
 export function shrink(topology: Topology, seed: number, start: ChaosSchedule, verdict: ChaosVerdict, onStep?: (step: string) => void): ShrinkResult {
   let schedule = start;
+  let origins: readonly number[] = start.rules.map((_, index) => index);
   let outcome: ChaosOutcome | null = null;
   let runs = 0;
   const steps: string[] = [];
@@ -67,8 +77,8 @@ export function shrink(topology: Topology, seed: number, start: ChaosSchedule, v
   while (progressed && runs < SHRINK_RUNS_MAX) {
     progressed = false;
     const accesses = schedule.accessesMax ?? accessesMost(topology);
-    const moves: { rules: readonly ChaosRule[]; step: string; accessesMax?: number }[] = candidates(schedule.rules);
-    if (accesses > 1) moves.push({ rules: schedule.rules, step: `halve every workload to ${Math.ceil(accesses / 2)} accesses`, accessesMax: Math.ceil(accesses / 2) });
+    const moves: (Candidate & { accessesMax?: number })[] = candidates(schedule.rules, origins);
+    if (accesses > 1) moves.push({ rules: [...schedule.rules], origins, step: `halve every workload to ${Math.ceil(accesses / 2)} accesses`, accessesMax: Math.ceil(accesses / 2) });
     for (const candidate of moves) {
       if (runs >= SHRINK_RUNS_MAX) break;
       const accessesMax = candidate.accessesMax ?? schedule.accessesMax;
@@ -77,6 +87,7 @@ export function shrink(topology: Topology, seed: number, start: ChaosSchedule, v
       const result = seedRun({ topology, schedule: trial, seed, swarm: false });
       if (result.outcome.verdict !== verdict) continue;
       schedule = trial;
+      origins = candidate.origins;
       outcome = result.outcome;
       steps.push(candidate.step);
       onStep?.(candidate.step);
