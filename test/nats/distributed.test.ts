@@ -103,7 +103,8 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
       expect(distributed.distributed?.processes).toBe(5);
       expect(distributed.distributed?.bus.dropped).toBe(0);
       // Where the time went, hop by hop, and what each actor sent and received, as an embedded report has them.
-      expect(distributed.load.hopsNs.handler.count, `late trace events: ${String(distributed.distributed?.lateTraceEvents)}`).toBe(distributed.faults.responded);
+      // A shortfall here is trace the coordinator never heard: the message names what the run counted of its bus and its watermark.
+      expect(distributed.load.hopsNs.handler.count, `distributed: ${JSON.stringify(distributed.distributed)}; per space (groups, handler hops): ${JSON.stringify(distributed.load.perIoasid.map((space) => [space.ioasid, space.latencyNs.count, space.hopsNs?.handler.count]))}`).toBe(distributed.faults.responded);
       expect(distributed.load.hopsNs.managerToHandler.count).toBeGreaterThan(0);
       expect(distributed.messages.perActor.map((row) => row.actor).sort()).toEqual(['device', 'ioasid-manager', 'iommu', 'vdpa', 'vfio']);
       const mgrFaults = (actor: string) => distributed.messages.perActor.find((row) => row.actor === actor)?.bySubjectKind['mgrFaults'];
@@ -171,7 +172,8 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
       const embedded = run(topologyOf(BOUNDED));
       expect(accounting(distributed)).toEqual(accounting(embedded));
       expect(distributed.perDevice.map((device) => device.accessesCompleted)).toEqual(embedded.perDevice.map((device) => device.accessesCompleted));
-      expect(distributed.load.hopsNs.handler.count, `late trace events: ${String(distributed.distributed?.lateTraceEvents)}`).toBe(distributed.faults.responded);
+      // A shortfall here is trace the coordinator never heard: the message names what the run counted of its bus and its watermark.
+      expect(distributed.load.hopsNs.handler.count, `distributed: ${JSON.stringify(distributed.distributed)}; per space (groups, handler hops): ${JSON.stringify(distributed.load.perIoasid.map((space) => [space.ioasid, space.latencyNs.count, space.hopsNs?.handler.count]))}`).toBe(distributed.faults.responded);
       expect(outcome.code).toBe(0);
     } finally {
       processes.children.find((child) => child.name === 'serve iommu')?.process.kill('SIGCONT');
