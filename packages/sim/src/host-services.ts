@@ -2,6 +2,7 @@
  * The five services of one host, started together on one bus and clock.
  */
 import type { ServiceOptions } from '@ioasim/bus';
+import type { AnyActorRef } from 'xstate';
 import type { HostConfig } from '@ioasim/protocol';
 import { DeviceService } from '@ioasim/service-device';
 import { ManagerService } from '@ioasim/service-ioasid-manager';
@@ -18,9 +19,14 @@ export type HostServices = {
   readonly vdpa: VdpaService;
 };
 
-export function hostServicesStart(options: ServiceOptions): HostServices {
+/**
+ * `actorParent`: the parent of the host's actors, shared by every host of an
+ * embedded run (actorsParentStart); without it, the host's device service
+ * makes one for the host.
+ */
+export function hostServicesStart(options: ServiceOptions, actorParent?: AnyActorRef): HostServices {
   // The host's actors share the device service's actor parent, and so one xstate actor system.
-  const device = new DeviceService(options);
+  const device = new DeviceService(options, actorParent);
   return {
     host: options.host,
     device,

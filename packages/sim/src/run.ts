@@ -9,6 +9,7 @@
  */
 import { LocalBus, RealClock, Scheduler, VirtualClock, framesSubscribe, type Bus } from '@ioasim/bus';
 import { costSample, randomCreate } from '@ioasim/model';
+import { actorsParentStart } from '@ioasim/service-device';
 import { SUBJECT_ROOT, subjectHop, type ChaosTraceEvent, type MetricsRecord, type Topology, type TraceEvent } from '@ioasim/protocol';
 import { Checker } from './checker.js';
 import { chaosWire, type ChaosRunOptions } from './chaos/wiring.js';
@@ -135,9 +136,10 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
     (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
   );
   const hostCount = topology.hosts.length;
+  const actorParent = actorsParentStart(clock, `${runId}/actors`);
   const services = topology.hosts.map((host, index) => {
     if (index % HEAP_GUARD_HOSTS === 0) heapGuard(() => `after building ${index.toLocaleString('en-US')} of ${hostCount.toLocaleString('en-US')} hosts`, { done: index, total: hostCount });
-    return hostServicesStart({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed });
+    return hostServicesStart({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed }, actorParent);
   });
   const timeline: TimelineOutcome[] = [];
   const servicesByHost = new Map(services.map((host) => [host.host.name, host]));

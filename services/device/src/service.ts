@@ -29,17 +29,24 @@ function isActorsStop(event: EventObject): event is ActorsStop {
 /**
  * The parent of a host's actors in one process. Each root actor brings an
  * xstate actor system of its own (a scheduler, registries of children and
- * system ids, inspection observers: about 1.6 KB); the actors of a host share
- * their parent's: the device actors, and the iommu, manager, vfio and vdpa
- * actors when their services are given it (hostServicesStart does). It
- * ignores the done and error events its children relay to it (each service
- * observes its own actors' errors) and stops the children an `ActorsStop`
- * names. It holds nothing and has no timers, so it is never stopped itself.
+ * system ids, inspection observers: with the parent, about 3.4 KB); the actors
+ * of a host share their parent's: the device actors, and the iommu, manager,
+ * vfio and vdpa actors when their services are given it (hostServicesStart
+ * does). An embedded run gives every host one parent (actorsParentStart), so
+ * a fleet pays for one system, not one per host. It ignores the done and
+ * error events its children relay to it (each service observes its own
+ * actors' errors) and stops the children an `ActorsStop` names. It holds
+ * nothing and has no timers, so it is never stopped itself.
  */
 const hostActorsParent = fromTransition((state: null, event: EventObject, { stopChild }) => {
   if (isActorsStop(event)) for (const actor of event.actors) stopChild(actor);
   return state;
 }, null);
+
+/** A parent for the actors of hosts in one process (see hostActorsParent). */
+export function actorsParentStart(clock: ServiceOptions['clock'], id: string): AnyActorRef {
+  return createActor(hostActorsParent, { clock, id }).start();
+}
 
 /** Called when a group's retry timer fires: the service checks the group is still due, then delivers the timeout. */
 type GroupTimeoutFired = (device: string, prgIndex: number, group: number, attempt: number) => void;
@@ -100,7 +107,11 @@ export class DeviceService {
   private readonly afterUnplug = new Map<string, number>();
   errors: unknown[] = [];
 
-  constructor(readonly options: ServiceOptions) {
+  constructor(
+    readonly options: ServiceOptions,
+    /** The parent of this host's actors, shared with other hosts; none: one of its own. */
+    actorParent?: AnyActorRef,
+  ) {
     const { host, settings, clock, seed } = options;
     this.ports = new ServicePorts(options, `${host.name}/device`);
     const pool = pasidPoolAssign(host.devices);
@@ -114,7 +125,7 @@ export class DeviceService {
       }
     };
     const subjectsByIommu = new Map<string, { readonly ats: string; readonly pri: string }>();
-    this.actorParent = createActor(hostActorsParent, { clock, id: `${host.name}/actors` }).start();
+    this.actorParent = actorParent ?? actorsParentStart(clock, `${host.name}/actors`);
     for (const config of host.devices) {
       let iommuSubjects = subjectsByIommu.get(config.iommu);
       if (iommuSubjects === undefined) {
