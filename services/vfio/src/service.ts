@@ -13,7 +13,8 @@ import { vfioMachine } from './machine.js';
 export class VfioService {
   readonly ports: FrontendPorts;
   readonly frontend: FrontendState;
-  private readonly actor: Actor<typeof vfioMachine>;
+  /** None on a host with no vfio owner: nothing would ever reach it. */
+  private readonly actor: Actor<typeof vfioMachine> | null;
   #stopped = false;
   errors: unknown[] = [];
 
@@ -28,24 +29,29 @@ export class VfioService {
     this.frontend = new FrontendState(host, 'vfio', seed, {
       serveAfter: (delayNs, ioasid, cookie) =>
         ports.clock.afterNs(delayNs, () => {
-          if (!this.#stopped) this.actor.send({ type: 'serveComplete', ioasid, cookie });
+          if (!this.#stopped) this.actor?.send({ type: 'serveComplete', ioasid, cookie });
         }),
       respond: (response) => ports.respond(response),
       trace: (event) => ports.trace(event),
     });
-    this.actor = createActor(vfioMachine, {
+    if (this.frontend.owners.size === 0) {
+      this.actor = null;
+      return;
+    }
+    const actor = createActor(vfioMachine, {
       input: { frontend: this.frontend, nowNs: () => clock.nowNs(), act: (action) => this.act(action) },
       clock,
       id: ports.sender,
       ...(actorParent === undefined ? {} : { parent: actorParent }),
     });
-    this.actor.subscribe({ error: (error) => this.errors.push(error) });
-    this.actor.start();
+    this.actor = actor;
+    actor.subscribe({ error: (error) => this.errors.push(error) });
+    actor.start();
     ports.faultsSubscribe(
       this.frontend.handlers.keys(),
       this.frontend.owners.keys(),
-      (ioasid, records) => this.actor.send({ type: 'faultGroupBatch', ioasid, records }),
-      (owner, records) => this.actor.send({ type: 'ownerEventBatch', owner, records }),
+      (ioasid, records) => actor.send({ type: 'faultGroupBatch', ioasid, records }),
+      (owner, records) => actor.send({ type: 'ownerEventBatch', owner, records }),
     );
   }
 
@@ -61,6 +67,7 @@ export class VfioService {
   stop(): void {
     this.#stopped = true;
     this.ports.close();
+    if (this.actor === null) return;
     if (this.actorParent === undefined) this.actor.stop();
     else this.actorParent.send({ type: 'actorsStop', actors: [this.actor] });
   }
