@@ -27,6 +27,7 @@ import {
   type TranslationRequest,
 } from '@ioasim/protocol';
 import { assert } from './assert.js';
+import { PrgIndexPool } from './prg-index-pool.js';
 import { PriCredits } from './pri-credits.js';
 import { pasidKey } from './routing-table.js';
 
@@ -95,15 +96,7 @@ export class DeviceState {
   private atc: Map<number, number> | null = null;
   private pending: Map<number, PendingAccess> | null = null;
   private outstanding: Map<number, OutstandingGroup> | null = null;
-  /**
-   * PRG indices are handed out as from a stack that starts full with 0 on
-   * top: a returned index is reused first (last returned, first reused),
-   * else the lowest never-used one. The never-used ones are a counter, so an
-   * idle device holds no list of its 512 (or 65,536 stall tag) indices.
-   */
-  private readonly prgIndexReturned: number[] = [];
-  private prgIndexUnused = 0;
-  private readonly prgIndexCount: number;
+  private readonly prgIndices: PrgIndexPool;
   /** Accesses waiting for credits or a PRG index, oldest first from `creditWaitHead`: a queue without shift(), which copies a long array. */
   private readonly creditWait: number[] = [];
   private creditWaitHead = 0;
@@ -117,7 +110,7 @@ export class DeviceState {
     private readonly effects: DeviceEffects,
   ) {
     this.credits = config.pri === null ? null : new PriCredits(config.pri.credits);
-    this.prgIndexCount = config.stall ? STALL_TAG_COUNT : PRG_INDEX_COUNT;
+    this.prgIndices = new PrgIndexPool(config.stall ? STALL_TAG_COUNT : PRG_INDEX_COUNT);
   }
 
   get outstandingRequests(): number {
@@ -295,7 +288,7 @@ export class DeviceState {
 
   private creditWaitDrain(nowNs: number): void {
     const queue = this.creditWait;
-    while (this.creditWaitHead < queue.length && this.prgIndexAvailable()) {
+    while (this.creditWaitHead < queue.length && this.prgIndices.available) {
       const key = queue[this.creditWaitHead] as number;
       const waiting = this.pending?.get(key);
       if (waiting !== undefined && waiting.state === 'awaitingCredits') {
@@ -336,7 +329,7 @@ export class DeviceState {
   private groupIssue(nowNs: number, key: number, waiting: PendingAccess): void {
     const requests = waiting.requests;
     if (this.credits !== null) assert(this.credits.reserve(requests), 'device: credits checked before issue');
-    const prgIndex = this.prgIndexTake();
+    const prgIndex = this.prgIndices.take();
     const pages: number[] = [];
     for (let offset = 0; offset < requests; offset++) pages.push(waiting.page + offset);
     const outstanding: OutstandingGroup = {
@@ -392,19 +385,8 @@ export class DeviceState {
 
   private groupRetire(outstanding: OutstandingGroup): void {
     this.outstanding?.delete(outstanding.prgIndex);
-    this.prgIndexReturned.push(outstanding.prgIndex);
+    this.prgIndices.give(outstanding.prgIndex);
     if (this.credits !== null && !this.config.stall) this.credits.release(outstanding.pages.length);
-  }
-
-  private prgIndexAvailable(): boolean {
-    return this.prgIndexReturned.length > 0 || this.prgIndexUnused < this.prgIndexCount;
-  }
-
-  private prgIndexTake(): number {
-    const returned = this.prgIndexReturned.pop();
-    if (returned !== undefined) return returned;
-    assert(this.prgIndexUnused < this.prgIndexCount, 'device: PRG index checked before issue');
-    return this.prgIndexUnused++;
   }
 
   private accessesFail(key: number, waiting: PendingAccess): void {
