@@ -49,7 +49,8 @@ export {
   patternTokensMatch,
   subjectIsValid,
 } from './subject-match.js';
-export { INBOX_PREFIX, LocalBus, SUBJECT_STATES_MAX, type LocalBusOptions } from './local-bus.js';
+export { INBOX_PREFIX, LocalBus, type LocalBusOptions } from './local-bus.js';
+export { SUBJECT_STATES_MAX } from './subject-routes.js';
 export { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 export { framesSubscribe, type BadFrame, type FrameHandler } from './frames.js';
 export { ServicePorts, subjectToken, type ServiceOptions } from './service-ports.js';

@@ -31,7 +31,7 @@ import { Priority, type TimerHandle } from './clock.js';
 import { AssertionError, assert } from './assert.js';
 import type { Scheduler } from './scheduler.js';
 import { patternIsValid, subjectIsValid } from './subject-match.js';
-import { SubscriptionIndex } from './subscription-index.js';
+import { SubjectRoutes, type Route, type RouteGroup } from './subject-routes.js';
 
 export type LocalBusOptions = {
   /** The modeled latency of one message on `subject`, in ns; sampled once per message. */
@@ -48,8 +48,6 @@ const NO_BYTES = new Uint8Array(0);
 
 /** Reply subjects of requests are `_INBOX.<n>`. */
 export const INBOX_PREFIX = '_INBOX';
-/** Subject states kept before those with nothing in flight are evicted. */
-export const SUBJECT_STATES_MAX = 65_536;
 
 const WHITESPACE = /\s/;
 
@@ -71,17 +69,6 @@ class LocalSubscription implements Subscription {
   }
 }
 
-/** The round-robin position of one queue group, shared by every subject it hears. */
-type QueueCursor = { next: number };
-type RouteGroup = { readonly cursor: QueueCursor; readonly members: readonly LocalSubscription[] };
-/** Who gets a message on one subject: computed once per subject and subscription change. */
-type Route = {
-  readonly empty: boolean;
-  readonly plain: readonly LocalSubscription[];
-  readonly groups: readonly RouteGroup[];
-};
-type SubjectState = { route: Route; routeVersion: number; lastDeliveryNs: number };
-
 /**
  * A message in flight and as its subscribers get it, with the route it was
  * published to: one object per message rather than a message and a wrapper,
@@ -93,7 +80,7 @@ class Delivery implements BusMessage {
     readonly data: Uint8Array,
     readonly reply: string | null,
     readonly frame: Frame | undefined,
-    readonly route: Route,
+    readonly route: Route<LocalSubscription>,
   ) {}
 }
 
@@ -112,15 +99,8 @@ export class LocalBus implements Bus {
   #closed = false;
   #framesCarried = 0;
 
-  readonly #index = new SubscriptionIndex<LocalSubscription>();
+  readonly #routes: SubjectRoutes<LocalSubscription>;
   #subscriptionNext = 1;
-  /** Bumped on every subscribe and unsubscribe: a subject state of another version recomputes its route. */
-  #routesVersion = 0;
-  readonly #subjects = new Map<string, SubjectState>();
-  #subjectsLimit = SUBJECT_STATES_MAX;
-  /** When the subject states were last evicted: those idle since are the next to go. */
-  #subjectsEvictedNs = 0;
-  readonly #queueCursors = new Map<string, QueueCursor>();
 
   #inboxNext = 1;
   #inboxSubscription: Subscription | null = null;
@@ -136,6 +116,7 @@ export class LocalBus implements Bus {
 
   constructor(scheduler: Scheduler, options: LocalBusOptions) {
     this.#scheduler = scheduler;
+    this.#routes = new SubjectRoutes(() => scheduler.nowNs);
     this.#latencyNs = options.latencyNs;
     if (options.wire === 'objects') {
       this.publishFrame = (subject, frame) => {
@@ -189,8 +170,7 @@ export class LocalBus implements Bus {
     }
     const order = this.#subscriptionNext++;
     const subscription = new LocalSubscription(pattern, queue, handler, order, this.#unsubscribedBound);
-    this.#index.add(subscription);
-    this.#routesVersion++;
+    this.#routes.add(subscription);
     return subscription;
   }
 
@@ -239,7 +219,7 @@ export class LocalBus implements Bus {
 
   /** Publishes one message; returns its delivery time, or -1 when no subscription matched. */
   #send(subject: string, data: Uint8Array, reply: string | null, frame?: Frame): number {
-    const state = this.#subjectState(subject);
+    const state = this.#routes.state(subject);
     this.#stats.published++;
     const route = state.route;
     if (route.empty) {
@@ -274,11 +254,11 @@ export class LocalBus implements Bus {
       if (subscription.open) this.#invoke(subscription, message);
     }
     const groups = route.groups;
-    for (let index = 0; index < groups.length; index++) this.#deliverToGroup(groups[index] as RouteGroup, message);
+    for (let index = 0; index < groups.length; index++) this.#deliverToGroup(groups[index] as RouteGroup<LocalSubscription>, message);
   }
 
   /** Gives the message to the next open member of the group, round-robin. */
-  #deliverToGroup(group: RouteGroup, message: BusMessage): void {
+  #deliverToGroup(group: RouteGroup<LocalSubscription>, message: BusMessage): void {
     const members = group.members;
     const count = members.length;
     const start = group.cursor.next % count;
@@ -307,84 +287,9 @@ export class LocalBus implements Bus {
     this.#lastHandlerError = error;
   }
 
-  #subjectState(subject: string): SubjectState {
-    const state = this.#subjects.get(subject);
-    if (state === undefined) return this.#subjectStateCreate(subject);
-    if (state.routeVersion !== this.#routesVersion) {
-      state.route = this.#routeCompute(subject);
-      state.routeVersion = this.#routesVersion;
-    }
-    return state;
-  }
-
-  #subjectStateCreate(subject: string): SubjectState {
-    assert(subjectIsValid(subject), `publish: '${subject}' is not a subject (a wildcard, empty token or whitespace)`);
-    if (this.#subjects.size >= this.#subjectsLimit) this.#subjectsEvict();
-    const state: SubjectState = {
-      route: this.#routeCompute(subject),
-      routeVersion: this.#routesVersion,
-      lastDeliveryNs: 0,
-    };
-    this.#subjects.set(subject, state);
-    return state;
-  }
-
-  /**
-   * Forgets the subjects with nothing delivered since the last eviction:
-   * nothing of theirs is in flight (their FIFO bound is in the past, so
-   * forgetting it changes nothing) and they were not in use lately. The
-   * limit is then twice what is left, the subjects in use. Forgetting every
-   * subject with nothing in flight made a fleet's subjects (more than the
-   * limit, few of them in flight at any time) be forgotten and built again,
-   * a route match each, over and over.
-   */
-  #subjectsEvict(): void {
-    const sinceNs = this.#subjectsEvictedNs;
-    for (const [subject, state] of this.#subjects) {
-      if (state.lastDeliveryNs <= sinceNs) this.#subjects.delete(subject);
-    }
-    this.#subjectsEvictedNs = this.#scheduler.nowNs;
-    this.#subjectsLimit = Math.max(SUBJECT_STATES_MAX, this.#subjects.size * 2);
-  }
-
-  /** A reply inbox serves one request: its state goes with it, unless a message to it is still in flight. */
-  #inboxForget(inbox: string): void {
-    const state = this.#subjects.get(inbox);
-    if (state !== undefined && state.lastDeliveryNs <= this.#scheduler.nowNs) this.#subjects.delete(inbox);
-  }
-
-  #routeCompute(subject: string): Route {
-    const plain: LocalSubscription[] = [];
-    const groupsByQueue = new Map<string, { cursor: QueueCursor; members: LocalSubscription[] }>();
-    for (const subscription of this.#index.match(subject)) {
-      if (subscription.queue === null) {
-        plain.push(subscription);
-        continue;
-      }
-      let group = groupsByQueue.get(subscription.queue);
-      if (group === undefined) {
-        group = { cursor: this.#queueCursor(subscription.queue), members: [] };
-        groupsByQueue.set(subscription.queue, group);
-      }
-      group.members.push(subscription);
-    }
-    const groups = [...groupsByQueue.values()];
-    return { empty: plain.length === 0 && groups.length === 0, plain, groups };
-  }
-
-  #queueCursor(queue: string): QueueCursor {
-    let cursor = this.#queueCursors.get(queue);
-    if (cursor === undefined) {
-      cursor = { next: 0 };
-      this.#queueCursors.set(queue, cursor);
-    }
-    return cursor;
-  }
-
   #unsubscribed(subscription: LocalSubscription): void {
-    const removed = this.#index.remove(subscription);
+    const removed = this.#routes.remove(subscription);
     assert(removed, `unsubscribe: '${subscription.pattern}' was not subscribed`);
-    this.#routesVersion++;
   }
 
   /** One subscription for every reply, as NATS clients multiplex their inbox. */
@@ -398,7 +303,7 @@ export class LocalBus implements Bus {
     // A late or second reply: the request was already answered.
     if (pending === undefined) return;
     this.#requests.delete(message.subject);
-    this.#inboxForget(message.subject);
+    this.#routes.forget(message.subject);
     this.#scheduler.cancel(pending.timer);
     pending.callback({ ok: true, message });
   }
@@ -407,7 +312,7 @@ export class LocalBus implements Bus {
     const pending = this.#requests.get(inbox);
     assert(pending !== undefined, `request timeout: ${inbox} is not pending`);
     this.#requests.delete(inbox);
-    this.#inboxForget(inbox);
+    this.#routes.forget(inbox);
     const result = failure('requestTimeout', `request on '${pending.subject}': no reply within ${timeoutNs} ns`);
     this.#answer({ callback: pending.callback, result });
   }
