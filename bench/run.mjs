@@ -246,11 +246,12 @@ function benchEmbedded() {
 }
 
 /**
- * The long embedded runs, each in a fresh process, the faster of two: how
+ * The long embedded runs, each in a fresh process, the fastest of three: how
  * fast a run goes depends on the heap the runs before it left (three
  * fault-bound runs in one process: 8,289, 8,216, then 5,666 faults/s), and
- * one fresh run still varied by a sixth from one bench to the next; --check
- * allows 20%.
+ * one fresh run still varied by a sixth from one bench to the next; the
+ * faster of two 1,000-host runs still fell 27% below the baseline in a
+ * --check of unchanged code, which allows 20%.
  */
 const EMBEDDED_RUNS = {
   'fault-bound': () => load('nats-load.yaml'),
@@ -266,9 +267,12 @@ const EMBEDDED_RUNS = {
 const EMBEDDED_RUN_TIMEOUT_MS = 300_000;
 
 function embeddedRunBest(name) {
-  const first = embeddedRunInChild(name);
-  const second = embeddedRunInChild(name);
-  return first.seconds <= second.seconds ? first : second;
+  let best = embeddedRunInChild(name);
+  for (let run = 1; run < 3; run++) {
+    const next = embeddedRunInChild(name);
+    if (next.seconds < best.seconds) best = next;
+  }
+  return best;
 }
 
 function embeddedRunInChild(name) {
