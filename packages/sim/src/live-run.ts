@@ -42,7 +42,7 @@ export async function runLive(topology: Parameters<typeof runStart>[0], options:
       eventsSinceProgress += result.events;
       if (!done && eventsSinceProgress >= PROGRESS_EVENTS) {
         eventsSinceProgress = 0;
-        progress?.(scheduler.nowNs);
+        progress(scheduler.nowNs);
       }
     }
     if (done) break;

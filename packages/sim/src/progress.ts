@@ -37,15 +37,7 @@ export function runExpectedNs(topology: Topology): number {
 }
 
 /** Runs the scheduler until it is empty (or `untilNs`), reporting progress every PROGRESS_EVENTS events. */
-export function schedulerRunReporting(
-  scheduler: Scheduler,
-  untilNs: number | undefined,
-  onProgress: ((simulatedNs: number) => void) | undefined,
-): void {
-  if (onProgress === undefined) {
-    scheduler.run(untilNs === undefined ? {} : { untilNs });
-    return;
-  }
+export function schedulerRunReporting(scheduler: Scheduler, untilNs: number | undefined, onProgress: (simulatedNs: number) => void): void {
   for (;;) {
     const result = scheduler.run(untilNs === undefined ? { maxEvents: PROGRESS_EVENTS } : { untilNs, maxEvents: PROGRESS_EVENTS });
     if (result.stoppedBy !== 'maxEvents') return;
