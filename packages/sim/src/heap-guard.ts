@@ -10,7 +10,7 @@ import { totalmem } from 'node:os';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 /** The share of the old generation's limit past which a run stops, before V8 does. */
-export const HEAP_GUARD_FRACTION = 0.9;
+const HEAP_GUARD_FRACTION = 0.9;
 
 /**
  * node's heap limit is the old generation's (--max-old-space-size) plus the
@@ -59,9 +59,9 @@ export class HeapLimitError extends Error {
 
 /**
  * Throws HeapLimitError when the old generation in use is within
- * headroomBytes of its limit. `built` and `total`: while building, how many of the run's
- * hosts are built, from which the heap the whole fleet needs is estimated
- * (with half again for the load).
+ * headroomBytes of its limit. `built`: while building, how many of the run's
+ * hosts are built (`done` of `total`), from which the heap the whole fleet
+ * needs is estimated (with half again for the load).
  */
 export function heapGuard(doing: () => string, built?: { readonly done: number; readonly total: number }): void {
   const limit = getHeapStatistics().heap_size_limit - YOUNG_GENERATION_MAX_BYTES;

@@ -2,13 +2,13 @@
  * The five services of one host, started together on one bus and clock.
  */
 import type { ServiceOptions } from '@ioasim/bus';
-import type { AnyActorRef } from 'xstate';
 import type { HostConfig } from '@ioasim/protocol';
 import { DeviceService } from '@ioasim/service-device';
 import { ManagerService } from '@ioasim/service-ioasid-manager';
 import { IommuService } from '@ioasim/service-iommu';
 import { VdpaService } from '@ioasim/service-vdpa';
 import { VfioService } from '@ioasim/service-vfio';
+import type { AnyActorRef } from 'xstate';
 
 export type HostServices = {
   readonly host: HostConfig;

@@ -26,7 +26,7 @@ export type ShrinkResult = {
   readonly steps: readonly string[];
 };
 
-type Candidate = { rules: ChaosRule[]; origins: readonly number[]; step: string };
+type Candidate = { rules: readonly ChaosRule[]; origins: readonly number[]; step: string };
 
 /**
  * The smaller schedules one step away from `rules`, each with a description;
@@ -78,7 +78,7 @@ export function shrink(topology: Topology, seed: number, start: ChaosSchedule, v
     progressed = false;
     const accesses = schedule.accessesMax ?? accessesMost(topology);
     const moves: (Candidate & { accessesMax?: number })[] = candidates(schedule.rules, origins);
-    if (accesses > 1) moves.push({ rules: [...schedule.rules], origins, step: `halve every workload to ${Math.ceil(accesses / 2)} accesses`, accessesMax: Math.ceil(accesses / 2) });
+    if (accesses > 1) moves.push({ rules: schedule.rules, origins, step: `halve every workload to ${Math.ceil(accesses / 2)} accesses`, accessesMax: Math.ceil(accesses / 2) });
     for (const candidate of moves) {
       if (runs >= SHRINK_RUNS_MAX) break;
       const accessesMax = candidate.accessesMax ?? schedule.accessesMax;
