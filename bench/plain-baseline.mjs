@@ -83,6 +83,7 @@ const DEVICE_NAMES = Array.from({ length: 10 }, (_, index) => `dev${index}`);
  * it holds the fleet. Needs `--expose-gc`.
  */
 export function plainFleetMemory(devices) {
+  if (devices % DEVICE_NAMES.length !== 0) throw new Error(`plain fleet: ${devices} devices is not a whole number of hosts of ten`);
   global.gc();
   const before = process.memoryUsage().heapUsed;
   const hosts = [];
@@ -97,6 +98,5 @@ export function plainFleetMemory(devices) {
   }
   global.gc();
   const held = process.memoryUsage();
-  if (hosts.length * DEVICE_NAMES.length !== devices) throw new Error(`plain fleet: ${devices} devices is not a whole number of hosts of ten`);
   return { bytesPerDevice: (held.heapUsed - before) / devices, rssMiB: held.rss / 2 ** 20 };
 }
