@@ -55,6 +55,21 @@ describe('device', () => {
     expect(violated(report)).toEqual({});
   });
 
+  it('R10 makes a device actor only when its lifecycle changes: none for a device that only faults, one once RF is set', () => {
+    let healthy: Simulation | undefined;
+    observe(oneDevice('r10-healthy', { policy: 'map', service: '2us' }, {}, { count: 20, rate: '200k/s' }), (simulation) => {
+      healthy = simulation;
+    });
+    expect(healthy?.services[0]?.device.actorCount).toBe(0);
+    expect(healthy?.services[0]?.device.stateOf('nic0')).toBe('active');
+    let failing: Simulation | undefined;
+    observe(oneDevice('r10-actor', { policy: 'error', service: '5us' }, { pri: { credits: 4 } }, { count: 40, rate: '200k/s' }), (simulation) => {
+      failing = simulation;
+    });
+    expect(failing?.services[0]?.device.actorCount).toBe(1);
+    expect(failing?.services[0]?.device.stateOf('nic0')).toBe('priDisabled');
+  });
+
   it('R14 a VF with PRI attached to a space with a fault queue is refused with a clear error', () => {
     const file = new URL('../../packages/topology/test/broken/vf-pri-iopf.yaml', import.meta.url).pathname;
     const loaded = topologyLoad(file);

@@ -23,6 +23,12 @@ export interface Clock {
   nowNs(): number;
   /** Runs `callback` after `delayNs` (0 = later in this instant, after what is already scheduled). */
   afterNs(delayNs: number, callback: () => void, priority?: Priority): TimerHandle;
+  /**
+   * Runs `callback(argument)` after `delayNs`, at priority `normal`, and
+   * cannot be cancelled: for hot paths, which schedule a bound method with
+   * its argument instead of making a closure per event.
+   */
+  afterNsWith<Argument>(delayNs: number, callback: (argument: Argument) => void, argument: Argument): void;
   cancel(handle: TimerHandle): void;
   /** xstate's clock interface: milliseconds. */
   setTimeout(callback: () => void, delayMs: number): TimerHandle;

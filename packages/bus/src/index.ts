@@ -54,6 +54,7 @@ export { SUBJECT_STATES_MAX } from './subject-routes.js';
 export { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 export { framesSubscribe, type BadFrame, type FrameHandler } from './frames.js';
 export { ServicePorts, subjectToken, type ServiceOptions } from './service-ports.js';
+export { ModelCalls } from './model-calls.js';
 export {
   ControlOutbox,
   controlRepliesOf,

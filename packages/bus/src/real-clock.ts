@@ -45,6 +45,10 @@ export class RealClock implements Clock {
     return timer;
   }
 
+  afterNsWith<Argument>(delayNs: number, callback: (argument: Argument) => void, argument: Argument): void {
+    this.afterNs(delayNs, () => callback(argument));
+  }
+
   cancel(handle: TimerHandle): void {
     if (!(handle instanceof RealTimer)) {
       throw new AssertionError(`cancel: handle ${JSON.stringify(handle)} is not from a RealClock`);

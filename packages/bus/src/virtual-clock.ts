@@ -35,6 +35,11 @@ export class VirtualClock implements Clock {
     return this.#scheduler.at(this.#scheduler.nowNs + delayNs, priority, callback);
   }
 
+  afterNsWith<Argument>(delayNs: number, callback: (argument: Argument) => void, argument: Argument): void {
+    if (!(delayNs >= 0)) assert(false, `afterNsWith: delay ${delayNs} ns must be >= 0`);
+    this.#scheduler.schedule(this.#scheduler.nowNs + delayNs, Priority.normal, callback, argument);
+  }
+
   cancel(handle: TimerHandle): void {
     this.#scheduler.cancel(handle);
   }

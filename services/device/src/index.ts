@@ -1,2 +1,2 @@
-export { deviceMachine, type DeviceAccess, type DeviceMachineContext, type DeviceMachineEvent } from './machine.js';
+export { deviceMachine, type DeviceLifecycle, type DeviceMachineContext, type DeviceMachineEvent } from './machine.js';
 export { DeviceService, actorsParentStart } from './service.js';

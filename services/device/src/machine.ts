@@ -1,30 +1,20 @@
 /**
  * The device actor: a PCIe function's lifecycle around the model's
- * DeviceState. One event is one batch (accesses due at an instant, a frame of
- * translation completions, a frame of PRG responses); the per-fault work is a
- * named action that calls into the model.
+ * DeviceState. The data plane (accesses, translation completions, PRG
+ * responses, ATC invalidations, group timeouts) does not pass through here:
+ * the device service calls the model directly while the actor is `active` or
+ * `priDisabled`, and tells the actor only what changes the lifecycle.
  *
- *   idle -> active -> priDisabled   (a Response Failure sets RF)
+ *   idle -> active -> priDisabled   (a Response Failure set RF)
  *        \-> unplugged              (hot removal; from any state)
  */
 import type { DeviceState } from '@ioasim/model';
-import type { AtcInvalidation, PrgResponse, TranslationCompletion } from '@ioasim/protocol';
 import { setup } from 'xstate';
-
-export type DeviceAccess = {
-  readonly pasid: number | null;
-  readonly page: number;
-  readonly perm: number;
-  readonly prgSize: number;
-};
 
 export type DeviceMachineEvent =
   | { readonly type: 'start' }
-  | { readonly type: 'accesses'; readonly accesses: readonly DeviceAccess[] }
-  | { readonly type: 'translationBatch'; readonly records: readonly TranslationCompletion[] }
-  | { readonly type: 'prgResponseBatch'; readonly records: readonly PrgResponse[] }
-  | { readonly type: 'atcInvalidationBatch'; readonly records: readonly AtcInvalidation[] }
-  | { readonly type: 'groupTimeout'; readonly prgIndex: number; readonly group: number; readonly attempt: number }
+  /** The model set RF: a Response Failure reached a PRI function. */
+  | { readonly type: 'priDisable' }
   | { readonly type: 'unplug' };
 
 export type DeviceMachineContext = {
@@ -34,41 +24,16 @@ export type DeviceMachineContext = {
 
 export type DeviceMachineInput = DeviceMachineContext;
 
+/** The states in which the data plane reaches the model. */
+export type DeviceLifecycle = 'idle' | 'active' | 'priDisabled' | 'unplugged';
+
 export const deviceMachine = setup({
   types: {
     context: {} as DeviceMachineContext,
     events: {} as DeviceMachineEvent,
     input: {} as DeviceMachineInput,
   },
-  guards: {
-    /** The model set RF (a Response Failure reached a PRI function; a stall device has no PRI to disable). */
-    priDisabledSet: ({ context }) => context.device.priDisabled,
-  },
   actions: {
-    accessesApply: ({ context, event }) => {
-      if (event.type !== 'accesses') return;
-      for (const access of event.accesses) {
-        context.device.access(access.pasid, access.page, access.perm, access.prgSize);
-      }
-    },
-    translationsApply: ({ context, event }) => {
-      if (event.type !== 'translationBatch') return;
-      const nowNs = context.nowNs();
-      for (const record of event.records) context.device.translationCompleted(nowNs, record);
-    },
-    prgResponsesApply: ({ context, event }) => {
-      if (event.type !== 'prgResponseBatch') return;
-      const nowNs = context.nowNs();
-      for (const record of event.records) context.device.prgResponse(nowNs, record);
-    },
-    atcInvalidationsApply: ({ context, event }) => {
-      if (event.type !== 'atcInvalidationBatch') return;
-      for (const record of event.records) context.device.atcInvalidate(record.pages);
-    },
-    groupTimeoutApply: ({ context, event }) => {
-      if (event.type !== 'groupTimeout') return;
-      context.device.groupTimeout(context.nowNs(), event.prgIndex, event.group, event.attempt);
-    },
     unplugApply: ({ context }) => context.device.unplug(context.nowNs()),
   },
 }).createMachine({
@@ -80,25 +45,13 @@ export const deviceMachine = setup({
       on: { start: 'active', unplug: { target: 'unplugged', actions: 'unplugApply' } },
     },
     active: {
-      always: { guard: 'priDisabledSet', target: 'priDisabled' },
       on: {
-        accesses: { actions: 'accessesApply' },
-        translationBatch: { actions: 'translationsApply' },
-        prgResponseBatch: { actions: 'prgResponsesApply' },
-        atcInvalidationBatch: { actions: 'atcInvalidationsApply' },
-        groupTimeout: { actions: 'groupTimeoutApply' },
+        priDisable: 'priDisabled',
         unplug: { target: 'unplugged', actions: 'unplugApply' },
       },
     },
     priDisabled: {
-      on: {
-        accesses: { actions: 'accessesApply' },
-        translationBatch: { actions: 'translationsApply' },
-        prgResponseBatch: { actions: 'prgResponsesApply' },
-        atcInvalidationBatch: { actions: 'atcInvalidationsApply' },
-        groupTimeout: { actions: 'groupTimeoutApply' },
-        unplug: { target: 'unplugged', actions: 'unplugApply' },
-      },
+      on: { unplug: { target: 'unplugged', actions: 'unplugApply' } },
     },
     unplugged: { type: 'final' },
   },

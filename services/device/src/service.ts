@@ -1,8 +1,14 @@
 /**
- * The device service of one host: a device actor per device, its workloads'
+ * The device service of one host: its devices' models, their workloads'
  * arrivals on the injected clock, and one wildcard subscription per subject
- * kind for the whole host (`dev.*.ats`, `dev.*.prgr`), dispatched to the
- * actors by the device token of the subject. Never a subscription per device.
+ * kind for the whole host (`dev.*.ats`, `dev.*.prgr`), dispatched by the
+ * device token of the subject. Never a subscription per device.
+ *
+ * Records reach a device's model as plain calls; its xstate actor holds the
+ * lifecycle (idle, active, priDisabled, unplugged) and is made on first use:
+ * a device whose lifecycle never changes (no Response Failure, no unplug)
+ * never has one. Its lifecycle is a flag kept in step with the actor's state,
+ * read by the data plane on every batch.
  */
 import { ServicePorts, type ServiceOptions, subjectToken } from '@ioasim/bus';
 import {
@@ -15,7 +21,7 @@ import {
 } from '@ioasim/model';
 import type { PageRequest, TraceEvent, TranslationRequest } from '@ioasim/protocol';
 import { createActor, fromTransition, type Actor, type AnyActorRef, type EventObject } from 'xstate';
-import { deviceMachine, type DeviceAccess, type DeviceMachineEvent } from './machine.js';
+import { deviceMachine, type DeviceLifecycle, type DeviceMachineEvent } from './machine.js';
 
 type DeviceActor = Actor<typeof deviceMachine>;
 
@@ -83,12 +89,15 @@ class DevicePorts implements DeviceEffects {
   }
 }
 
-type Workload = {
-  readonly generator: WorkloadGenerator;
-  readonly device: string;
-  readonly pasid: number | null;
-  readonly prgSize: number;
-};
+/** A device's workload and its own arrival stream: one scheduled event at a time, and no closure per access. */
+class Workload {
+  constructor(
+    readonly generator: WorkloadGenerator,
+    readonly device: string,
+    readonly pasid: number | null,
+    readonly prgSize: number,
+  ) {}
+}
 
 /** The most accesses one arrival event carries: a late real clock catches up in events of this size. */
 const ARRIVALS_PER_EVENT = 256;
@@ -96,15 +105,25 @@ const ARRIVALS_PER_EVENT = 256;
 /** The subject token that names the device in `ioasim.<run>.<host>.dev.<device>.<leaf>`. */
 const DEVICE_TOKEN = 4;
 
+/** One device of the host: its model, its lifecycle flag and, once a lifecycle event needed it, its actor. */
+class DeviceSlot {
+  lifecycle: DeviceLifecycle = 'idle';
+  actor: DeviceActor | null = null;
+  /** Frames and timers that reached the device after its hot removal: dropped, as the hardware would, and counted. */
+  afterUnplug = 0;
+
+  constructor(readonly state: DeviceState) {}
+}
+
 export class DeviceService {
   readonly ports: ServicePorts;
   readonly devices = new Map<string, DeviceState>();
-  private readonly actors = new Map<string, DeviceActor>();
+  private readonly slots = new Map<string, DeviceSlot>();
   /** The parent of this host's actors: give it to the host's other services so that they share its actor system. */
   readonly actorParent: AnyActorRef;
   private readonly workloads: Workload[] = [];
-  /** Frames and timers that reached a device after its hot removal: dropped, as the hardware would, and counted. */
-  private readonly afterUnplug = new Map<string, number>();
+  private readonly nowNs: () => number;
+  private readonly arrivalBound = (workload: Workload): void => this.arrival(workload);
   errors: unknown[] = [];
 
   constructor(
@@ -115,13 +134,11 @@ export class DeviceService {
     const { host, settings, clock, seed } = options;
     this.ports = new ServicePorts(options, `${host.name}/device`);
     const pool = pasidPoolAssign(host.devices);
-    const nowNs = (): number => clock.nowNs();
-    const errorKeep = (error: unknown): void => {
-      this.errors.push(error);
-    };
+    this.nowNs = (): number => clock.nowNs();
     const groupTimeoutFired: GroupTimeoutFired = (device, prgIndex, group, attempt) => {
-      if (this.devices.get(device)?.groupTimeoutDue(prgIndex, group, attempt) === true) {
-        this.deliver(device, { type: 'groupTimeout', prgIndex, group, attempt });
+      const slot = this.slots.get(device);
+      if (slot !== undefined && slot.state.groupTimeoutDue(prgIndex, group, attempt)) {
+        if (this.reachable(slot)) this.apply(slot, () => slot.state.groupTimeout(this.nowNs(), prgIndex, group, attempt));
       }
     };
     const subjectsByIommu = new Map<string, { readonly ats: string; readonly pri: string }>();
@@ -135,44 +152,48 @@ export class DeviceService {
       const effects = new DevicePorts(this.ports, config.name, iommuSubjects.ats, iommuSubjects.pri, groupTimeoutFired);
       const device = new DeviceState(host.name, config, settings, effects);
       this.devices.set(config.name, device);
-      const actor = createActor(deviceMachine, {
-        input: { device, nowNs },
-        clock,
-        id: `${host.name}/device/${config.name}`,
-        parent: this.actorParent,
-      });
-      actor.subscribe({ error: errorKeep });
-      this.actors.set(config.name, actor.start());
+      this.slots.set(config.name, new DeviceSlot(device));
     }
     host.workloads.forEach((workload, index) => {
       const random = randomCreate(seed, `${host.name}/workload/${index}/${workload.device}`);
-      this.workloads.push({
-        generator: new WorkloadGenerator(workload, random),
-        device: workload.device,
-        pasid: pasidOnWire(pool, workload.device, workload.pasid, workload.asid),
-        prgSize: workload.prgSize,
-      });
+      const generator = new WorkloadGenerator(workload, random);
+      this.workloads.push(new Workload(generator, workload.device, pasidOnWire(pool, workload.device, workload.pasid, workload.asid), workload.prgSize));
     });
     const subjects = this.ports.subjects;
-    this.ports.subscribe(subjects.devAts('*'), 'translationCompletion', (records, message) =>
-      this.send(message.subject, { type: 'translationBatch', records }),
-    );
-    this.ports.subscribe(subjects.devPrgr('*'), 'prgResponse', (records, message) =>
-      this.send(message.subject, { type: 'prgResponseBatch', records }),
-    );
-    this.ports.subscribe(subjects.devInv('*'), 'atcInvalidation', (records, message) =>
-      this.send(message.subject, { type: 'atcInvalidationBatch', records }),
-    );
+    this.ports.subscribe(subjects.devAts('*'), 'translationCompletion', (records, message) => {
+      const slot = this.slotOf(message.subject);
+      if (slot === null) return;
+      this.apply(slot, () => {
+        const nowNs = this.nowNs();
+        for (const record of records) slot.state.translationCompleted(nowNs, record);
+      });
+    });
+    this.ports.subscribe(subjects.devPrgr('*'), 'prgResponse', (records, message) => {
+      const slot = this.slotOf(message.subject);
+      if (slot === null) return;
+      this.apply(slot, () => {
+        const nowNs = this.nowNs();
+        for (const record of records) slot.state.prgResponse(nowNs, record);
+      });
+    });
+    this.ports.subscribe(subjects.devInv('*'), 'atcInvalidation', (records, message) => {
+      const slot = this.slotOf(message.subject);
+      if (slot === null) return;
+      this.apply(slot, () => {
+        for (const record of records) slot.state.atcInvalidate(record.pages);
+      });
+    });
   }
 
   /** Starts every device and schedules the first arrival of every workload. */
   start(): void {
-    for (const actor of this.actors.values()) actor.send({ type: 'start' });
+    for (const slot of this.slots.values()) this.lifecycleSend(slot, { type: 'start' });
     for (const workload of this.workloads) this.arrivalSchedule(workload);
   }
 
   unplug(device: string): void {
-    this.deliver(device, { type: 'unplug' });
+    const slot = this.slots.get(device);
+    if (slot !== undefined && this.reachable(slot)) this.lifecycleSend(slot, { type: 'unplug' });
   }
 
   /** True once every workload has issued its last access (or has none left to issue). */
@@ -193,18 +214,26 @@ export class DeviceService {
     return true;
   }
 
+  /** The device's lifecycle state: `idle`, `active`, `priDisabled` or `unplugged`; `unknown` for no such device. */
   stateOf(device: string): string {
-    const value = this.actors.get(device)?.getSnapshot().value;
-    return typeof value === 'string' ? value : 'unknown';
+    return this.slots.get(device)?.lifecycle ?? 'unknown';
+  }
+
+  /** Devices whose actor has been made: those whose lifecycle went past `active`. */
+  get actorCount(): number {
+    let count = 0;
+    for (const slot of this.slots.values()) if (slot.actor !== null) count++;
+    return count;
   }
 
   metricsPublish(): void {
-    for (const [name, device] of this.devices) {
+    for (const [name, slot] of this.slots) {
+      const device = slot.state;
       this.ports.metricsPublish(`device/${name}`, {
         ...device.counters,
         priDisabled: device.priDisabled ? 1 : 0,
         outstandingGroups: device.outstandingGroups,
-        eventsAfterUnplug: this.afterUnplug.get(name) ?? 0,
+        eventsAfterUnplug: slot.afterUnplug,
         badFrames: this.ports.badFrames,
       });
     }
@@ -212,28 +241,83 @@ export class DeviceService {
 
   stop(): void {
     this.ports.close();
-    const stop: ActorsStop = { type: 'actorsStop', actors: [...this.actors.values()] };
+    const actors: AnyActorRef[] = [];
+    for (const slot of this.slots.values()) if (slot.actor !== null) actors.push(slot.actor);
+    const stop: ActorsStop = { type: 'actorsStop', actors };
     this.actorParent.send(stop);
   }
 
-  private send(subject: string, event: DeviceMachineEvent): void {
-    const name = subjectToken(subject, DEVICE_TOKEN);
-    if (!this.actors.has(name)) {
+  /** The device a frame on `subject` is for; null (counted as a bad frame) for a device this host does not have, or when it may not take records. */
+  private slotOf(subject: string): DeviceSlot | null {
+    const slot = this.slots.get(subjectToken(subject, DEVICE_TOKEN));
+    if (slot === undefined) {
       this.ports.badFrames++;
-      return;
+      return null;
     }
-    this.deliver(name, event);
+    return this.reachable(slot) ? slot : null;
   }
 
-  /** Sends to a device's actor unless it reached its final state (unplugged): then the event is counted. */
-  private deliver(device: string, event: DeviceMachineEvent): void {
-    const actor = this.actors.get(device);
-    if (actor === undefined) return;
-    if (actor.getSnapshot().status !== 'active') {
-      this.afterUnplug.set(device, (this.afterUnplug.get(device) ?? 0) + 1);
+  /**
+   * True when the data plane may reach the device: started and not
+   * unplugged. After hot removal what reaches it is dropped, as the hardware
+   * would, and counted; before its start (or once its actor failed) nothing
+   * reaches it, as an xstate actor ignores what its state does not handle.
+   */
+  private reachable(slot: DeviceSlot): boolean {
+    if (slot.lifecycle === 'active' || slot.lifecycle === 'priDisabled') return true;
+    if (slot.lifecycle === 'unplugged') slot.afterUnplug++;
+    return false;
+  }
+
+  /**
+   * Runs one batch of the data plane in the model. A model error stops the
+   * device for good, as an error in an xstate action stops its actor; a
+   * Response Failure that set RF is told to the actor.
+   */
+  private apply(slot: DeviceSlot, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.errors.push(error);
+      slot.lifecycle = 'idle';
       return;
     }
-    actor.send(event);
+    if (slot.lifecycle === 'active' && slot.state.priDisabled) this.lifecycleSend(slot, { type: 'priDisable' });
+  }
+
+  /** Sends a lifecycle event to the device's actor, made here on first use, and takes its new state as the flag. */
+  private lifecycleSend(slot: DeviceSlot, event: DeviceMachineEvent): void {
+    if (slot.actor === null) {
+      if (event.type === 'start' && slot.lifecycle === 'idle') {
+        // Starting is what every device does: it needs no actor of its own yet.
+        slot.lifecycle = 'active';
+        return;
+      }
+      slot.actor = this.actorMake(slot);
+    }
+    slot.actor.send(event);
+    const snapshot = slot.actor.getSnapshot();
+    if (snapshot.status === 'error') {
+      slot.lifecycle = 'idle';
+      return;
+    }
+    slot.lifecycle = snapshot.value as DeviceLifecycle;
+  }
+
+  /** The device's actor, in the lifecycle state its flag holds. */
+  private actorMake(slot: DeviceSlot): DeviceActor {
+    const device = slot.state;
+    const actor = createActor(deviceMachine, {
+      input: { device, nowNs: this.nowNs },
+      clock: this.options.clock,
+      id: `${this.options.host.name}/device/${device.config.name}`,
+      parent: this.actorParent,
+    });
+    actor.subscribe({ error: (error) => this.errors.push(error) });
+    actor.start();
+    if (slot.lifecycle !== 'idle') actor.send({ type: 'start' });
+    if (slot.lifecycle === 'priDisabled') actor.send({ type: 'priDisable' });
+    return actor;
   }
 
   private arrivalSchedule(workload: Workload): void {
@@ -241,27 +325,42 @@ export class DeviceService {
     if (dueNs === null) return;
     const clock = this.options.clock;
     const delayNs = Math.max(0, Math.round(dueNs) - clock.nowNs());
-    clock.afterNs(delayNs, () => {
-      this.deliver(workload.device, { type: 'accesses', accesses: this.arrivalsDue(workload) });
-      this.arrivalSchedule(workload);
-    });
+    clock.afterNsWith(delayNs, this.arrivalBound, workload);
   }
 
   /**
-   * Every access of `workload` due by now, in order, at most ARRIVALS_PER_EVENT:
-   * one on the virtual clock (arrivals never share an instant), as many as the
-   * real clock has run past since the last arrival event in a NATS run.
+   * Every access of `workload` due by now, in order, at most
+   * ARRIVALS_PER_EVENT: one on the virtual clock (arrivals never share an
+   * instant), as many as the real clock has run past since the last arrival
+   * event in a NATS run. Then the workload's next arrival.
    */
-  private arrivalsDue(workload: Workload): DeviceAccess[] {
-    const nowNs = this.options.clock.nowNs();
-    const generator = workload.generator;
-    const accesses: DeviceAccess[] = [];
-    do {
-      const access = generator.take();
-      accesses.push({ pasid: workload.pasid, page: access.page, perm: access.perm, prgSize: workload.prgSize });
-      const nextNs = generator.nextArrivalNs();
-      if (nextNs === null || Math.round(nextNs) > nowNs) break;
-    } while (accesses.length < ARRIVALS_PER_EVENT);
-    return accesses;
+  private arrival(workload: Workload): void {
+    const slot = this.slots.get(workload.device);
+    if (slot !== undefined && this.reachable(slot)) {
+      const nowNs = this.nowNs();
+      const generator = workload.generator;
+      const device = slot.state;
+      let issued = 0;
+      this.apply(slot, () => {
+        do {
+          const access = generator.take();
+          device.access(workload.pasid, access.page, access.perm, workload.prgSize);
+          issued++;
+          const nextNs = generator.nextArrivalNs();
+          if (nextNs === null || Math.round(nextNs) > nowNs) break;
+        } while (issued < ARRIVALS_PER_EVENT);
+      });
+    } else {
+      // As before: an access due while the device cannot take it is still taken from the workload.
+      const nowNs = this.nowNs();
+      let issued = 0;
+      do {
+        workload.generator.take();
+        issued++;
+        const nextNs = workload.generator.nextArrivalNs();
+        if (nextNs === null || Math.round(nextNs) > nowNs) break;
+      } while (issued < ARRIVALS_PER_EVENT);
+    }
+    this.arrivalSchedule(workload);
   }
 }

@@ -12,9 +12,9 @@
  * and the cookies given (the new manager's start past them, so a late
  * response to an old cookie is rejected, never taken for a new group).
  */
-import { ServicePorts, type ServiceOptions } from '@ioasim/bus';
+import { ModelCalls, ServicePorts, type ServiceOptions } from '@ioasim/bus';
 import { ManagerState, randomCreate, type ManagerEffects } from '@ioasim/model';
-import type { ControlOperation } from '@ioasim/protocol';
+import type { ControlOperation, ControlReply, ControlRequest, IommuReport, PageResponse } from '@ioasim/protocol';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { managerMachine } from './machine.js';
 
@@ -39,6 +39,8 @@ export class ManagerService {
   readonly journal: ControlJournalEntry[] = [];
   #journaling = false;
   errors: unknown[] = [];
+  /** Fault reports, page responses, timers and control requests reach the model through here, as plain calls. */
+  private readonly calls = new ModelCalls(this.errors);
 
   constructor(
     readonly options: ServiceOptions,
@@ -59,27 +61,30 @@ export class ManagerService {
     this.actor.subscribe({ error: (error) => this.errors.push(error) });
     this.actor.start();
     const subjects = this.ports.subjects;
-    this.ports.subscribe(subjects.mgrFaults(), 'faultRecord', (records) =>
-      this.actor.send({ type: 'reportBatch', records }),
-    );
-    this.ports.subscribe(subjects.mgrResp(), 'pageResponse', (records) =>
-      this.actor.send({ type: 'responseBatch', records }),
-    );
+    // Made once: the data plane calls them with the manager and the batch, allocating nothing per frame.
+    const reportsRoute = (manager: ManagerState, records: readonly IommuReport[]): void => manager.reports(clock.nowNs(), records);
+    const responsesCheck = (manager: ManagerState, records: readonly PageResponse[]): void => manager.responses(clock.nowNs(), records);
+    this.ports.subscribe(subjects.mgrFaults(), 'faultRecord', (records) => this.calls.call(reportsRoute, this.manager, records));
+    this.ports.subscribe(subjects.mgrResp(), 'pageResponse', (records) => this.calls.call(responsesCheck, this.manager, records));
     let replyFrames = 0;
     // One reply frame per request frame, its replies in the order of the requests.
     this.ports.subscribe(subjects.mgrCtl(), 'controlRequest', (records, message) => {
-      this.actor.send({
-        type: 'controlBatch',
-        requests: records,
-        reply: (replies) => {
-          replies.forEach((reply, index) => {
-            const request = records[index];
-            if (this.#journaling && reply.ok && request !== undefined) this.journal.push({ owner: request.owner, operation: request.operation });
-          });
-          if (message.reply === null) return;
-          this.ports.reply(message.subject, message.reply, 'controlReply', ++replyFrames, replies);
+      let replies: ControlReply[] = [];
+      const served = this.calls.call(
+        (manager: ManagerState, requests: readonly ControlRequest[]) => {
+          const nowNs = clock.nowNs();
+          replies = requests.map((request) => manager.control(nowNs, request.owner, request.operation));
         },
+        this.manager,
+        records,
+      );
+      if (!served) return;
+      replies.forEach((reply, index) => {
+        const request = records[index];
+        if (this.#journaling && reply.ok && request !== undefined) this.journal.push({ owner: request.owner, operation: request.operation });
       });
+      if (message.reply === null) return;
+      this.ports.reply(message.subject, message.reply, 'controlReply', ++replyFrames, replies);
     });
   }
 
@@ -117,10 +122,20 @@ export class ManagerService {
   /** Stops the actor for good (a crash, or the end of a run): timers still due are ignored. */
   stop(): void {
     this.#stopped = true;
+    this.calls.stop();
     this.ports.close();
     if (this.actorParent === undefined) this.actor.stop();
     else this.actorParent.send({ type: 'actorsStop', actors: [this.actor] });
   }
+
+  private readonly dispatchCompleteBound = (cookie: number): void => {
+    this.calls.call((manager: ManagerState, key: number) => manager.dispatchComplete(this.ports.nowNs(), key), this.manager, cookie);
+  };
+
+  private readonly responseTimeoutBound = (cookie: number): void => {
+    if (this.calls.failed || !this.manager.responseTimeoutDue(cookie)) return;
+    this.calls.call((manager: ManagerState, key: number) => manager.responseTimeoutElapsed(this.ports.nowNs(), key), this.manager, cookie);
+  };
 
   private effects(): ManagerEffects {
     const ports = this.ports;
@@ -128,15 +143,11 @@ export class ManagerService {
     return {
       dispatchAfter: (delayNs, cookie) => {
         if (delayNs === 0) this.manager.dispatchComplete(ports.nowNs(), cookie);
-        else ports.clock.afterNs(delayNs, () => {
-          if (!this.#stopped) this.actor.send({ type: 'dispatchComplete', cookie });
-        });
+        else ports.clock.afterNsWith(delayNs, this.dispatchCompleteBound, cookie);
       },
       responseTimeoutAfter: (delayNs, cookie) => {
         // Most groups are answered in time: their timer ends here, without an actor event.
-        ports.clock.afterNs(delayNs, () => {
-          if (!this.#stopped && this.manager.responseTimeoutDue(cookie)) this.actor.send({ type: 'responseTimeout', cookie });
-        });
+        ports.clock.afterNsWith(delayNs, this.responseTimeoutBound, cookie);
       },
       deliver: (ioasid, group) => {
         if (!this.restoring) ports.outbox.add(subjects.ioasidFaults(ioasid), 'faultGroup', group);

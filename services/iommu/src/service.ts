@@ -1,12 +1,14 @@
 /**
  * The iommu service of one host: an iommu actor per IOMMU, with one wildcard
  * subscription per subject kind (`iommu.*.ats`, `iommu.*.pri`, `iommu.*.cmd`)
- * dispatched by the iommu token of the subject.
+ * dispatched by the iommu token of the subject. Records reach the IOMMU's
+ * model as plain calls (ModelCalls); its actor holds the lifecycle.
  */
-import { ServicePorts, type ServiceOptions, subjectToken } from '@ioasim/bus';
+import { ModelCalls, ServicePorts, type ServiceOptions, subjectToken } from '@ioasim/bus';
 import { IommuState, randomCreate, type IommuEffects } from '@ioasim/model';
+import type { IommuCommand, PageRequest, TranslationRequest } from '@ioasim/protocol';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
-import { iommuMachine, type IommuMachineEvent } from './machine.js';
+import { iommuMachine } from './machine.js';
 
 type IommuActor = Actor<typeof iommuMachine>;
 
@@ -18,6 +20,7 @@ export class IommuService {
   readonly iommus = new Map<string, IommuState>();
   private readonly actors = new Map<string, IommuActor>();
   errors: unknown[] = [];
+  private readonly calls = new ModelCalls(this.errors);
 
   constructor(
     readonly options: ServiceOptions,
@@ -39,15 +42,22 @@ export class IommuService {
       this.actors.set(config.name, actor.start());
     }
     const subjects = this.ports.subjects;
-    this.ports.subscribe(subjects.iommuAts('*'), 'translationRequest', (records, message) =>
-      this.send(message.subject, { type: 'translationBatch', records }),
-    );
-    this.ports.subscribe(subjects.iommuPri('*'), 'pageRequest', (records, message) =>
-      this.send(message.subject, { type: 'pageRequestBatch', records }),
-    );
-    this.ports.subscribe(subjects.iommuCmd('*'), 'iommuCommand', (records, message) =>
-      this.send(message.subject, { type: 'commandBatch', records }),
-    );
+    // Made once: the data plane calls them with the IOMMU and the batch, allocating nothing per frame.
+    const translationsServe = (iommu: IommuState, batch: readonly TranslationRequest[]): void => iommu.translationRequests(clock.nowNs(), batch);
+    const pageRequestsQueue = (iommu: IommuState, batch: readonly PageRequest[]): void => iommu.pageRequests(clock.nowNs(), batch);
+    const commandsApply = (iommu: IommuState, batch: readonly IommuCommand[]): void => iommu.commands(clock.nowNs(), batch);
+    this.ports.subscribe(subjects.iommuAts('*'), 'translationRequest', (records, message) => {
+      const iommu = this.iommuOf(message.subject);
+      if (iommu !== null) this.calls.call(translationsServe, iommu, records);
+    });
+    this.ports.subscribe(subjects.iommuPri('*'), 'pageRequest', (records, message) => {
+      const iommu = this.iommuOf(message.subject);
+      if (iommu !== null) this.calls.call(pageRequestsQueue, iommu, records);
+    });
+    this.ports.subscribe(subjects.iommuCmd('*'), 'iommuCommand', (records, message) => {
+      const iommu = this.iommuOf(message.subject);
+      if (iommu !== null) this.calls.call(commandsApply, iommu, records);
+    });
   }
 
   metricsPublish(): void {
@@ -62,18 +72,20 @@ export class IommuService {
   }
 
   stop(): void {
+    this.calls.stop();
     this.ports.close();
     if (this.actorParent === undefined) for (const actor of this.actors.values()) actor.stop();
     else this.actorParent.send({ type: 'actorsStop', actors: [...this.actors.values()] });
   }
 
-  private send(subject: string, event: IommuMachineEvent): void {
-    const actor = this.actors.get(subjectToken(subject, IOMMU_TOKEN));
-    if (actor === undefined) {
+  /** The IOMMU a frame on `subject` is for; null (counted as a bad frame) for one this host does not have. */
+  private iommuOf(subject: string): IommuState | null {
+    const iommu = this.iommus.get(subjectToken(subject, IOMMU_TOKEN));
+    if (iommu === undefined) {
       this.ports.badFrames++;
-      return;
+      return null;
     }
-    actor.send(event);
+    return iommu;
   }
 
   private effects(): IommuEffects {

@@ -5,8 +5,9 @@
  * pages through a control request to the manager, then answers. What every
  * frontend does on the bus is FrontendPorts'.
  */
-import { FrontendPorts, type ServiceOptions } from '@ioasim/bus';
+import { FrontendPorts, ModelCalls, type ServiceOptions } from '@ioasim/bus';
 import { FrontendState, type HandlerAction } from '@ioasim/model';
+import type { FaultGroup, UnrecoverableFault } from '@ioasim/protocol';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { vfioMachine } from './machine.js';
 
@@ -17,6 +18,8 @@ export class VfioService {
   private readonly actor: Actor<typeof vfioMachine> | null;
   #stopped = false;
   errors: unknown[] = [];
+  /** Fault groups, handler completions and owner events reach the model through here, as plain calls. */
+  private readonly calls = new ModelCalls(this.errors);
 
   constructor(
     readonly options: ServiceOptions,
@@ -28,9 +31,7 @@ export class VfioService {
     const ports = this.ports;
     this.frontend = new FrontendState(host, 'vfio', seed, {
       serveAfter: (delayNs, ioasid, cookie) =>
-        ports.clock.afterNs(delayNs, () => {
-          if (!this.#stopped) this.actor?.send({ type: 'serveComplete', ioasid, cookie });
-        }),
+        ports.clock.afterNs(delayNs, () => this.calls.call(this.handlerServe, ioasid, cookie)),
       respond: (response) => ports.respond(response),
       trace: (event) => ports.trace(event),
     });
@@ -39,7 +40,7 @@ export class VfioService {
       return;
     }
     const actor = createActor(vfioMachine, {
-      input: { frontend: this.frontend, nowNs: () => clock.nowNs(), act: (action) => this.act(action) },
+      input: { frontend: this.frontend, nowNs: () => clock.nowNs() },
       clock,
       id: ports.sender,
       ...(actorParent === undefined ? {} : { parent: actorParent }),
@@ -50,8 +51,8 @@ export class VfioService {
     ports.faultsSubscribe(
       this.frontend.handlers.keys(),
       this.frontend.owners.keys(),
-      (ioasid, records) => actor.send({ type: 'faultGroupBatch', ioasid, records }),
-      (owner, records) => actor.send({ type: 'ownerEventBatch', owner, records }),
+      (ioasid, records) => this.calls.call(this.faultGroupsQueue, ioasid, records),
+      (owner, records) => this.calls.call(this.ownerEventsQueue, owner, records),
     );
   }
 
@@ -66,11 +67,19 @@ export class VfioService {
 
   stop(): void {
     this.#stopped = true;
+    this.calls.stop();
     this.ports.close();
     if (this.actor === null) return;
     if (this.actorParent === undefined) this.actor.stop();
     else this.actorParent.send({ type: 'actorsStop', actors: [this.actor] });
   }
+
+  // Made once: the data plane calls them with their arguments, allocating no closure per frame.
+  private readonly faultGroupsQueue = (ioasid: string, records: readonly FaultGroup[]): void =>
+    this.frontend.faultGroups(this.ports.nowNs(), ioasid, records);
+  private readonly ownerEventsQueue = (owner: string, records: readonly UnrecoverableFault[]): void =>
+    this.frontend.ownerEvents(this.ports.nowNs(), owner, records);
+  private readonly handlerServe = (ioasid: string, cookie: number): void => this.act(this.frontend.serve(ioasid, cookie));
 
   private act(action: HandlerAction): void {
     switch (action.kind) {

@@ -40,6 +40,10 @@ export class RunClock implements Clock {
     return handle;
   }
 
+  afterNsWith<Argument>(delayNs: number, callback: (argument: Argument) => void, argument: Argument): void {
+    this.afterNs(delayNs, () => callback(argument));
+  }
+
   cancel(handle: TimerHandle): void {
     this.#pending.delete(handle);
     this.#real.cancel(handle);
