@@ -38,6 +38,12 @@ export type ServiceOptions = {
   readonly clock: Clock;
   /** The run's seed; each actor derives its own random stream from it. */
   readonly seed: number;
+  /**
+   * The observers of an embedded run, called with each trace event as it
+   * happens; without it (a service process on NATS), trace events leave in
+   * frames on the host's trace subject at the end of each instant.
+   */
+  readonly observe?: (event: TraceEvent) => void;
 };
 
 /**
@@ -93,7 +99,9 @@ export class ServicePorts {
   }
 
   trace(event: TraceEvent): void {
-    this.traceOutbox.add(this.traceSubjectName, 'trace', event);
+    const observe = this.options.observe;
+    if (observe !== undefined) observe(event);
+    else this.traceOutbox.add(this.traceSubjectName, 'trace', event);
   }
 
   metricsPublish(actor: string, counters: Readonly<Record<string, number>>): void {

@@ -113,18 +113,20 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
   const metrics: MetricsRecord[] = [];
   const onTrace = options.onTrace;
   const observerErrors: string[] = [];
+  // The services call the observers directly; frames on the trace subjects (a probe's) reach them too.
+  const observe = (event: TraceEvent): void => {
+    checker.observe(event);
+    hopBook.observe(event);
+    series.observe(event);
+    overflows.observe(event);
+    onTrace?.(event);
+  };
   framesSubscribe(
     bus,
     `${SUBJECT_ROOT}.${runId}.trace.*`,
     'trace',
     (events) => {
-      for (const event of events) {
-        checker.observe(event);
-        hopBook.observe(event);
-        series.observe(event);
-        overflows.observe(event);
-        onTrace?.(event);
-      }
+      for (const event of events) observe(event);
     },
     (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
   );
@@ -139,7 +141,7 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
   const actorParent = actorsParentStart(clock, `${runId}/actors`);
   const services = topology.hosts.map((host, index) => {
     if (index % HEAP_GUARD_HOSTS === 0) heapGuard(() => `after building ${index.toLocaleString('en-US')} of ${hostCount.toLocaleString('en-US')} hosts`, { done: index, total: hostCount });
-    return hostServicesStart({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed }, actorParent);
+    return hostServicesStart({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed, observe }, actorParent);
   });
   const timeline: TimelineOutcome[] = [];
   const servicesByHost = new Map(services.map((host) => [host.host.name, host]));
@@ -154,7 +156,7 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
   };
   timelinePlay(topology.timeline, topology.hosts, player, timeline);
   options.onStart?.(simulationOf(runId, bus, scheduler, clock, services));
-  chaos.start(services, (host) => ({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed }));
+  chaos.start(services, (host) => ({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed, observe }));
   for (const host of services) host.device.start();
   const onProgress = options.onProgress;
   const expectedNs = runExpectedNs(topology);
