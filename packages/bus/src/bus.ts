@@ -5,6 +5,7 @@
  * goes through a reply subject. Payloads are bytes (encoded frames).
  */
 import type { Frame } from '@ioasim/protocol';
+import type { LinkBatch } from './link-batch.js';
 
 export type BusMessage = {
   readonly subject: string;
@@ -61,6 +62,13 @@ export interface Bus {
    * once published, so sharing them is safe.
    */
   readonly publishFrame?: (subject: string, frame: Frame) => void;
+  /**
+   * Present only on a bus that carries frames as objects in process and
+   * delivers link batches (LocalBus with `wire: 'objects'`): the Outbox
+   * hands it each batch when the batch opens, and keeps adding records to it
+   * until it is delivered or closed (see link-batch.ts).
+   */
+  readonly sendBatch?: (subject: string, batch: LinkBatch) => void;
   /**
    * Present where `publishFrame` is: `request` with the frame as an object.
    * The reply comes as an object too (`message.frame`) when the responder

@@ -26,7 +26,8 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './bus.js';
-import type { Frame } from '@ioasim/protocol';
+import { frameObject, type Frame } from '@ioasim/protocol';
+import type { LinkBatch } from './link-batch.js';
 import { Priority, type TimerHandle } from './clock.js';
 import { AssertionError, assert } from './assert.js';
 import type { Scheduler } from './scheduler.js';
@@ -79,8 +80,10 @@ class Delivery implements BusMessage {
     readonly subject: string,
     readonly data: Uint8Array,
     readonly reply: string | null,
-    readonly frame: Frame | undefined,
+    /** A link batch's frame is made when it is delivered, once its records are all in. */
+    public frame: Frame | undefined,
     readonly route: Route<LocalSubscription>,
+    readonly batch: LinkBatch | null,
   ) {}
 }
 
@@ -112,6 +115,7 @@ export class LocalBus implements Bus {
   readonly #unsubscribedBound = (subscription: LocalSubscription): void => this.#unsubscribed(subscription);
 
   readonly publishFrame?: (subject: string, frame: Frame) => void;
+  readonly sendBatch?: (subject: string, batch: LinkBatch) => void;
   readonly requestFrame?: (subject: string, frame: Frame, timeoutNs: number, callback: (result: RequestResult) => void) => void;
 
   constructor(scheduler: Scheduler, options: LocalBusOptions) {
@@ -126,6 +130,15 @@ export class LocalBus implements Bus {
         }
         this.#framesCarried++;
         this.#send(subject, NO_BYTES, null, frame);
+      };
+      this.sendBatch = (subject, batch) => {
+        if (this.#closed) {
+          this.#stats.dropped++;
+          batch.delivered = true;
+          return;
+        }
+        this.#framesCarried++;
+        this.#send(subject, NO_BYTES, null, undefined, batch);
       };
       this.requestFrame = (subject, frame, timeoutNs, callback) => {
         this.#framesCarried++;
@@ -218,7 +231,7 @@ export class LocalBus implements Bus {
   }
 
   /** Publishes one message; returns its delivery time, or -1 when no subscription matched. */
-  #send(subject: string, data: Uint8Array, reply: string | null, frame?: Frame): number {
+  #send(subject: string, data: Uint8Array, reply: string | null, frame?: Frame, batch: LinkBatch | null = null): number {
     const state = this.#routes.state(subject);
     this.#stats.published++;
     const route = state.route;
@@ -229,7 +242,7 @@ export class LocalBus implements Bus {
     let deliveryNs = this.#scheduler.nowNs + this.#latencySample(subject);
     if (deliveryNs < state.lastDeliveryNs) deliveryNs = state.lastDeliveryNs;
     state.lastDeliveryNs = deliveryNs;
-    this.#scheduler.schedule(deliveryNs, Priority.normal, this.#deliverBound, new Delivery(subject, data, reply, frame, route));
+    this.#scheduler.schedule(deliveryNs, Priority.normal, this.#deliverBound, new Delivery(subject, data, reply, frame, route, batch));
     return deliveryNs;
   }
 
@@ -242,6 +255,11 @@ export class LocalBus implements Bus {
   }
 
   #deliver(delivery: Delivery): void {
+    const batch = delivery.batch;
+    if (batch !== null) {
+      batch.delivered = true;
+      delivery.frame = frameObject(batch.type, batch.sender, batch.sequence, batch.records);
+    }
     if (this.#closed) {
       this.#stats.dropped++;
       return;

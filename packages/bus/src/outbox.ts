@@ -3,7 +3,9 @@
  * subject's batch and leave as one frame (`frameEncode`) when the batch holds
  * `records` records or `windowNs` after its first record, whichever comes
  * first. With `windowNs` 0 a batch leaves at the end of the current instant,
- * after everything of priority `normal` (see `Priority.flush`).
+ * after everything of priority `normal` (see `Priority.flush`); on a bus that
+ * takes link batches (`sendBatch`, LocalBus with objects), it is handed to
+ * the bus when it opens and costs no flush event (see link-batch.ts).
  *
  * Invariants:
  * - a subject always carries one frame type;
@@ -24,6 +26,7 @@ import {
 import type { Bus } from './bus.js';
 import { Priority, type Clock, type TimerHandle } from './clock.js';
 import { AssertionError, assert } from './assert.js';
+import { LinkBatch } from './link-batch.js';
 
 export type OutboxOptions = {
   readonly bus: Bus;
@@ -61,6 +64,8 @@ class SubjectBatch {
   /** The sequence of the last frame published on the subject. */
   sequence = 0;
   timer: TimerHandle | null = null;
+  /** The batch handed to a bus that takes link batches, while it may take more records. */
+  link: LinkBatch | null = null;
   /** Made once per subject, so that arming the window allocates no closure. */
   readonly windowElapsed: () => void;
 
@@ -107,16 +112,24 @@ export class Outbox {
     return { frames: this.#frames, records: this.#records, splits: this.#splits };
   }
 
-  /** Records waiting in every batch. */
+  /** Records waiting in every batch (a link batch's wait until the end of the instant it opened in). */
   get pendingCount(): number {
     let count = 0;
-    for (const batch of this.#batches?.values() ?? []) count += batch.records.length;
+    const nowNs = this.#clock.nowNs();
+    for (const batch of this.#batches?.values() ?? []) {
+      count += batch.records.length;
+      if (batch.link?.open(nowNs) === true) count += batch.link.records.length;
+    }
     return count;
   }
 
   /** Appends `record` to the batch of `subject`, which leaves when full or when its window ends. */
   add<Name extends FrameTypeName>(subject: string, type: Name, record: FrameRecords[Name]): void {
     const batch = this.#batch(subject, type);
+    if (this.#linked) {
+      this.#linkAdd(batch, record);
+      return;
+    }
     let records = batch.records;
     if (records.length === 0) batch.records = records = [record];
     else records.push(record);
@@ -130,6 +143,7 @@ export class Outbox {
   /** Publishes `records` at once, after the records already waiting on `subject`. */
   send<Name extends FrameTypeName>(subject: string, type: Name, records: readonly FrameRecords[Name][]): void {
     const batch = this.#batch(subject, type);
+    this.#linkClose(batch);
     this.#flush(batch);
     if (records.length === 0) return;
     if (this.#bus.publishFrame !== undefined) this.#publishObjects(batch, records.slice());
@@ -138,7 +152,38 @@ export class Outbox {
 
   /** Publishes every waiting batch now. */
   flushAll(): void {
-    for (const batch of this.#batches?.values() ?? []) this.#flush(batch);
+    for (const batch of this.#batches?.values() ?? []) {
+      this.#linkClose(batch);
+      this.#flush(batch);
+    }
+  }
+
+  /** True when batches go to the bus as link batches: a bus that takes them, and no batching window. */
+  get #linked(): boolean {
+    return this.#windowNs === 0 && this.#bus.sendBatch !== undefined;
+  }
+
+  /** Adds `record` to the subject's open link batch, or opens one and hands it to the bus. */
+  #linkAdd(batch: SubjectBatch, record: AnyRecord): void {
+    const nowNs = this.#clock.nowNs();
+    let link = batch.link;
+    if (link === null || !link.open(nowNs)) {
+      batch.sequence++;
+      this.#frames++;
+      link = batch.link = new LinkBatch(batch.type, this.#sender, batch.sequence, nowNs, [record]);
+      (this.#bus.sendBatch as (subject: string, batch: LinkBatch) => void)(batch.subject, link);
+    } else {
+      link.records.push(record);
+    }
+    this.#records++;
+    if (link.records.length >= this.#recordsMax) this.#linkClose(batch);
+  }
+
+  /** Ends the subject's open link batch: later records open the next. */
+  #linkClose(batch: SubjectBatch): void {
+    if (batch.link === null) return;
+    batch.link.closed = true;
+    batch.link = null;
   }
 
   #batch(subject: string, type: FrameTypeName): SubjectBatch {

@@ -25,6 +25,7 @@ import {
 } from '@ioasim/protocol';
 import type { Bus, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
 import type { Clock } from './clock.js';
+import type { LinkBatch } from './link-batch.js';
 import type { FrameRequester } from './control-outbox.js';
 import { framesSubscribe, type FrameHandler } from './frames.js';
 import { MessageCounts } from './message-counts.js';
@@ -210,11 +211,20 @@ export class ServicePorts {
 class CountingBus implements Bus {
   /** Kept when the bus has it: without it the Outbox would encode every frame. */
   readonly publishFrame?: (subject: string, frame: Frame) => void;
+  /** Kept when the bus has it: without it the Outbox would flush every batch with an event of its own. */
+  readonly sendBatch?: (subject: string, batch: LinkBatch) => void;
 
   constructor(
     private readonly bus: Bus,
     private readonly messages: MessageCounts,
   ) {
+    if (bus.sendBatch !== undefined) {
+      const sendBatch = bus.sendBatch;
+      this.sendBatch = (subject, batch) => {
+        messages.sent(subject);
+        sendBatch(subject, batch);
+      };
+    }
     if (bus.publishFrame !== undefined) {
       this.publishFrame = (subject, frame) => {
         messages.sent(subject);
