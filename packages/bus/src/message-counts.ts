@@ -38,20 +38,24 @@ export class MessageCounts {
    */
   private byKind: Map<MessageSubjectKind, MessageCountsByKind> | null = null;
 
+  /** The kind counted last and its counts: an actor sends and receives runs of one kind. */
+  private lastKind: MessageSubjectKind | null = null;
+  private lastCounts: MessageCountsByKind | null = null;
+
   sent(subject: string): void {
-    this.count(subject, 'sent');
+    this.countsOf(subject).sent++;
   }
 
   received(subject: string): void {
-    this.count(subject, 'received');
+    this.countsOf(subject).received++;
   }
 
   dropped(subject: string): void {
-    this.count(subject, 'dropped');
+    this.countsOf(subject).dropped++;
   }
 
   duplicated(subject: string): void {
-    this.count(subject, 'duplicated');
+    this.countsOf(subject).duplicated++;
   }
 
   /** The counts by subject kind, kinds in name order. */
@@ -75,14 +79,17 @@ export class MessageCounts {
     return counters;
   }
 
-  private count(subject: string, name: MessageCountName): void {
+  private countsOf(subject: string): MessageCountsByKind {
     const kind = subjectKind(subject) ?? SUBJECT_KIND_OTHER;
+    if (kind === this.lastKind) return this.lastCounts as MessageCountsByKind;
     const byKind = (this.byKind ??= new Map());
     let counts = byKind.get(kind);
     if (counts === undefined) {
       counts = { sent: 0, received: 0, dropped: 0, duplicated: 0 };
       byKind.set(kind, counts);
     }
-    counts[name]++;
+    this.lastKind = kind;
+    this.lastCounts = counts;
+    return counts;
   }
 }

@@ -67,14 +67,18 @@ export const SUBJECT_HOPS: Readonly<Record<SubjectKind, Hop>> = {
 /** Subjects of one run on one host. `*` may stand for any token to make a pattern. */
 export function hostSubjects(run: string, host: string) {
   const base = `${SUBJECT_ROOT}.${run}.${host}`;
+  // The host-wide subjects, made once: one string each, hashed once by every Map they are looked up in.
+  const managerFaults = `${base}.mgr.faults`;
+  const managerControl = `${base}.mgr.ctl`;
+  const managerResponses = `${base}.mgr.resp`;
   return {
     iommuAts: (iommu: string) => `${base}.iommu.${iommu}.ats`,
     iommuPri: (iommu: string) => `${base}.iommu.${iommu}.pri`,
-    iommuCmd: (iommu: string) => `${base}.iommu.${iommu}.cmd`,
-    mgrFaults: () => `${base}.mgr.faults`,
-    mgrCtl: () => `${base}.mgr.ctl`,
-    mgrResp: () => `${base}.mgr.resp`,
-    ioasidFaults: (ioasid: string) => `${base}.ioasid.${ioasid}.faults`,
+    iommuCmd: remembered((iommu: string) => `${base}.iommu.${iommu}.cmd`),
+    mgrFaults: () => managerFaults,
+    mgrCtl: () => managerControl,
+    mgrResp: () => managerResponses,
+    ioasidFaults: remembered((ioasid: string) => `${base}.ioasid.${ioasid}.faults`),
     ownerEvents: (owner: string) => `${base}.owner.${owner}.events`,
     devAts: remembered((device: string) => `${base}.dev.${device}.ats`),
     devPrgr: remembered((device: string) => `${base}.dev.${device}.prgr`),
