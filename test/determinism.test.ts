@@ -4,7 +4,7 @@
  * another report.
  */
 import type { LocalBus } from '@ioasim/bus';
-import { reportDeterministicJson, run, topologyLoad, type Topology } from '@ioasim/sim';
+import { reportDeterministicJson, run, runStart, topologyLoad, type Topology } from '@ioasim/sim';
 import { describe, expect, it } from 'vitest';
 
 function example(name: string): Topology {
@@ -47,10 +47,11 @@ describe('determinism', () => {
   it('hands every frame over as an object by default, map requests and their replies too, and encodes every frame on the msgpack wire', () => {
     const topology = example('single-host.yaml');
     const carried = (wire?: 'msgpack' | 'objects'): { carried: number; published: number } => {
-      let bus: LocalBus | null = null;
-      run(topology, { seed: 5, ...(wire === undefined ? {} : { wire }), onStart: (simulation) => (bus = simulation.bus as LocalBus) });
-      const used = bus as LocalBus | null;
-      return { carried: used?.framesCarried ?? -1, published: used?.stats.published ?? -1 };
+      const started = runStart(topology, { seed: 5, ...(wire === undefined ? {} : { wire }) });
+      started.scheduler.run();
+      started.finish();
+      const used = started.bus as LocalBus;
+      return { carried: used.framesCarried, published: used.stats.published };
     };
     const objects = carried();
     expect(objects.carried).toBeGreaterThan(1000);

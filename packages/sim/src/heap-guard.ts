@@ -51,7 +51,7 @@ export class HeapLimitError extends Error {
         : `give node more heap, e.g. NODE_OPTIONS=--max-old-space-size=${Math.ceil(wanted / GIB) * 1024} (MiB; this machine has ${gibibytes(machine)} GiB), or simulate fewer devices`;
     super(
       `the run needs more heap than node's limit of ${gibibytes(limitBytes)} GiB: ${gibibytes(usedBytes)} GiB in use ${doing}; ${advice} ` +
-        `(a fleet takes about 8 KB of heap per idle device, more under load)`,
+        `(a host costs about 0.6 KB of heap per device until its first workload arrival, about 10 KB per busy device)`,
     );
     this.name = 'HeapLimitError';
   }

@@ -3,7 +3,7 @@
  */
 import type { ServiceOptions } from '@ioasim/bus';
 import type { HostConfig } from '@ioasim/protocol';
-import { DeviceService } from '@ioasim/service-device';
+import { DeviceService, type DeviceWorkload } from '@ioasim/service-device';
 import { ManagerService } from '@ioasim/service-ioasid-manager';
 import { IommuService } from '@ioasim/service-iommu';
 import { VdpaService } from '@ioasim/service-vdpa';
@@ -22,11 +22,12 @@ export type HostServices = {
 /**
  * `actorParent`: the parent of the host's actors, shared by every host of an
  * embedded run (actorsParentStart); without it, the host's device service
- * makes one for the host.
+ * makes one for the host. `workloads`: the host's workloads, when they were
+ * made before its services (see fleet-hosts.ts).
  */
-export function hostServicesStart(options: ServiceOptions, actorParent?: AnyActorRef): HostServices {
+export function hostServicesStart(options: ServiceOptions, actorParent?: AnyActorRef, workloads?: DeviceWorkload[]): HostServices {
   // The host's actors share the device service's actor parent, and so one xstate actor system.
-  const device = new DeviceService(options, actorParent);
+  const device = new DeviceService(options, actorParent, workloads);
   return {
     host: options.host,
     device,

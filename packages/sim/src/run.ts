@@ -7,13 +7,14 @@
  * nothing is scheduled (every group answered or abandoned), collect the
  * actors' final metrics, finish the checker, report.
  */
-import { LocalBus, RealClock, Scheduler, VirtualClock, framesSubscribe, type Bus } from '@ioasim/bus';
+import { LocalBus, RealClock, Scheduler, VirtualClock, framesSubscribe, type Bus, type ServiceOptions } from '@ioasim/bus';
 import { costSample, randomCreate } from '@ioasim/model';
 import { actorsParentStart } from '@ioasim/service-device';
-import { SUBJECT_ROOT, subjectHop, type ChaosTraceEvent, type MetricsRecord, type Topology, type TraceEvent } from '@ioasim/protocol';
+import { SUBJECT_ROOT, subjectHop, type ChaosTraceEvent, type HostConfig, type MetricsRecord, type Topology, type TraceEvent } from '@ioasim/protocol';
 import { Checker } from './checker.js';
 import { chaosWire, type ChaosRunOptions } from './chaos/wiring.js';
 import { HEAP_GUARD_HOSTS, heapGuard } from './heap-guard.js';
+import { FleetHosts } from './fleet-hosts.js';
 import { hostServicesStart } from './host-services.js';
 import { HopBook } from './hops.js';
 import { LatencyBook } from './latency.js';
@@ -80,6 +81,8 @@ export type RunStarted = {
   readonly progress: (simulatedNs: number) => void;
   /** The run's bus, for its counters. */
   readonly bus: Bus;
+  /** Hosts whose services are made so far: a host is made at its first workload arrival (see fleet-hosts.ts). */
+  hostsMade(): number;
   /** Collects the actors' final metrics, checks, and builds the report. */
   finish(): Report;
 };
@@ -139,12 +142,16 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
   );
   const hostCount = topology.hosts.length;
   const actorParent = actorsParentStart(clock, `${runId}/actors`);
-  const services = topology.hosts.map((host, index) => {
-    if (index % HEAP_GUARD_HOSTS === 0) heapGuard(() => `after building ${index.toLocaleString('en-US')} of ${hostCount.toLocaleString('en-US')} hosts`, { done: index, total: hostCount });
-    return hostServicesStart({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed, observe }, actorParent);
-  });
+  const serviceOptions = (host: HostConfig): ServiceOptions => ({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed, observe });
+  const hosts = new FleetHosts(
+    topology.hosts,
+    (host, _index, workloads) => hostServicesStart(serviceOptions(host), actorParent, workloads),
+    (made) => {
+      if (made % HEAP_GUARD_HOSTS === 0) heapGuard(() => `after building ${made.toLocaleString('en-US')} of ${hostCount.toLocaleString('en-US')} hosts`, { done: made, total: hostCount });
+    },
+  );
+  if (chaos.active || topology.timeline.length > 0) hosts.makeAll();
   const timeline: TimelineOutcome[] = [];
-  const servicesByHost = new Map(services.map((host) => [host.host.name, host]));
   const player = {
     bus,
     clock,
@@ -152,12 +159,14 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
     sender: 'runner',
     startNs: 0,
     timeoutNs: TIMELINE_TIMEOUT_NS,
-    unplug: (host: string, device: string) => servicesByHost.get(host)?.device.unplug(device),
+    unplug: (host: string, device: string) => hosts.byName(host)?.device.unplug(device),
   };
   timelinePlay(topology.timeline, topology.hosts, player, timeline);
-  options.onStart?.(simulationOf(runId, bus, scheduler, clock, services));
-  chaos.start(services, (host) => ({ run: runId, host, settings: topology.settings, bus: chaos.busFor(host.name), clock, seed, observe }));
-  for (const host of services) host.device.start();
+  options.onStart?.(simulationOf(runId, bus, scheduler, clock, () => hosts.all, (host) => hosts.byName(host)));
+  // Chaos replaces the services it crashes and restarts in this array of its own.
+  const chaosServices = chaos.active ? hosts.all : null;
+  if (chaosServices !== null) chaos.start(chaosServices, serviceOptions);
+  hosts.firstArrivalsSchedule(clock, seed);
   const onProgress = options.onProgress;
   const expectedNs = runExpectedNs(topology);
   const progress = (simulatedNs: number): void => {
@@ -167,6 +176,8 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
   const finish = (): Report => {
     // A run whose work ended before --until ends with its last event, not at the time it was allowed to run to.
     const simulatedNs = scheduler.nextTimeNs() === null ? scheduler.lastEventNs : scheduler.nowNs;
+    // A host no arrival reached is made now, for its devices' rows and its actors' final metrics.
+    const services = chaosServices ?? hosts.all;
     for (const host of services) {
       host.device.metricsPublish();
       host.iommu.metricsPublish();
@@ -207,5 +218,5 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
       chaos: { rules: chaos.rules.length, delivery: chaos.delivery, idleRules: chaos.idleRules() },
     });
   };
-  return { scheduler, progress, bus, finish };
+  return { scheduler, progress, bus, finish, hostsMade: () => hosts.madeCount };
 }

@@ -16,8 +16,18 @@
  * A frame that does not decode on a watched subject is an error of the run,
  * not of the probe: it is counted by the actors that subscribe to it.
  */
-import { framesSubscribe, type Bus, type Scheduler, type VirtualClock } from '@ioasim/bus';
-import { frameEncode, hostSubjects, type FrameRecords, type FrameTypeName, type HostSubjects } from '@ioasim/protocol';
+import {
+  framesSubscribe,
+  type Bus,
+  type BusStats,
+  type MessageHandler,
+  type RequestResult,
+  type Scheduler,
+  type SubscribeOptions,
+  type Subscription,
+  type VirtualClock,
+} from '@ioasim/bus';
+import { frameEncode, hostSubjects, subjectParse, type Frame, type FrameRecords, type FrameTypeName, type HostSubjects } from '@ioasim/protocol';
 import type { HostServices } from './host-services.js';
 
 /** An embedded run as the probe sees it, once its actors are built and before anything runs. */
@@ -26,9 +36,12 @@ export type Simulation = {
   readonly bus: Bus;
   readonly scheduler: Scheduler;
   readonly clock: VirtualClock;
+  /** Every host's services: reading it makes the hosts not yet made (see fleet-hosts.ts). */
   readonly services: readonly HostServices[];
   /** The subjects of one host of this run. */
   readonly subjects: (host: string) => HostSubjects;
+  /** Makes the services of `host` now, if they were not yet made (see fleet-hosts.ts). */
+  readonly hostMake: (host: string) => void;
 };
 
 export function simulationOf(
@@ -36,9 +49,73 @@ export function simulationOf(
   bus: Bus,
   scheduler: Scheduler,
   clock: VirtualClock,
-  services: readonly HostServices[],
+  services: () => readonly HostServices[],
+  hostMake: (host: string) => void,
 ): Simulation {
-  return { run, bus, scheduler, clock, services, subjects: (host) => hostSubjects(run, host) };
+  return {
+    run,
+    bus: new ProbeBus(bus, hostMake),
+    scheduler,
+    clock,
+    get services() {
+      return services();
+    },
+    subjects: (host) => hostSubjects(run, host),
+    hostMake,
+  };
+}
+
+/**
+ * The run's bus as a probe sees it: a frame a probe publishes or a request
+ * it makes on a host's subject makes that host first (see fleet-hosts.ts),
+ * so that the host's actors hear it whether or not a workload reached them.
+ */
+class ProbeBus implements Bus {
+  readonly publishFrame?: (subject: string, frame: Frame) => void;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly hostMake: (host: string) => void,
+  ) {
+    const publishFrame = bus.publishFrame;
+    if (publishFrame !== undefined) {
+      this.publishFrame = (subject, frame) => {
+        this.#hostOf(subject);
+        publishFrame(subject, frame);
+      };
+    }
+  }
+
+  get stats(): Readonly<BusStats> {
+    return this.bus.stats;
+  }
+
+  publish(subject: string, data: Uint8Array, reply?: string): void {
+    this.#hostOf(subject);
+    this.bus.publish(subject, data, reply);
+  }
+
+  subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Subscription {
+    return this.bus.subscribe(pattern, handler, options);
+  }
+
+  request(subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void): void {
+    this.#hostOf(subject);
+    this.bus.request(subject, data, timeoutNs, callback);
+  }
+
+  flush(): Promise<void> {
+    return this.bus.flush();
+  }
+
+  close(): Promise<void> {
+    return this.bus.close();
+  }
+
+  #hostOf(subject: string): void {
+    const host = subjectParse(subject)?.host;
+    if (host !== undefined) this.hostMake(host);
+  }
 }
 
 /** A record seen on the wire, with the subject and the simulated time it was delivered at. */

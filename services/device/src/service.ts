@@ -90,13 +90,23 @@ class DevicePorts implements DeviceEffects {
 }
 
 /** A device's workload and its own arrival stream: one scheduled event at a time, and no closure per access. */
-class Workload {
+export class DeviceWorkload {
   constructor(
     readonly generator: WorkloadGenerator,
     readonly device: string,
     readonly pasid: number | null,
     readonly prgSize: number,
   ) {}
+}
+
+/** The workloads of `host`, each with its own random stream from (seed, host, workload). */
+export function deviceWorkloads(host: ServiceOptions['host'], seed: number): DeviceWorkload[] {
+  const pool = pasidPoolAssign(host.devices);
+  return host.workloads.map((workload, index) => {
+    const random = randomCreate(seed, `${host.name}/workload/${index}/${workload.device}`);
+    const generator = new WorkloadGenerator(workload, random);
+    return new DeviceWorkload(generator, workload.device, pasidOnWire(pool, workload.device, workload.pasid, workload.asid), workload.prgSize);
+  });
 }
 
 /** The most accesses one arrival event carries: a late real clock catches up in events of this size. */
@@ -121,19 +131,20 @@ export class DeviceService {
   private readonly slots = new Map<string, DeviceSlot>();
   /** The parent of this host's actors: give it to the host's other services so that they share its actor system. */
   readonly actorParent: AnyActorRef;
-  private readonly workloads: Workload[] = [];
+  private readonly workloads: DeviceWorkload[];
   private readonly nowNs: () => number;
-  private readonly arrivalBound = (workload: Workload): void => this.arrival(workload);
+  private readonly arrivalBound = (workload: DeviceWorkload): void => this.arrival(workload);
   errors: unknown[] = [];
 
   constructor(
     readonly options: ServiceOptions,
     /** The parent of this host's actors, shared with other hosts; none: one of its own. */
     actorParent?: AnyActorRef,
+    /** The host's workloads, when they were made before the service (deviceWorkloads); none: made here. */
+    workloads?: DeviceWorkload[],
   ) {
     const { host, settings, clock, seed } = options;
     this.ports = new ServicePorts(options, `${host.name}/device`);
-    const pool = pasidPoolAssign(host.devices);
     this.nowNs = (): number => clock.nowNs();
     const groupTimeoutFired: GroupTimeoutFired = (device, prgIndex, group, attempt) => {
       const slot = this.slots.get(device);
@@ -154,11 +165,7 @@ export class DeviceService {
       this.devices.set(config.name, device);
       this.slots.set(config.name, new DeviceSlot(device));
     }
-    host.workloads.forEach((workload, index) => {
-      const random = randomCreate(seed, `${host.name}/workload/${index}/${workload.device}`);
-      const generator = new WorkloadGenerator(workload, random);
-      this.workloads.push(new Workload(generator, workload.device, pasidOnWire(pool, workload.device, workload.pasid, workload.asid), workload.prgSize));
-    });
+    this.workloads = workloads ?? deviceWorkloads(host, seed);
     const subjects = this.ports.subjects;
     this.ports.subscribe(subjects.devAts('*'), 'translationCompletion', (records, message) => {
       const slot = this.slotOf(message.subject);
@@ -187,8 +194,18 @@ export class DeviceService {
 
   /** Starts every device and schedules the first arrival of every workload. */
   start(): void {
-    for (const slot of this.slots.values()) this.lifecycleSend(slot, { type: 'start' });
+    this.devicesStart();
     for (const workload of this.workloads) this.arrivalSchedule(workload);
+  }
+
+  /** Starts every device; the first arrival of each workload is its maker's to schedule (see `arrive`). */
+  devicesStart(): void {
+    for (const slot of this.slots.values()) this.lifecycleSend(slot, { type: 'start' });
+  }
+
+  /** Runs an arrival of `workload`, one of this service's, due now: its accesses, then the next arrival. */
+  arrive(workload: DeviceWorkload): void {
+    this.arrival(workload);
   }
 
   unplug(device: string): void {
@@ -320,7 +337,7 @@ export class DeviceService {
     return actor;
   }
 
-  private arrivalSchedule(workload: Workload): void {
+  private arrivalSchedule(workload: DeviceWorkload): void {
     const dueNs = workload.generator.nextArrivalNs();
     if (dueNs === null) return;
     const clock = this.options.clock;
@@ -334,7 +351,7 @@ export class DeviceService {
    * instant), as many as the real clock has run past since the last arrival
    * event in a NATS run. Then the workload's next arrival.
    */
-  private arrival(workload: Workload): void {
+  private arrival(workload: DeviceWorkload): void {
     const slot = this.slots.get(workload.device);
     if (slot !== undefined && this.reachable(slot)) {
       const nowNs = this.nowNs();
