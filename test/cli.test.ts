@@ -4,7 +4,7 @@
  * and column, no stack trace for a user's mistake.
  */
 import { NODE_FLAGS, cliMain, styleFor, summaryFormat, type Io } from '@ioasim/cli';
-import { run, topologyLoad } from '@ioasim/sim';
+import { run, topologyLoad, type Report } from '@ioasim/sim';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,10 +147,23 @@ describe('ioasim run', () => {
     expect(whole.simulatedNs).toBeLessThan(10_000_000);
     expect(capped.simulatedNs).toBe(whole.simulatedNs);
     expect([whole.untilNs, capped.untilNs]).toEqual([null, 1_000_000_000]);
-    // Cut inside the run, groups in flight are stuck: the line that reproduces it keeps the cut.
-    const cut = await ioasim('run', short, '--until', '1ms');
-    expect(cut.code).toBe(1);
-    expect(cut.out).toMatch(/^reproduce with: --seed 1 --until 1000000ns$/m);
+  });
+
+  it('counts the groups in flight at a requested cut-off apart, not as stuck or a violation, and exits 0', async () => {
+    const cut = await ioasim('run', example, '--until', '5ms');
+    expect(cut.code).toBe(0);
+    expect(cut.out).toMatch(/^  1 accounting ok$/m);
+    const report = JSON.parse((await ioasim('run', example, '--until', '5ms', '--json')).out) as Report;
+    const faults = report.faults;
+    expect(faults.inFlightAtCut).toBeGreaterThan(0);
+    expect(faults.stuck).toBe(0);
+    expect(faults.responded + faults.autoResponded + faults.abandoned + faults.inFlightAtCut).toBe(faults.raised);
+    expect(cut.out).toContain(`in flight at the cut-off (--until 5.000ms): ${faults.inFlightAtCut} group(s), raised and not yet answered`);
+    // A violation in a cut run is reproduced with the cut.
+    const violated = { ...report, invariants: report.invariants.map((invariant) => (invariant.id === 2 ? { ...invariant, violations: 1 } : invariant)) };
+    expect(summaryFormat(violated, styleFor(false))).toMatch(/^reproduce with: --seed 1 --until 5000000ns$/m);
+    const whole = JSON.parse((await ioasim('run', new URL('../examples/response-timeout.yaml', import.meta.url).pathname, '--json')).out) as Report;
+    expect(whole.faults.inFlightAtCut).toBe(0);
   });
 
   it('calls a distributed run\'s span wall-clock time on NATS, not simulated time', () => {

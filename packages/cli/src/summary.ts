@@ -44,6 +44,9 @@ export function summaryFormat(report: Report, style: Style): string {
     ['raised', 'delivered', 'responded', 'auto', 'abandoned', 'success', 'invalid', 'failure', 'dropped'],
     [faults.raised, faults.delivered, faults.responded, faults.autoResponded, faults.abandoned, faults.success, faults.invalid, faults.failure, faults.dropped].map(String),
   ]));
+  if (faults.inFlightAtCut > 0) {
+    lines.push(`in flight at the cut-off (--until ${durationFormat(report.untilNs ?? report.simulatedNs)}): ${faults.inFlightAtCut} group(s), raised and not yet answered`);
+  }
   const causes = Object.entries(faults.autoRespondedByCause).filter(([, count]) => count > 0);
   if (causes.length > 0) lines.push(`auto-responded by cause: ${causes.map(([cause, count]) => `${cause} ${count}`).join(', ')}`);
   const rejected = Object.entries(faults.rejectedResponses).filter(([, count]) => count > 0);

@@ -37,7 +37,8 @@ Options:
   --report <file>   also write the report to <file>: HTML with charts if it ends in .html, else JSON
   --trace <file>    write every trace event to <file> as JSON Lines, one event per line in the
                     order the checker read them (chaos actions too, as "kind":"chaos")
-  --until <time>    stop at this simulated time, e.g. 5ms (work still in flight is reported stuck)
+  --until <time>    stop at this simulated time, e.g. 5ms (work still in flight is counted as in
+                    flight at the cut-off, not stuck)
   --workload-from <trace.csv>  replay a recorded access trace (time,device,pasid,address,perm)
                     instead of the topology's workloads
   --metrics-port <p>  serve live metrics in Prometheus text format on http://127.0.0.1:<p>/metrics
