@@ -91,6 +91,16 @@ describe('ioasim validate', () => {
     expect(result.error).toMatch(/2 error\(s\)/);
   });
 
+  it('refuses a fleet of a billion copies at its line and column, at once (exit 2)', async () => {
+    const huge = join(mkdtempSync(join(tmpdir(), 'ioasim-fleet-')), 'huge.yaml');
+    writeFileSync(huge, readFileSync(example, 'utf8').replace(/\nlinks:/, '\nfleet:\n  - { template: h0, count: 1000000000 }\n\nlinks:'));
+    const started = performance.now();
+    const result = await ioasim('validate', huge);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(result.code).toBe(2);
+    expect(result.error.split('\n')).toEqual([`${huge}:71:28: fleet[0].count: found 1000000000; expected at most 1000000`, `${huge}: 1 error(s)`]);
+  });
+
   it('exits 2 on a missing file', async () => {
     const result = await ioasim('validate', '/nonexistent/topology.yaml');
     expect(result.code).toBe(2);
