@@ -91,6 +91,15 @@ describe('ioasim validate', () => {
     expect(result.error).toMatch(/2 error\(s\)/);
   });
 
+  it('says first that a binary file is not YAML text, and quotes only a short excerpt of it', async () => {
+    const binary = join(mkdtempSync(join(tmpdir(), 'ioasim-binary-')), 'ls');
+    writeFileSync(binary, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.from(': <%s>\n\u0000GNU coreutils\u0000'.repeat(5000))]));
+    const result = await ioasim('validate', binary);
+    expect(result.code).toBe(2);
+    expect(result.error.split('\n')[0]).toMatch(new RegExp(`^${binary}:1:1: "${binary}" is not YAML text: a binary file`));
+    expect(result.error.length).toBeLessThan(600);
+  });
+
   it('refuses a fleet of a billion copies at its line and column, at once (exit 2)', async () => {
     const huge = join(mkdtempSync(join(tmpdir(), 'ioasim-fleet-')), 'huge.yaml');
     writeFileSync(huge, readFileSync(example, 'utf8').replace(/\nlinks:/, '\nfleet:\n  - { template: h0, count: 1000000000 }\n\nlinks:'));
