@@ -142,6 +142,15 @@ describe('ioasim run', () => {
     expect(result.out).toMatch(/fault groups/);
     expect(result.out).toMatch(/1 accounting ok/);
     expect(JSON.parse(readFileSync(file, 'utf8')).seed).toBe(3);
+    expect(result.out.split('\n').at(-1)).toBe(`wrote the JSON report to ${file}`);
+  });
+
+  it('says on standard error what --report wrote when standard output carries --json', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ioasim-')), 'report.html');
+    const result = await ioasim('run', example, '--until', '1ms', '--json', '--report', file);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.out) as Report).seed).toBe(1);
+    expect(result.error).toBe(`ioasim: wrote the HTML report to ${file}`);
   });
 
   it('says what chaos did in a run of a chaos topology, in the JSON report and the summary', async () => {
