@@ -183,9 +183,19 @@ function workloadFrom(topology: Topology, path: string | boolean | undefined, tr
   return null;
 }
 
+/**
+ * How far the run is: its simulated time against the end expected, but never
+ * further than the share of the fault groups raised so far that are answered.
+ * The expected end is an estimate (a count at its rate is the mean time of
+ * the last arrival, and a fleet's last host comes much later; the answers
+ * come later still), so once it has passed, the groups in flight tell what
+ * is left.
+ */
 function progressFraction(progress: RunProgress, untilNs: number | undefined): number {
   const endNs = untilNs ?? progress.expectedNs;
-  return endNs > 0 ? progress.simulatedNs / endNs : 0;
+  const byTime = endNs > 0 ? progress.simulatedNs / endNs : 0;
+  const byGroups = progress.faultsRaised > 0 ? progress.faultsCompleted / progress.faultsRaised : 1;
+  return Math.min(byTime, byGroups);
 }
 
 function progressLabel(progress: RunProgress): string {
