@@ -1,7 +1,30 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+const TESTS = ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts'];
+
+/**
+ * The test files that take most of the suite's time, each with its share of
+ * the whole suite's (timed file by file with vitest's JSON reporter). They
+ * are the `slow` project: `npm run test:all` (what CI runs) runs them with
+ * the rest; `npm test` runs only the `fast` project, every other file.
+ */
+export const SLOW_TESTS = [
+  // Queueing theory within 3%: hundreds of thousands of faults per point (two thirds of the suite's time).
+  'test/queueing/md1.test.ts',
+  'test/queueing/mm1.test.ts',
+  'test/queueing/mm1-saturated.test.ts',
+  // Every example run twice and compared byte for byte (a tenth).
+  'test/determinism.test.ts',
+  // Chaos campaigns of many seeds each (4%).
+  'test/chaos/campaign.test.ts',
+  // Distributed runs with five service processes each, on NATS servers of their own (6% together).
+  'test/nats/distributed.test.ts',
+  'test/nats/node-failure.test.ts',
+  'test/explain/live-metrics-distributed.test.ts',
+];
 
 // Tests run against the TypeScript sources of every workspace package, so that
 // `npm test` needs no build step and a failing line points at the source.
@@ -22,8 +45,11 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'fast', include: TESTS, exclude: [...configDefaults.exclude, ...SLOW_TESTS] } },
+      { extends: true, test: { name: 'slow', include: SLOW_TESTS } },
+    ],
   },
 });

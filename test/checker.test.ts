@@ -124,4 +124,12 @@ describe('checker', () => {
     checker.finish();
     expect(checker.violations[0]?.message).toBe(`group h0/nic1/${big} raised at 1ns never ended (stuck)`);
   });
+
+  it('counts a group in flight at a requested cut-off apart: not stuck, not a violation', () => {
+    const checker = new Checker(twoTenants, 1);
+    for (const event of [raised(0, 1, 1, 1), raised(1, 2, 1, 2), completed(3, 1, ResponseCode.success)]) checker.observe(event);
+    checker.finish(true);
+    expect([checker.inFlightAtCut, checker.stuck, checker.stuckGroups(10)]).toEqual([1, 0, []]);
+    expect(checker.violations).toEqual([]);
+  });
 });

@@ -166,7 +166,17 @@ describe('ioasim topo graph', () => {
     expect(dot).toContain('g0_device1 -> g0_space3 [label="ASID 0", style=solid];');
     const mermaid = (await ioasim('topo', 'graph', example('single-host.yaml'), '--format', 'mermaid')).out;
     expect(mermaid).toContain('g0_device0 -->|"PASID 1"| g0_space1');
-    expect(mermaid).toContain('g0_space1 -.->|"stage 2"| g0_space0');
+    expect(mermaid).toContain('g0_space1 ==>|"stage 2"| g0_space0');
+  });
+
+  it('draws a stage-2 edge in mermaid unlike an owner edge: thick and dashed against dotted', async () => {
+    const mermaid = (await ioasim('topo', 'graph', example('single-host.yaml'), '--format', 'mermaid')).out.split('\n');
+    const link = / (-->|==>|-\.->)\|/;
+    const links = mermaid.filter((line) => link.test(line));
+    const arrow = (label: string) => new Set(links.filter((line) => line.includes(`|"${label}"|`)).map((line) => link.exec(line)?.[1]));
+    expect([arrow('stage 2'), arrow('owner')]).toEqual([new Set(['==>']), new Set(['-.->'])]);
+    const stage2 = links.flatMap((line, index) => (line.includes('|"stage 2"|') ? [index] : []));
+    expect(mermaid.at(-1)).toBe(`  linkStyle ${stage2.join(',')} stroke-dasharray: 8 4`);
   });
 
   it('summarizes fleet-1000.yaml as one cluster titled with its copies', async () => {

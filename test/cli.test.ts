@@ -4,7 +4,7 @@
  * and column, no stack trace for a user's mistake.
  */
 import { NODE_FLAGS, cliMain, styleFor, summaryFormat, type Io } from '@ioasim/cli';
-import { run, topologyLoad } from '@ioasim/sim';
+import { run, topologyLoad, type Report } from '@ioasim/sim';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,6 +91,25 @@ describe('ioasim validate', () => {
     expect(result.error).toMatch(/2 error\(s\)/);
   });
 
+  it('says first that a binary file is not YAML text, and quotes only a short excerpt of it', async () => {
+    const binary = join(mkdtempSync(join(tmpdir(), 'ioasim-binary-')), 'ls');
+    writeFileSync(binary, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.from(': <%s>\n\u0000GNU coreutils\u0000'.repeat(5000))]));
+    const result = await ioasim('validate', binary);
+    expect(result.code).toBe(2);
+    expect(result.error.split('\n')[0]).toMatch(new RegExp(`^${binary}:1:1: "${binary}" is not YAML text: a binary file`));
+    expect(result.error.length).toBeLessThan(600);
+  });
+
+  it('refuses a fleet of a billion copies at its line and column, at once (exit 2)', async () => {
+    const huge = join(mkdtempSync(join(tmpdir(), 'ioasim-fleet-')), 'huge.yaml');
+    writeFileSync(huge, readFileSync(example, 'utf8').replace(/\nlinks:/, '\nfleet:\n  - { template: h0, count: 1000000000 }\n\nlinks:'));
+    const started = performance.now();
+    const result = await ioasim('validate', huge);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(result.code).toBe(2);
+    expect(result.error.split('\n')).toEqual([`${huge}:71:28: fleet[0].count: found 1000000000; expected at most 1000000`, `${huge}: 1 error(s)`]);
+  });
+
   it('exits 2 on a missing file', async () => {
     const result = await ioasim('validate', '/nonexistent/topology.yaml');
     expect(result.code).toBe(2);
@@ -123,6 +142,15 @@ describe('ioasim run', () => {
     expect(result.out).toMatch(/fault groups/);
     expect(result.out).toMatch(/1 accounting ok/);
     expect(JSON.parse(readFileSync(file, 'utf8')).seed).toBe(3);
+    expect(result.out.split('\n').at(-1)).toBe(`wrote the JSON report to ${file}`);
+  });
+
+  it('says on standard error what --report wrote when standard output carries --json', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ioasim-')), 'report.html');
+    const result = await ioasim('run', example, '--until', '1ms', '--json', '--report', file);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.out) as Report).seed).toBe(1);
+    expect(result.error).toBe(`ioasim: wrote the HTML report to ${file}`);
   });
 
   it('says what chaos did in a run of a chaos topology, in the JSON report and the summary', async () => {
@@ -147,10 +175,23 @@ describe('ioasim run', () => {
     expect(whole.simulatedNs).toBeLessThan(10_000_000);
     expect(capped.simulatedNs).toBe(whole.simulatedNs);
     expect([whole.untilNs, capped.untilNs]).toEqual([null, 1_000_000_000]);
-    // Cut inside the run, groups in flight are stuck: the line that reproduces it keeps the cut.
-    const cut = await ioasim('run', short, '--until', '1ms');
-    expect(cut.code).toBe(1);
-    expect(cut.out).toMatch(/^reproduce with: --seed 1 --until 1000000ns$/m);
+  });
+
+  it('counts the groups in flight at a requested cut-off apart, not as stuck or a violation, and exits 0', async () => {
+    const cut = await ioasim('run', example, '--until', '5ms');
+    expect(cut.code).toBe(0);
+    expect(cut.out).toMatch(/^  1 accounting ok$/m);
+    const report = JSON.parse((await ioasim('run', example, '--until', '5ms', '--json')).out) as Report;
+    const faults = report.faults;
+    expect(faults.inFlightAtCut).toBeGreaterThan(0);
+    expect(faults.stuck).toBe(0);
+    expect(faults.responded + faults.autoResponded + faults.abandoned + faults.inFlightAtCut).toBe(faults.raised);
+    expect(cut.out).toContain(`in flight at the cut-off (--until 5.000ms): ${faults.inFlightAtCut} group(s), raised and not yet answered`);
+    // A violation in a cut run is reproduced with the cut.
+    const violated = { ...report, invariants: report.invariants.map((invariant) => (invariant.id === 2 ? { ...invariant, violations: 1 } : invariant)) };
+    expect(summaryFormat(violated, styleFor(false))).toMatch(/^reproduce with: --seed 1 --until 5000000ns$/m);
+    const whole = JSON.parse((await ioasim('run', new URL('../examples/response-timeout.yaml', import.meta.url).pathname, '--json')).out) as Report;
+    expect(whole.faults.inFlightAtCut).toBe(0);
   });
 
   it('calls a distributed run\'s span wall-clock time on NATS, not simulated time', () => {

@@ -34,6 +34,7 @@ describe('ioasim chaos, replay, shrink', () => {
     const report = join(directory, 'campaign.json');
     const campaign = await ioasim('chaos', small, '--seeds', '4', '--jobs', '1', '--delivery', 'at-most-once', '--chaos', '{ match: "*.mgr.ctl", delay: "1us" }', '--report', report);
     expect(campaign.code).toBe(3);
+    expect(campaign.out).toContain(`\nwrote the campaign report to ${report}\nreplay the first: ioasim replay ${report}`);
     const parsed = chaosReportParse(readFileSync(report, 'utf8'));
     expect(parsed.ok && parsed.report.failures[0]?.schedule.rules.length).toBe(7);
     const trace = join(directory, 'replay.jsonl');

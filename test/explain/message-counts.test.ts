@@ -5,6 +5,7 @@
  * receives, and a frame that could not be used is counted as dropped.
  */
 import { fileURLToPath } from 'node:url';
+import { styleFor, summaryFormat } from '@ioasim/cli';
 import { run, topologyLoad, type Report, type Topology } from '@ioasim/sim';
 import { describe, expect, it } from 'vitest';
 
@@ -33,6 +34,12 @@ describe('message counts per actor', () => {
 
   it('has a row for each service of each host', () => {
     expect(report.messages.perActor.map((row) => `${row.host}/${row.actor}`)).toEqual(['h0/device', 'h0/ioasid-manager', 'h0/iommu', 'h0/vdpa', 'h0/vfio']);
+  });
+
+  it('leaves out of the summary table an actor that exchanged no frame: the vdpa frontend of a host without a vDPA owner', () => {
+    const rows = summaryFormat(report, styleFor(false)).split('\n');
+    const table = rows.slice(rows.indexOf('messages per actor') + 2, rows.indexOf('messages per subject kind') - 1);
+    expect(table.map((row) => row.trim().split(/\s+/).slice(0, 2).join('/'))).toEqual(['h0/device', 'h0/ioasid-manager', 'h0/iommu', 'h0/vfio']);
   });
 
   it('receives on every point-to-point subject kind exactly what was sent, and loses nothing on a clean bus', () => {

@@ -57,6 +57,17 @@ export function outputFileWrite(option: string, path: string, text: string, io: 
   }
 }
 
+/**
+ * Says what a command wrote, after its own output: a line on standard output,
+ * or on standard error when standard output carries JSON, which must stay
+ * one document.
+ */
+export function outputFileWritten(what: string, path: string, json: boolean, io: Io): void {
+  const line = `wrote ${what} to ${path}`;
+  if (json) io.error(`ioasim: ${line}`);
+  else io.out(line);
+}
+
 function errorReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

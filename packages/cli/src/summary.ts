@@ -44,6 +44,9 @@ export function summaryFormat(report: Report, style: Style): string {
     ['raised', 'delivered', 'responded', 'auto', 'abandoned', 'success', 'invalid', 'failure', 'dropped'],
     [faults.raised, faults.delivered, faults.responded, faults.autoResponded, faults.abandoned, faults.success, faults.invalid, faults.failure, faults.dropped].map(String),
   ]));
+  if (faults.inFlightAtCut > 0) {
+    lines.push(`in flight at the cut-off (--until ${durationFormat(report.untilNs ?? report.simulatedNs)}): ${faults.inFlightAtCut} group(s), raised and not yet answered`);
+  }
   const causes = Object.entries(faults.autoRespondedByCause).filter(([, count]) => count > 0);
   if (causes.length > 0) lines.push(`auto-responded by cause: ${causes.map(([cause, count]) => `${cause} ${count}`).join(', ')}`);
   const rejected = Object.entries(faults.rejectedResponses).filter(([, count]) => count > 0);
@@ -99,13 +102,18 @@ export function summaryFormat(report: Report, style: Style): string {
   return lines.join('\n');
 }
 
-/** Frames per actor and per subject kind: who talks to whom, and where frames were lost or doubled. */
+/**
+ * Frames per actor and per subject kind: who talks to whom, and where frames
+ * were lost or doubled. An actor that exchanged no frame (the vDPA frontend
+ * of a host without a vDPA owner) has no row here; the JSON report keeps it.
+ */
 function messagesSummary(report: Report, style: Style): string[] {
   const messages = report.messages;
-  if (messages.perActor.length === 0) return [];
+  const actors = messages.perActor.filter((row) => row.sent + row.received + row.dropped + row.duplicated + row.pending > 0);
+  if (actors.length === 0) return [];
   const counts = (row: { sent: number; received: number; dropped: number; duplicated: number }) => [row.sent, row.received, row.dropped, row.duplicated].map(String);
   const byKind = new Map<string, { sent: number; received: number; dropped: number; duplicated: number }>();
-  for (const actor of messages.perActor) {
+  for (const actor of actors) {
     for (const [kind, row] of Object.entries(actor.bySubjectKind)) {
       const total = byKind.get(kind) ?? { sent: 0, received: 0, dropped: 0, duplicated: 0 };
       total.sent += row.sent;
@@ -118,9 +126,9 @@ function messagesSummary(report: Report, style: Style): string[] {
   const lines = ['', style.bold('messages per actor')];
   lines.push(table([
     ['host', 'actor', 'sent', 'received', 'dropped', 'duplicated', 'pending'],
-    ...messages.perActor.slice(0, 20).map((row) => [row.host, row.actor, ...counts(row), String(row.pending)]),
+    ...actors.slice(0, 20).map((row) => [row.host, row.actor, ...counts(row), String(row.pending)]),
   ]));
-  if (messages.perActor.length > 20) lines.push(`… and ${messages.perActor.length - 20} more (see --json)`);
+  if (actors.length > 20) lines.push(`… and ${actors.length - 20} more (see --json)`);
   lines.push('', style.bold('messages per subject kind'));
   lines.push(table([['subject kind', 'sent', 'received', 'dropped', 'duplicated'], ...[...byKind].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, row]) => [kind, ...counts(row)])]));
   return lines;

@@ -110,6 +110,7 @@ export function reportBuild(inputs: ReportInputs): Report {
       lateResponses: counts.lateResponses,
       unrecoverable: counts.unrecoverable,
       stuck: checker.stuck,
+      inFlightAtCut: checker.inFlightAtCut,
       autoRespondedByCause: counts.autoRespondedByCause,
       autoRespondedPartials: metricsSum(metrics, 'ioasid-manager', 'invalidForPartials'),
       rejectedResponses: counts.rejectedByCause,

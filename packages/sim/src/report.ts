@@ -35,7 +35,7 @@ export type Report = {
   readonly run: string;
   readonly topology: { readonly name: string; readonly hosts: number; readonly devices: number; readonly ioasids: number };
   readonly simulatedNs: number;
-  /** The simulated time the run was cut at (`--until`), or null: with it, work still in flight is reported stuck. */
+  /** The simulated time the run was cut at (`--until`), or null: with it, work still in flight is counted in `faults.inFlightAtCut`. */
   readonly untilNs: number | null;
   readonly wallMs: number;
   readonly faults: {
@@ -52,6 +52,8 @@ export type Report = {
     readonly lateResponses: number;
     readonly unrecoverable: number;
     readonly stuck: number;
+    /** Groups raised and not yet answered when a requested cut-off (`--until`) stopped the run with work left: not stuck. */
+    readonly inFlightAtCut: number;
     readonly autoRespondedByCause: Readonly<Record<AutoResponseCause, number>>;
     /** Non-last page requests the manager answered INVALID at once (no route); groups are counted by cause above. */
     readonly autoRespondedPartials: number;

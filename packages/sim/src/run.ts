@@ -31,7 +31,7 @@ export type RunOptions = {
   readonly seed?: number;
   /** The run id in every subject; a subject token. */
   readonly run?: string;
-  /** Stops the run at this simulated time even if work remains (it is then reported stuck). */
+  /** Stops the run at this simulated time even if work remains (it is then reported in flight at the cut-off). */
   readonly untilNs?: number;
   /** Sees every trace event, in order (e.g. to write `--trace FILE`). */
   readonly onTrace?: (event: TraceEvent) => void;
@@ -176,6 +176,7 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
   const finish = (): Report => {
     // A run whose work ended before --until ends with its last event, not at the time it was allowed to run to.
     const simulatedNs = scheduler.nextTimeNs() === null ? scheduler.lastEventNs : scheduler.nowNs;
+    const cut = options.untilNs !== undefined && scheduler.nextTimeNs() !== null;
     // A host no arrival reached is made now, for its devices' rows and its actors' final metrics.
     const services = chaosServices ?? hosts.all;
     for (const host of services) {
@@ -197,7 +198,7 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
     if (errors.length > 0) {
       throw new Error(`an actor failed (reproduce with --seed ${seed}): ${String(errors[0])}`, { cause: errors[0] });
     }
-    checker.finish();
+    checker.finish(cut);
     options.onFinish?.(checker, simulatedNs);
     return reportBuild({
       topology,

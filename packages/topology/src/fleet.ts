@@ -8,6 +8,10 @@
  * template, so a fleet of 100,000 hosts costs 100,000 small objects. After
  * expansion every host name must still be unique, and a name the timeline
  * or chaos gives resolves through the directory of names after expansion.
+ *
+ * Counts are checked against FLEET_COUNT_MAX and HOSTS_MAX before any name
+ * is made: a fleet over a limit is refused without being expanded, so that a
+ * count of a billion is an error at once, not minutes of work and a crash.
  */
 import type { FleetSummary, HostConfig } from '@ioasim/protocol';
 import { unknownNameFinding } from './attachment-rules.js';
@@ -15,6 +19,7 @@ import { finding, quote } from './errors.js';
 import type { Finding, Path } from './errors.js';
 import type { HostFacts } from './host-facts.js';
 import { rawList, rawName, rawWhole } from './raw.js';
+import { FLEET_COUNT_MAX, HOSTS_MAX } from './schema.js';
 
 export type FleetPlan = { readonly template: string; readonly count: number; readonly width: number };
 
@@ -44,12 +49,17 @@ export function fleetSummary(plan: FleetPlan): FleetSummary {
   return { template: plan.template, count: plan.count, first: copyName(plan, 0), last: copyName(plan, plan.count - 1) };
 }
 
-/** Templates that name a host, each once, with their plans. */
+/**
+ * Templates that name a host, each once, with their plans. A count over
+ * FLEET_COUNT_MAX is the schema's finding and gets no plan; a fleet that
+ * would take the topology past HOSTS_MAX gets a finding here and no plan.
+ */
 function fleetPlans(fleet: unknown, hostNames: readonly string[]): { plans: Map<string, FleetPlan & { readonly index: number }>; findings: Finding[] } {
   const plans = new Map<string, FleetPlan & { readonly index: number }>();
   const known = new Set(hostNames);
   const findings: Finding[] = [];
   const firstIndex = new Map<string, number>();
+  let hosts = hostNames.length;
   for (const { item, index } of rawList(fleet)) {
     const template = rawName(item['template']);
     const count = rawWhole(item['count']);
@@ -60,8 +70,13 @@ function fleetPlans(fleet: unknown, hostNames: readonly string[]): { plans: Map<
       findings.push(unknownNameFinding('host', template, hostNames, '', path));
     } else if (earlier !== undefined) {
       findings.push(finding(path, `template ${quote(template)} is already expanded by fleet[${earlier}]; expected each template once`));
-    } else if (count !== null && count >= 1) {
-      plans.set(template, { template, count, width: copyWidth(count), index });
+    } else if (count !== null && count >= 1 && count <= FLEET_COUNT_MAX) {
+      if (hosts - 1 + count > HOSTS_MAX) {
+        findings.push(finding(['fleet', index, 'count'], `${count.toLocaleString('en-US')} copies of ${quote(template)} make ${(hosts - 1 + count).toLocaleString('en-US')} hosts; expected at most ${HOSTS_MAX.toLocaleString('en-US')} hosts after fleet expansion`));
+      } else {
+        hosts += count - 1;
+        plans.set(template, { template, count, width: copyWidth(count), index });
+      }
     }
     if (earlier === undefined) firstIndex.set(template, index);
   }

@@ -20,6 +20,18 @@ const ALIAS_COUNT_MAX = 100;
 
 const TOPOLOGY_EXPECTED = 'expected a topology: an object with version, name and hosts';
 
+/**
+ * A character YAML does not allow in a stream (outside its c-printable set):
+ * C0 and C1 control characters but tab, line feed, carriage return and NEL;
+ * and U+FFFD, what reading a file as UTF-8 makes of a byte that is not. A
+ * file that holds one is binary, not YAML text.
+ */
+const NOT_YAML_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFD]/;
+/** Characters of a binary file quoted in its error. */
+const EXCERPT_LENGTH_MAX = 16;
+/** A YAML syntax error quotes the token it found; a longer message is cut, so that a line of a huge file is not echoed. */
+const SYNTAX_MESSAGE_LENGTH_MAX = 160;
+
 function failure(message: string, line = 0, column = 0): TopologyResult {
   return { ok: false, errors: [{ path: '', line, column, message }] };
 }
@@ -28,7 +40,29 @@ function syntaxError(error: YAMLError): TopologyError {
   const [start] = error.linePos ?? [];
   const firstLine = error.message.split('\n')[0] ?? error.message;
   const message = firstLine.replace(/ at line \d+, column \d+:?$/, '');
-  return { path: '', line: start?.line ?? 1, column: start?.col ?? 1, message: `YAML syntax error: ${message}` };
+  const abridged = message.length > SYNTAX_MESSAGE_LENGTH_MAX ? `${message.slice(0, SYNTAX_MESSAGE_LENGTH_MAX - 1)}…` : message;
+  return { path: '', line: start?.line ?? 1, column: start?.col ?? 1, message: `YAML syntax error: ${abridged}` };
+}
+
+/** The error of a file that holds a character YAML text cannot (see NOT_YAML_TEXT), or null for text. */
+function binaryFailure(text: string, file: string): TopologyResult | null {
+  const found = NOT_YAML_TEXT.exec(text);
+  if (found === null) return null;
+  const before = text.slice(0, found.index);
+  const line = before.split('\n').length;
+  const column = found.index - before.lastIndexOf('\n');
+  const what = found[0] === '\uFFFD' ? 'not UTF-8, with a byte that is not UTF-8' : `a binary file, with ${codePoint(found[0])} (a control character)`;
+  const excerpt = textQuote(text.slice(0, EXCERPT_LENGTH_MAX)) + (text.length > EXCERPT_LENGTH_MAX ? '…' : '');
+  return failure(`${quote(file)} is not YAML text: ${what} at line ${line}, column ${column}; it starts ${excerpt}; ${TOPOLOGY_EXPECTED} in a YAML file`, line, column);
+}
+
+/** Text in double quotes with every character YAML does not allow escaped (JSON escapes only some of them). */
+function textQuote(text: string): string {
+  return JSON.stringify(text).replace(new RegExp(NOT_YAML_TEXT.source, 'g'), (character) => `\\u${codePoint(character).slice(2)}`);
+}
+
+function codePoint(character: string): string {
+  return `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function validated(raw: unknown, place: (finding: Finding) => TopologyError): TopologyResult {
@@ -39,6 +73,8 @@ function validated(raw: unknown, place: (finding: Finding) => TopologyError): To
 
 /** A topology from YAML text; `file` names it in messages. */
 export function topologyParse(text: string, file: string): TopologyResult {
+  const binary = binaryFailure(text, file);
+  if (binary !== null) return binary;
   const lineCounter = new LineCounter();
   // YAML 1.2 core schema, with merge keys (`<<: *defaults`) so that a file can share settings between objects.
   const document: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, version: '1.2', schema: 'core', merge: true });

@@ -47,6 +47,8 @@ export const SID_MAX = 2 ** 32 - 1;
 export const PRG_SIZE_MAX = 512;
 /** Copies of one fleet template. */
 export const FLEET_COUNT_MAX = 1_000_000;
+/** Hosts of a topology after fleet expansion: several fleets together stay within one fleet's limit. */
+export const HOSTS_MAX = FLEET_COUNT_MAX;
 
 export const DEFAULTS = {
   priQueue: 256,

@@ -113,19 +113,33 @@ const MERMAID_SHAPES = {
   space: ['([', '])'],
   owner: ['{{', '}}'],
 } as const satisfies Record<NodeShape, readonly [string, string]>;
-const MERMAID_ARROWS = { attachment: '-->', parent: '-.->', owner: '-.->', iommu: '-.->' } as const satisfies Record<EdgeStyle, string>;
+/**
+ * Mermaid draws only solid, dotted and thick links, so a stage-2 edge is a
+ * thick link given long dashes by a `linkStyle` line: it stays apart from
+ * the dotted owner and IOMMU edges, as DOT's dashed and dotted styles are.
+ */
+const MERMAID_ARROWS = { attachment: '-->', parent: '==>', owner: '-.->', iommu: '-.->' } as const satisfies Record<EdgeStyle, string>;
+const MERMAID_DASHED = 'stroke-dasharray: 8 4';
 
 function mermaidFormat(name: string, groups: readonly GraphGroup[]): string {
   const lines = ['flowchart LR', `  %% topology ${name.replace(/[\r\n]/g, ' ')}`];
+  // linkStyle names links by their index in the whole chart, in the order they are written.
+  const dashed: number[] = [];
+  let links = 0;
   for (const group of groups) {
     lines.push(`  subgraph ${group.id}["${mermaidText(group.title)}"]`);
     for (const node of group.nodes) {
       const [open, close] = MERMAID_SHAPES[node.shape];
       lines.push(`    ${node.id}${open}"${node.lines.map(mermaidText).join('<br/>')}"${close}`);
     }
-    for (const edge of group.edges) lines.push(`    ${edge.from} ${MERMAID_ARROWS[edge.style]}|"${mermaidText(edge.label)}"| ${edge.to}`);
+    for (const edge of group.edges) {
+      if (edge.style === 'parent') dashed.push(links);
+      links += 1;
+      lines.push(`    ${edge.from} ${MERMAID_ARROWS[edge.style]}|"${mermaidText(edge.label)}"| ${edge.to}`);
+    }
     lines.push('  end');
   }
+  if (dashed.length > 0) lines.push(`  linkStyle ${dashed.join(',')} ${MERMAID_DASHED}`);
   return lines.join('\n');
 }
 

@@ -94,4 +94,29 @@ describe('fleet expansion', () => {
     expect(result.ok && result.topology.hosts.length).toBe(100_001);
     expect(elapsedMs).toBeLessThan(1500);
   });
+
+  it('refuses a count of a billion at its line and column before expanding anything', () => {
+    const started = performance.now();
+    const result = topologyParse(fleetText(1_000_000_000), 'fleet.yaml');
+    const elapsedMs = performance.now() - started;
+    expect(result.ok ? [] : result.errors).toEqual([
+      { path: 'fleet[0].count', line: 13, column: 30, message: 'found 1000000000; expected at most 1000000' },
+    ]);
+    expect(elapsedMs).toBeLessThan(500);
+  });
+
+  it('refuses a fleet that takes the topology past a million hosts in all, without expanding it', () => {
+    const started = performance.now();
+    const result = topologyParse(fleetText(1_000_000), 'fleet.yaml');
+    const elapsedMs = performance.now() - started;
+    expect(result.ok ? [] : result.errors).toEqual([
+      {
+        path: 'fleet[0].count',
+        line: 13,
+        column: 30,
+        message: '1,000,000 copies of "rack" make 1,000,001 hosts; expected at most 1,000,000 hosts after fleet expansion',
+      },
+    ]);
+    expect(elapsedMs).toBeLessThan(500);
+  });
 });

@@ -276,6 +276,34 @@ describe('loading', () => {
     });
   });
 
+  it('says first that a binary file is not YAML text, quoting only its first characters', () => {
+    const elf = `\u007fELF\u0002\u0001\u0001\u0000${'\u0000GNU coreutils: a long string of the binary\n'.repeat(1000)}`;
+    expect(topologyParse(elf, 'ls')).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: '',
+          line: 1,
+          column: 1,
+          message:
+            '"ls" is not YAML text: a binary file, with U+007F (a control character) at line 1, column 1; ' +
+            'it starts "\\u007FELF\\u0002\\u0001\\u0001\\u0000\\u0000GNU cor"…; expected a topology: an object with version, name and hosts in a YAML file',
+        },
+      ],
+    });
+  });
+
+  it('names the first byte that is not UTF-8, and cuts a YAML syntax error that quotes a long line', () => {
+    const latin1 = topologyParse('version: 1\nname: caf\uFFFD\n', 'latin1.yaml');
+    expect(latin1.ok ? [] : latin1.errors.map((error) => [error.line, error.column, error.message.split(';')[0]])).toEqual([
+      [2, 10, '"latin1.yaml" is not YAML text: not UTF-8, with a byte that is not UTF-8 at line 2, column 10'],
+    ]);
+    const long = topologyParse(`- version: 1\nname: ${'y'.repeat(100_000)}\n`, 'long.yaml');
+    expect(long.ok).toBe(false);
+    if (long.ok) return;
+    expect(long.errors.map((error) => error.message.length <= 200)).toEqual([true, true, true]);
+  });
+
   it('checks an object by the same rules, without positions', () => {
     const result = topologyFromObject({ version: 1, name: 'x', hosts: [{ name: 'h0', devices: [{ name: 'nic0', iommu: 'smmu0', sid: 1, owner: 'vm0' }] }] });
     expect(result).toEqual({

@@ -19,7 +19,7 @@ import {
 } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption, repeatedFirst } from '../arguments.js';
 import type { Command } from '../io.js';
-import { outputFileCheck, outputFileWrite } from '../output-file.js';
+import { outputFileCheck, outputFileWrite, outputFileWritten } from '../output-file.js';
 
 const HELP = `Usage: ioasim chaos <topology.yaml> --seeds 1..500 [options]
 
@@ -138,9 +138,10 @@ export const chaosCommand: Command = {
           `${summary.passed} passed, ${summary.safety} safety failure(s), ${summary.liveness} liveness failure(s) ` +
           `in ${(summary.wallMs / 1000).toFixed(1)}s with ${Math.min(jobs, seeds.length)} worker(s)`,
       );
-      if (report.failures.length > 0 && typeof reportFile === 'string' && written === null) {
-        io.out(`replay the first: ioasim replay ${reportFile}   shrink it: ioasim shrink ${reportFile}`);
-      }
+    }
+    if (typeof reportFile === 'string' && written === null) {
+      outputFileWritten('the campaign report', reportFile, values['json'] === true, io);
+      if (values['json'] !== true && report.failures.length > 0) io.out(`replay the first: ioasim replay ${reportFile}   shrink it: ioasim shrink ${reportFile}`);
     }
     return written ?? chaosExitCode(results.map((result) => result.outcome));
   },

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { PerfettoExporter, TraceFile, reportHtml, reportViolations, type Report } from '@ioasim/sim';
 import { UsageError } from '../arguments.js';
 import { EXIT, type Io } from '../io.js';
-import { outputFileCheck, outputFileOpen, outputFileWrite } from '../output-file.js';
+import { outputFileCheck, outputFileOpen, outputFileWrite, outputFileWritten } from '../output-file.js';
 import { perfettoOptions } from '../perfetto-options.js';
 import { styleFor, summaryFormat } from '../summary.js';
 
@@ -50,14 +50,20 @@ export function outputFilesOpen(values: Values): {
  */
 export function runReportEnd(report: Report, values: Values, io: Io, summaryTail = ''): number {
   const reportPath = values['report'];
+  const json = values['json'] === true;
   const written = typeof reportPath === 'string' ? reportWrite(reportPath, report, io) : null;
-  if (values['json'] === true) io.out(JSON.stringify(report, null, 2));
+  if (json) io.out(JSON.stringify(report, null, 2));
   else io.out(`${summaryFormat(report, styleFor(io.tty))}${summaryTail}`);
+  if (typeof reportPath === 'string' && written === null) outputFileWritten(reportIsHtml(reportPath) ? 'the HTML report' : 'the JSON report', reportPath, json, io);
   return written ?? (reportViolations(report) > 0 ? EXIT.violation : EXIT.ok);
+}
+
+function reportIsHtml(path: string): boolean {
+  return path.toLowerCase().endsWith('.html');
 }
 
 /** Writes the report to `path`: the HTML report for a `.html` file, the JSON report otherwise; see outputFileWrite. */
 function reportWrite(path: string, report: Report, io: Io): number | null {
-  const text = path.toLowerCase().endsWith('.html') ? reportHtml(report) : `${JSON.stringify(report, null, 2)}\n`;
+  const text = reportIsHtml(path) ? reportHtml(report) : `${JSON.stringify(report, null, 2)}\n`;
   return outputFileWrite('--report', path, text, io);
 }

@@ -37,7 +37,8 @@ Options:
   --report <file>   also write the report to <file>: HTML with charts if it ends in .html, else JSON
   --trace <file>    write every trace event to <file> as JSON Lines, one event per line in the
                     order the checker read them (chaos actions too, as "kind":"chaos")
-  --until <time>    stop at this simulated time, e.g. 5ms (work still in flight is reported stuck)
+  --until <time>    stop at this simulated time, e.g. 5ms (work still in flight is counted as in
+                    flight at the cut-off, not stuck)
   --workload-from <trace.csv>  replay a recorded access trace (time,device,pasid,address,perm)
                     instead of the topology's workloads
   --metrics-port <p>  serve live metrics in Prometheus text format on http://127.0.0.1:<p>/metrics
@@ -182,9 +183,19 @@ function workloadFrom(topology: Topology, path: string | boolean | undefined, tr
   return null;
 }
 
+/**
+ * How far the run is: its simulated time against the end expected, but never
+ * further than the share of the fault groups raised so far that are answered.
+ * The expected end is an estimate (a count at its rate is the mean time of
+ * the last arrival, and a fleet's last host comes much later; the answers
+ * come later still), so once it has passed, the groups in flight tell what
+ * is left.
+ */
 function progressFraction(progress: RunProgress, untilNs: number | undefined): number {
   const endNs = untilNs ?? progress.expectedNs;
-  return endNs > 0 ? progress.simulatedNs / endNs : 0;
+  const byTime = endNs > 0 ? progress.simulatedNs / endNs : 0;
+  const byGroups = progress.faultsRaised > 0 ? progress.faultsCompleted / progress.faultsRaised : 1;
+  return Math.min(byTime, byGroups);
 }
 
 function progressLabel(progress: RunProgress): string {

@@ -21,7 +21,7 @@ import {
 } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption, repeatedFirst, seedOption } from '../arguments.js';
 import { EXIT, type Command } from '../io.js';
-import { outputFileCheck, outputFileWrite } from '../output-file.js';
+import { outputFileCheck, outputFileWrite, outputFileWritten } from '../output-file.js';
 import { progressBar } from '../progress-bar.js';
 import { durationFormat } from '../summary.js';
 
@@ -158,6 +158,9 @@ export const sweepCommand: Command = {
         : null;
     if (values['json'] === true) io.out(JSON.stringify({ parameters, metric, results }, null, 2));
     else io.out(sweepTable(parameters, metric, results));
+    if (typeof report === 'string' && written === null) {
+      outputFileWritten(report.toLowerCase().endsWith('.html') ? 'the HTML sweep report' : 'the JSON sweep report', report, values['json'] === true, io);
+    }
     return written ?? (results.some((result) => result.violations > 0) ? EXIT.violation : EXIT.ok);
   },
 };
