@@ -6,7 +6,9 @@
 //   examples/single-host.yaml: faults/s (issue 15's target: ioasim at 0.3 of
 //   it or more), and the mean latency of both, which must agree (it is the
 //   same simulation: the same draws, the same hops). The straight-line loop
-//   of bench/plain-baseline.mjs stays beside it as a second reference.
+//   of bench/plain-baseline.mjs stays the second reference, in the
+//   `embedded` rows (a row of the plain DES against it varied by 60% from
+//   one bench to the next: the loop's runs are a tenth of a second each).
 // - Simulated events per wall second of the single-host run, checker on:
 //   the scheduler's events (its `run()` results, summed over the slices a
 //   run is made of), against the plain DES's events.
@@ -25,7 +27,9 @@
 //   SimPy's time is its env.run() alone, not Python's start-up.
 //
 // The timed runs alternate ioasim and its baseline and keep the fastest of
-// each: one run varies by a fifth from the next on a shared machine. No run
+// each: one run varies by a fifth from the next on a shared machine. The
+// baseline's side of a round is as long as ioasim's run before it: runs of
+// the plain DES (or of SimPy) back to back, counted together. No run
 // starts with a forced collection: after global.gc() the plain DES ran
 // fault-storm at 105k to 117k faults/s, without it at 257k to 284k (and
 // ioasim slower too), as if the young generation started small again after
@@ -37,7 +41,6 @@ import { spawnSync } from 'node:child_process';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { runStart, topologyLoad } from '@ioasim/sim';
 import { plainDesRun } from './plain-des.mjs';
-import { plainFaultsPerSecond } from './plain-baseline.mjs';
 
 const SEED = 1;
 /**
@@ -47,8 +50,6 @@ const SEED = 1;
  * are.
  */
 const IOASIM_ROUNDS = 3;
-/** Runs of the plain DES after each ioasim run: one is a tenth of a second or two, and its first few run colder. */
-const DES_RUNS_PER_ROUND = 6;
 /** Scheduler events between two calls of the run's progress callback, as `run()` slices a run. */
 const SLICE_EVENTS = 50_000;
 /** Where the SimPy script looks for simpy first: Debian's python, where python3-simpy3 installs it. */
@@ -106,28 +107,52 @@ function ioasimRun(topology, { allocation = false } = {}) {
   }
   const allocatedBytes = meter?.stop() ?? null;
   const report = run.finish();
-  return { faults: report.faults.raised, latencyNsMean: report.latencyNs.mean, events, seconds: secondsSince(started), allocatedBytes };
+  return { runs: 1, faults: report.faults.raised, latencyNsMean: report.latencyNs.mean, events, seconds: secondsSince(started), allocatedBytes };
 }
 
-/** The plain DES's run; with `allocation`, also the bytes it allocates from its first event to its last. */
-function desRun(topology, { allocation = false } = {}) {
-  if (!allocation) return { ...plainDesRun(topology, SEED), allocatedBytes: null };
+/**
+ * Runs of the plain DES back to back for at least `seconds` of wall time,
+ * the length of the ioasim run beside it, so that both sides see the
+ * machine's load alike: best of many lone runs of a tenth of a second each,
+ * it found quiet moments that a run of two seconds could not, and on a
+ * loaded machine ioasim's ratio to it fell by half.
+ */
+function desSample(topology, seconds) {
+  let sample = null;
+  let total = 0;
+  let runs = 0;
+  do {
+    sample = plainDesRun(topology, SEED);
+    total += sample.seconds;
+    runs++;
+  } while (total < seconds);
+  return { ...sample, runs, seconds: total };
+}
+
+/** The plain DES's bytes allocated in one run, from its first event to its last. */
+function desAllocated(topology) {
   const meter = new AllocationMeter();
   const des = plainDesRun(topology, SEED, { onStart: () => meter.start() });
   return { ...des, allocatedBytes: meter.stop() };
 }
 
-function fastest(a, b) {
-  return a === null || b.seconds < a.seconds ? b : a;
+/** Per second of a sample's wall time: `count` is per run, and a sample holds `runs` runs. */
+function perSecond(sample, count) {
+  return (sample.runs * count) / sample.seconds;
 }
 
-/** ioasim and the plain DES on one topology, alternated; the fastest run of each. */
+function fastest(a, b) {
+  return a === null || perSecond(b, 1) > perSecond(a, 1) ? b : a;
+}
+
+/** ioasim and the plain DES on one topology, alternated; the fastest of each. */
 function ioasimAgainstDes(topology) {
   let ioasim = null;
   let des = null;
   for (let round = 0; round < IOASIM_ROUNDS; round++) {
-    ioasim = fastest(ioasim, ioasimRun(topology));
-    for (let index = 0; index < DES_RUNS_PER_ROUND; index++) des = fastest(des, desRun(topology));
+    const run = ioasimRun(topology);
+    ioasim = fastest(ioasim, run);
+    des = fastest(des, desSample(topology, run.seconds));
   }
   if (ioasim.faults !== des.faults) {
     throw new Error(`${topology.name}: the plain DES raised ${des.faults} faults, ioasim ${ioasim.faults}: it no longer simulates the same run`);
@@ -139,7 +164,7 @@ function ioasimAgainstDes(topology) {
 function desRows(row, topology) {
   const { ioasim, des } = ioasimAgainstDes(topology);
   const name = topology.name;
-  row('baselines', `${name}: faults/s, ioasim embedded vs plain-JS DES (${ioasim.faults} faults; target ratio >= 0.3)`, ioasim.faults / ioasim.seconds, 'faults/s', des.faults / des.seconds, 'plain DES/s');
+  row('baselines', `${name}: faults/s, ioasim embedded vs plain-JS DES (${ioasim.faults} faults; target ratio >= 0.3)`, perSecond(ioasim, ioasim.faults), 'faults/s', perSecond(des, des.faults), 'plain DES/s');
   row('baselines', `${name}: mean latency ns, ioasim vs plain-JS DES`, ioasim.latencyNsMean, 'ns', des.latencyNsMean, 'plain DES ns');
   return { ioasim, des };
 }
@@ -148,12 +173,10 @@ function benchDes({ row, load }) {
   desRows(row, load('../examples/fault-storm.yaml'));
   const single = load('../examples/single-host.yaml');
   const { ioasim, des } = desRows(row, single);
-  row('baselines', `single-host: simulated events/s, checker on, vs plain-JS DES (${ioasim.events} vs ${des.events} events)`, ioasim.events / ioasim.seconds, 'events/s', des.events / des.seconds, 'plain DES/s');
-  const straight = plainFaultsPerSecond(1_000_000, () => process.hrtime.bigint());
-  row('baselines', 'single-host: plain-JS DES faults/s vs the straight-line loop', des.faults / des.seconds, 'faults/s', straight, 'plain-JS/s');
+  row('baselines', `single-host: simulated events/s, checker on, vs plain-JS DES (${ioasim.events} vs ${des.events} events)`, perSecond(ioasim, ioasim.events), 'events/s', perSecond(des, des.events), 'plain DES/s');
   // One more run of each, profiled, for allocations: the timed runs are not.
   const ioasimProfiled = ioasimRun(single, { allocation: true });
-  const desProfiled = desRun(single, { allocation: true });
+  const desProfiled = desAllocated(single);
   row(
     'baselines',
     `single-host: heap bytes allocated per fault, vs plain-JS DES (${ioasimProfiled.faults} faults)`,
@@ -173,8 +196,9 @@ function pythonWithSimpy() {
   return null;
 }
 
-function simpyRun(python, script, { rate, serviceMeanNs, customers }) {
-  const child = spawnSync(python, [script, String(rate), String(serviceMeanNs), String(customers), String(SEED)], {
+/** SimPy's runs of the queue back to back for at least `seconds` (as desSample, for the same reason). */
+function simpySample(python, script, { rate, serviceMeanNs, customers }, seconds) {
+  const child = spawnSync(python, [script, String(rate), String(serviceMeanNs), String(customers), String(SEED), String(seconds)], {
     encoding: 'utf8',
     timeout: SIMPY_TIMEOUT_MS,
     killSignal: 'SIGKILL',
@@ -210,8 +234,9 @@ function benchSimpy({ row, load, here }) {
   let ioasim = null;
   let simpy = null;
   for (let round = 0; round < IOASIM_ROUNDS; round++) {
-    ioasim = fastest(ioasim, ioasimRun(topology));
-    simpy = fastest(simpy, simpyRun(python, script, queue));
+    const run = ioasimRun(topology);
+    ioasim = fastest(ioasim, run);
+    simpy = fastest(simpy, simpySample(python, script, queue, run.seconds));
   }
   if (ioasim.faults !== queue.customers || simpy.customers !== queue.customers) {
     throw new Error(`mm1-storm: ${queue.customers} customers, but ioasim raised ${ioasim.faults} faults and SimPy served ${simpy.customers}`);
@@ -219,11 +244,11 @@ function benchSimpy({ row, load, here }) {
   const theoryNs = 1 / (1 / queue.serviceMeanNs - queue.rate / 1e9);
   const utilisation = (queue.rate / 1e9) * queue.serviceMeanNs;
   const label = `M/M/1, rho ${utilisation.toFixed(2)}`;
-  row('baselines', `${label}: ioasim faults/s vs SimPy customers/s (${queue.customers} each; target ratio >= 2)`, ioasim.faults / ioasim.seconds, 'faults/s', simpy.customers / simpy.seconds, 'SimPy/s');
+  row('baselines', `${label}: ioasim faults/s vs SimPy customers/s (${queue.customers} each; target ratio >= 2)`, perSecond(ioasim, ioasim.faults), 'faults/s', perSecond(simpy, simpy.customers), 'SimPy/s');
   row('baselines', `${label}: ioasim mean sojourn ns vs theory 1/(mu-lambda)`, ioasim.latencyNsMean, 'ns', theoryNs, 'theory ns');
   row('baselines', `${label}: SimPy mean sojourn ns vs theory 1/(mu-lambda)`, simpy.sojournMeanNs, 'ns', theoryNs, 'theory ns');
   if (simpy.events !== null) {
-    row('baselines', `${label}: ioasim events/s vs SimPy events/s (${ioasim.events} vs ${simpy.events} events)`, ioasim.events / ioasim.seconds, 'events/s', simpy.events / simpy.seconds, 'SimPy/s');
+    row('baselines', `${label}: ioasim events/s vs SimPy events/s (${ioasim.events} vs ${simpy.events} events)`, perSecond(ioasim, ioasim.events), 'events/s', perSecond(simpy, simpy.events), 'SimPy/s');
   }
 }
 
