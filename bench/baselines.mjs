@@ -52,7 +52,7 @@ const SEED = 1;
 const IOASIM_ROUNDS = 3;
 /** Scheduler events between two calls of the run's progress callback, as `run()` slices a run. */
 const SLICE_EVENTS = 50_000;
-/** Where the SimPy script looks for simpy first: Debian's python, where python3-simpy3 installs it. */
+/** The pythons tried, in order, for one that imports simpy: Debian's first, where python3-simpy3 installs it (python3 on PATH may be another, e.g. pyenv's). */
 const PYTHONS = ['/usr/bin/python3', 'python3'];
 const SIMPY_INSTALL = 'apt-get install python3-simpy3 (Debian or Ubuntu), or pip install simpy';
 const SIMPY_TIMEOUT_MS = 120_000;
