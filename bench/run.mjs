@@ -10,6 +10,7 @@
 //   npm run bench -- --only codec,scheduler
 //   npm run bench -- --scale-max 100000   without the million-device point
 //   npm run bench -- --only nats,chaos,checker,scale
+//   npm run bench -- --only baselines   the plain DES, SimPy, events/s, allocations
 //
 // It re-runs itself under `node --expose-gc` so that the memory rows measure
 // what is retained, after a collection, not what happens to be garbage, and
@@ -28,6 +29,7 @@ import { Scheduler } from '@ioasim/bus';
 import { frameDecode, frameEncode } from '@ioasim/protocol';
 import { NODE_FLAGS } from '@ioasim/cli';
 import { Checker, HopBook, LatencyBook, run, seedsRun, topologyLoad, topologyParse, topologyWithChaos } from '@ioasim/sim';
+import { baselinesBench } from './baselines.mjs';
 import { natsBench } from './nats.mjs';
 import { plainFaultsPerSecond, plainFleetMemory } from './plain-baseline.mjs';
 import { topologyLoadBench } from './topology-load.mjs';
@@ -37,7 +39,7 @@ if (typeof global.gc !== 'function') {
   process.exit(child.status ?? 1);
 }
 
-const GROUPS = ['scheduler', 'codec', 'embedded', 'topology', 'checker', 'chaos', 'nats', 'scale'];
+const GROUPS = ['scheduler', 'codec', 'embedded', 'baselines', 'topology', 'checker', 'chaos', 'nats', 'scale'];
 const USAGE = `usage: npm run bench [-- [--only GROUP,...] [--check] [--scale-max N]]
 
   --only GROUP,...   run only these groups: ${GROUPS.join(', ')}
@@ -94,7 +96,7 @@ const rows = [];
  * kept): --check fails them when their ratio rises by more than a quarter,
  * i.e. when the inverse ratio falls by more than 20%.
  */
-const LOWER_IS_BETTER_UNITS = new Set(['s', 'MiB', 'entries', 'B/device']);
+const LOWER_IS_BETTER_UNITS = new Set(['s', 'MiB', 'entries', 'B/device', 'B/fault']);
 
 /** A ratio with three significant digits: the embedded ones are thousandths and less. */
 function ratioFormat(ratio) {
@@ -551,6 +553,7 @@ const benches = {
   scheduler: benchScheduler,
   codec: benchCodec,
   embedded: benchEmbedded,
+  baselines: () => baselinesBench({ row, here }),
   topology: benchTopologyLoad,
   checker: benchChecker,
   chaos: benchChaos,
