@@ -35,8 +35,13 @@ export interface DeviceEffects {
   translationRequest(request: TranslationRequest): void;
   pageRequest(request: PageRequest): void;
   trace(event: TraceEvent): void;
-  /** Calls `deviceGroupTimeout(prgIndex, group, attempt)` after `delayNs`. */
-  groupTimeoutSet(delayNs: number, prgIndex: number, group: number, attempt: number): void;
+  /**
+   * Calls `groupTimeout(prgIndex, group, attempt)` after `delayNs` (when
+   * still due); returns what `groupTimeoutCancel` takes to cancel it.
+   */
+  groupTimeoutSet(delayNs: number, prgIndex: number, group: number, attempt: number): unknown;
+  /** Cancels a timer of `groupTimeoutSet` whose group ended first (most are answered long before it). */
+  groupTimeoutCancel?(timer: unknown): void;
 }
 
 type FaultState = 'translating' | 'faulting' | 'awaitingCredits';
@@ -60,6 +65,8 @@ type OutstandingGroup = {
   readonly perm: number;
   readonly firstIssuedNs: number;
   attempt: number;
+  /** The retry timer of the current attempt, from `groupTimeoutSet`. */
+  timer: unknown;
 };
 
 /** Stall tags (STAG) are 16 bits. */
@@ -341,6 +348,7 @@ export class DeviceState {
       perm: waiting.perm,
       firstIssuedNs: nowNs,
       attempt: 0,
+      timer: null,
     };
     (this.outstanding ??= new Map()).set(prgIndex, outstanding);
     waiting.state = 'faulting';
@@ -375,7 +383,7 @@ export class DeviceState {
         issuedNs: nowNs,
       });
     });
-    this.effects.groupTimeoutSet(
+    outstanding.timer = this.effects.groupTimeoutSet(
       this.settings.deviceTimeoutNs,
       outstanding.prgIndex,
       outstanding.group,
@@ -384,6 +392,8 @@ export class DeviceState {
   }
 
   private groupRetire(outstanding: OutstandingGroup): void {
+    if (outstanding.timer !== null) this.effects.groupTimeoutCancel?.(outstanding.timer);
+    outstanding.timer = null;
     this.outstanding?.delete(outstanding.prgIndex);
     this.prgIndices.give(outstanding.prgIndex);
     if (this.credits !== null && !this.config.stall) this.credits.release(outstanding.pages.length);

@@ -10,7 +10,7 @@
  * never has one. Its lifecycle is a flag kept in step with the actor's state,
  * read by the data plane on every batch.
  */
-import { ServicePorts, type ServiceOptions, subjectToken } from '@ioasim/bus';
+import { ServicePorts, type ServiceOptions, type TimerHandle, subjectToken } from '@ioasim/bus';
 import {
   DeviceState,
   WorkloadGenerator,
@@ -83,9 +83,13 @@ class DevicePorts implements DeviceEffects {
     this.ports.trace(event);
   }
 
-  groupTimeoutSet(delayNs: number, prgIndex: number, group: number, attempt: number): void {
-    // Most groups are answered long before their timer: those timers end here, without an event.
-    this.ports.clock.afterNs(delayNs, () => this.groupTimeoutFired(this.device, prgIndex, group, attempt));
+  groupTimeoutSet(delayNs: number, prgIndex: number, group: number, attempt: number): TimerHandle {
+    return this.ports.clock.afterNs(delayNs, () => this.groupTimeoutFired(this.device, prgIndex, group, attempt));
+  }
+
+  groupTimeoutCancel(timer: unknown): void {
+    // Most groups are answered long before their timer: cancelled, it never runs as an event.
+    this.ports.clock.cancel(timer as TimerHandle);
   }
 }
 
