@@ -49,6 +49,7 @@ const NO_BYTES = new Uint8Array(0);
 
 /** Reply subjects of requests are `_INBOX.<n>`. */
 export const INBOX_PREFIX = '_INBOX';
+const INBOX_FIRST_CHAR = INBOX_PREFIX.charCodeAt(0);
 
 const WHITESPACE = /\s/;
 
@@ -232,7 +233,8 @@ export class LocalBus implements Bus {
 
   /** Publishes one message; returns its delivery time, or -1 when no subscription matched. */
   #send(subject: string, data: Uint8Array, reply: string | null, frame?: Frame, batch: LinkBatch | null = null): number {
-    const state = this.#routes.state(subject);
+    // A reply to one of this bus's requests goes to an inbox the bus made itself: valid, not checked again.
+    const state = this.#routes.state(subject, subject.charCodeAt(0) === INBOX_FIRST_CHAR && this.#requests.has(subject));
     this.#stats.published++;
     const route = state.route;
     if (route.empty) {

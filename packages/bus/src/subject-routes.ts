@@ -55,10 +55,10 @@ export class SubjectRoutes<S extends RoutedSubscription> {
     return removed;
   }
 
-  /** The state of `subject`, its route current. */
-  state(subject: string): SubjectState<S> {
+  /** The state of `subject`, its route current; `built`: the bus made the subject itself (a reply inbox), so it is valid. */
+  state(subject: string, built = false): SubjectState<S> {
     const state = this.#subjects.get(subject);
-    if (state === undefined) return this.#create(subject);
+    if (state === undefined) return this.#create(subject, built);
     if (state.routeVersion !== this.#version) {
       state.route = this.#routeCompute(subject);
       state.routeVersion = this.#version;
@@ -72,8 +72,8 @@ export class SubjectRoutes<S extends RoutedSubscription> {
     if (state !== undefined && state.lastDeliveryNs <= this.nowNs()) this.#subjects.delete(subject);
   }
 
-  #create(subject: string): SubjectState<S> {
-    assert(subjectIsValid(subject), `publish: '${subject}' is not a subject (a wildcard, empty token or whitespace)`);
+  #create(subject: string, built: boolean): SubjectState<S> {
+    if (!built) assert(subjectIsValid(subject), `publish: '${subject}' is not a subject (a wildcard, empty token or whitespace)`);
     if (this.#subjects.size >= this.#limit) this.#evict();
     const state: SubjectState<S> = { route: this.#routeCompute(subject), routeVersion: this.#version, lastDeliveryNs: 0 };
     this.#subjects.set(subject, state);

@@ -183,6 +183,7 @@ export function subjectParse(subject: string): ParsedSubject | null {
  * million subjects cannot grow it without bound.
  */
 const subjectKinds = new Map<string, SubjectKind | null>();
+const DOT = '.'.charCodeAt(0);
 const SUBJECT_KINDS_MAX = 65_536;
 
 /**
@@ -192,6 +193,8 @@ const SUBJECT_KINDS_MAX = 65_536;
  * entry in the table of recent subjects.
  */
 export function subjectKind(subject: string): SubjectKind | null {
+  // Not one of ioasim's (a reply inbox, each a new subject): no kind, and no entry in the table.
+  if (!subject.startsWith(SUBJECT_ROOT) || subject.charCodeAt(SUBJECT_ROOT.length) !== DOT) return null;
   const known = subjectKinds.get(subject);
   if (known !== undefined) return known;
   if (subjectKinds.size >= SUBJECT_KINDS_MAX) subjectKinds.clear();
