@@ -34,16 +34,23 @@ describe('fleet hosts', () => {
     expect(report.perDevice.every((device) => device.state === 'active')).toBe(true);
   });
 
-  it('gives the same report as a run whose probe made every host at start', () => {
-    const topology = fleet(30, '100k/s', 2);
-    const lazy = run(topology, { seed: 3 });
-    const eager = run(topology, {
-      seed: 3,
-      onStart: (simulation) => {
-        // Reading the services makes every host now.
-        expect(simulation.services).toHaveLength(30);
-      },
-    });
-    expect(reportDeterministicJson(lazy)).toBe(reportDeterministicJson(eager));
+  it('gives the same report as a run whose probe made every host at start, for hosts reached or not', () => {
+    const cases: [Topology, number | undefined][] = [
+      [fleet(30, '100k/s', 2), undefined],
+      // Cut at 20 us: most hosts are never reached, and report as idle hosts without being made.
+      [fleet(50, '1k/s', 1), 20_000],
+    ];
+    for (const [topology, untilNs] of cases) {
+      const options = { seed: 3, ...(untilNs === undefined ? {} : { untilNs }) };
+      const lazy = run(topology, options);
+      const eager = run(topology, {
+        ...options,
+        onStart: (simulation) => {
+          // Reading the services makes every host now.
+          expect(simulation.services).toHaveLength(topology.hosts.length);
+        },
+      });
+      expect(reportDeterministicJson(lazy)).toBe(reportDeterministicJson(eager));
+    }
   });
 });

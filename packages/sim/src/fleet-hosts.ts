@@ -10,15 +10,33 @@
  * scheduled them itself, so a run's events keep their order whether its
  * hosts are made at start or on first use. A run with chaos or a timeline,
  * whose rules and operations may reach any host at any time, makes every
- * host at start (`makeAll`).
+ * host at start (`makeAll`). A host never made has sent and received
+ * nothing when the run ends: its rows in the report are those of an idle
+ * host (`unmadeHostRecords`), without making it.
  */
 import type { Clock } from '@ioasim/bus';
 import { deviceWorkloads, type DeviceWorkload } from '@ioasim/service-device';
-import type { HostConfig } from '@ioasim/protocol';
+import type { HostConfig, MetricsRecord } from '@ioasim/protocol';
 import type { HostServices } from './host-services.js';
 
 /** Makes and starts the services of one host, given its workloads (made before it when it was made on first use). */
 export type HostMake = (host: HostConfig, index: number, workloads: DeviceWorkload[] | undefined) => HostServices;
+
+/** The services of a host, as their message counts name them (`messages/<service>`). */
+const HOST_SERVICE_NAMES = ['device', 'iommu', 'ioasid-manager', 'vfio', 'vdpa'] as const;
+
+/**
+ * What the report takes from a host that was never made: each service's
+ * message counts (none sent or received, nothing pending), as a made host
+ * that stayed idle publishes them, and its devices' state, `active`. Its
+ * other actors' counters are all zero, which a missing record means too.
+ */
+export function unmadeHostRecords(host: HostConfig, nowNs: number): { metrics: MetricsRecord[]; deviceStates: [string, string][] } {
+  return {
+    metrics: HOST_SERVICE_NAMES.map((service) => ({ host: host.name, actor: `messages/${service}`, t: nowNs, counters: { pending: 0 } })),
+    deviceStates: host.devices.map((device) => [`${host.name}/${device.name}`, 'active']),
+  };
+}
 
 /** A workload's first arrival, before its host was made. */
 class FirstArrival {
@@ -51,6 +69,16 @@ export class FleetHosts {
   /** Hosts made so far. */
   get madeCount(): number {
     return this.#made;
+  }
+
+  /** The hosts made so far, in topology order. */
+  get made(): HostServices[] {
+    return this.#services.filter((services): services is HostServices => services !== null);
+  }
+
+  /** The hosts not made: no workload arrival reached them and nothing asked for them. */
+  unmade(): HostConfig[] {
+    return this.hosts.filter((_, index) => this.#services[index] === null);
   }
 
   /** Every host, made now if it was not yet, in topology order. */

@@ -14,7 +14,7 @@ import { SUBJECT_ROOT, subjectHop, type ChaosTraceEvent, type HostConfig, type M
 import { Checker } from './checker.js';
 import { chaosWire, type ChaosRunOptions } from './chaos/wiring.js';
 import { HEAP_GUARD_HOSTS, heapGuard } from './heap-guard.js';
-import { FleetHosts } from './fleet-hosts.js';
+import { FleetHosts, unmadeHostRecords } from './fleet-hosts.js';
 import { hostServicesStart } from './host-services.js';
 import { HopBook } from './hops.js';
 import { LatencyBook } from './latency.js';
@@ -177,8 +177,7 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
     // A run whose work ended before --until ends with its last event, not at the time it was allowed to run to.
     const simulatedNs = scheduler.nextTimeNs() === null ? scheduler.lastEventNs : scheduler.nowNs;
     const cut = options.untilNs !== undefined && scheduler.nextTimeNs() !== null;
-    // A host no arrival reached is made now, for its devices' rows and its actors' final metrics.
-    const services = chaosServices ?? hosts.all;
+    const services = chaosServices ?? hosts.made;
     for (const host of services) {
       host.device.metricsPublish();
       host.iommu.metricsPublish();
@@ -186,6 +185,13 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
       host.vfio.metricsPublish();
       host.vdpa.metricsPublish();
       for (const service of [host.device, host.iommu, host.manager, host.vfio, host.vdpa]) service.ports.messageCountsPublish();
+    }
+    // A host no arrival reached is not made now: its rows are an idle host's.
+    const deviceStates = new Map<string, string>();
+    for (const host of hosts.unmade()) {
+      const idle = unmadeHostRecords(host, scheduler.nowNs);
+      metrics.push(...idle.metrics);
+      for (const [device, state] of idle.deviceStates) deviceStates.set(device, state);
     }
     scheduler.run(options.untilNs === undefined ? {} : { untilNs: Math.max(options.untilNs, scheduler.nowNs) });
     const errors = services.flatMap((host) => [
@@ -208,6 +214,7 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
       latency,
       metrics,
       services,
+      deviceStates,
       timeline,
       simulatedNs,
       untilNs: options.untilNs,
