@@ -19,7 +19,7 @@ import {
   randomCreate,
   type DeviceEffects,
 } from '@ioasim/model';
-import type { PageRequest, TraceEvent, TranslationRequest } from '@ioasim/protocol';
+import type { FrameRecords, PageRequest, TraceEvent, TranslationRequest } from '@ioasim/protocol';
 import { createActor, fromTransition, type Actor, type AnyActorRef, type EventObject } from 'xstate';
 import { deviceMachine, type DeviceLifecycle, type DeviceMachineEvent } from './machine.js';
 
@@ -171,27 +171,23 @@ export class DeviceService {
     }
     this.workloads = workloads ?? deviceWorkloads(host, seed);
     const subjects = this.ports.subjects;
-    this.ports.subscribe(subjects.devAts('*'), 'translationCompletion', (records, message) => {
+    this.recordsSubscribe(subjects.devAts('*'), 'translationCompletion', (device, nowNs, record) => device.translationCompleted(nowNs, record));
+    this.recordsSubscribe(subjects.devPrgr('*'), 'prgResponse', (device, nowNs, record) => device.prgResponse(nowNs, record));
+    this.recordsSubscribe(subjects.devInv('*'), 'atcInvalidation', (device, _nowNs, record) => device.atcInvalidate(record.pages));
+  }
+
+  /** Subscribes to one subject kind of every device of the host: each frame's records reach its device's model in order. */
+  private recordsSubscribe<Name extends 'translationCompletion' | 'prgResponse' | 'atcInvalidation'>(
+    pattern: string,
+    type: Name,
+    apply: (device: DeviceState, nowNs: number, record: FrameRecords[Name]) => void,
+  ): void {
+    this.ports.subscribe(pattern, type, (records, message) => {
       const slot = this.slotOf(message.subject);
       if (slot === null) return;
       this.apply(slot, () => {
         const nowNs = this.nowNs();
-        for (const record of records) slot.state.translationCompleted(nowNs, record);
-      });
-    });
-    this.ports.subscribe(subjects.devPrgr('*'), 'prgResponse', (records, message) => {
-      const slot = this.slotOf(message.subject);
-      if (slot === null) return;
-      this.apply(slot, () => {
-        const nowNs = this.nowNs();
-        for (const record of records) slot.state.prgResponse(nowNs, record);
-      });
-    });
-    this.ports.subscribe(subjects.devInv('*'), 'atcInvalidation', (records, message) => {
-      const slot = this.slotOf(message.subject);
-      if (slot === null) return;
-      this.apply(slot, () => {
-        for (const record of records) slot.state.atcInvalidate(record.pages);
+        for (const record of records) apply(slot.state, nowNs, record);
       });
     });
   }
@@ -357,31 +353,22 @@ export class DeviceService {
    */
   private arrival(workload: DeviceWorkload): void {
     const slot = this.slots.get(workload.device);
-    if (slot !== undefined && this.reachable(slot)) {
-      const nowNs = this.nowNs();
-      const generator = workload.generator;
-      const device = slot.state;
-      let issued = 0;
-      this.apply(slot, () => {
-        do {
-          const access = generator.take();
-          device.access(workload.pasid, access.page, access.perm, workload.prgSize);
-          issued++;
-          const nextNs = generator.nextArrivalNs();
-          if (nextNs === null || Math.round(nextNs) > nowNs) break;
-        } while (issued < ARRIVALS_PER_EVENT);
-      });
-    } else {
-      // As before: an access due while the device cannot take it is still taken from the workload.
-      const nowNs = this.nowNs();
-      let issued = 0;
+    // An access due while its device cannot take it (before its start, after its unplug) is still taken from the workload.
+    const device = slot !== undefined && this.reachable(slot) ? slot.state : null;
+    const nowNs = this.nowNs();
+    const generator = workload.generator;
+    const arrivalsTake = (): void => {
+      let taken = 0;
       do {
-        workload.generator.take();
-        issued++;
-        const nextNs = workload.generator.nextArrivalNs();
+        const access = generator.take();
+        device?.access(workload.pasid, access.page, access.perm, workload.prgSize);
+        taken++;
+        const nextNs = generator.nextArrivalNs();
         if (nextNs === null || Math.round(nextNs) > nowNs) break;
-      } while (issued < ARRIVALS_PER_EVENT);
-    }
+      } while (taken < ARRIVALS_PER_EVENT);
+    };
+    if (slot !== undefined && device !== null) this.apply(slot, arrivalsTake);
+    else arrivalsTake();
     this.arrivalSchedule(workload);
   }
 }
