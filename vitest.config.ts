@@ -35,6 +35,10 @@ export default defineConfig({
       '@ioasim/model': source('./packages/model/src/index.ts'),
       '@ioasim/bus': source('./packages/bus/src/index.ts'),
       '@ioasim/topology': source('./packages/topology/src/index.ts'),
+      // The entries of @ioasim/sim before the package itself: an alias also takes every path under its name.
+      ...Object.fromEntries(
+        ['topology', 'version', 'distributed', 'chaos', 'sweep', 'report-html'].map((entry) => [`@ioasim/sim/${entry}`, source(`./packages/sim/src/entries/${entry}.ts`)]),
+      ),
       '@ioasim/sim': source('./packages/sim/src/index.ts'),
       '@ioasim/cli': source('./packages/cli/src/index.ts'),
       '@ioasim/service-device': source('./services/device/src/index.ts'),

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { NODE_FLAGS } from '@ioasim/cli';
-import { natsServerFind, natsServersStart } from '@ioasim/sim';
+import { natsServerFind, natsServersStart } from '@ioasim/sim/distributed';
 
 /** Messages the raw publisher sends; flushed every RAW_FLUSH_EVERY so the subscriber is never cut off as a slow consumer. */
 const RAW_MESSAGES = 400_000;

@@ -4,7 +4,8 @@
  * seed, at-most-once does not, and the checker tells the two apart.
  */
 import { describe, expect, it } from 'vitest';
-import { chaosOutcome, outcomeSignature, run, seedRun, seedSchedule, seedsRun, type ChaosSchedule } from '@ioasim/sim';
+import { run } from '@ioasim/sim';
+import { chaosOutcome, outcomeSignature, seedRun, seedSchedule, seedsRun, type ChaosSchedule } from '@ioasim/sim/chaos';
 import { chaosExample } from './chaos-kit.js';
 
 const seeds = (count: number): number[] => Array.from({ length: count }, (_, index) => index + 1);

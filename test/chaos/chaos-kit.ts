@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { cliMain, type Io } from '@ioasim/cli';
-import { topologyWithChaos, type Topology } from '@ioasim/sim';
+import { type Topology } from '@ioasim/sim';
+import { topologyWithChaos } from '@ioasim/sim/chaos';
 
 export const CHAOS_EXAMPLE = new URL('../../examples/chaos.yaml', import.meta.url).pathname;
 

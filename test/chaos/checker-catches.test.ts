@@ -6,7 +6,8 @@
  * under at-most-once are caught as a liveness failure.
  */
 import { describe, expect, it } from 'vitest';
-import { CHAOS_EXIT, chaosExitCode, chaosOutcome, run, seedRun, wireInject, type ChaosOutcome } from '@ioasim/sim';
+import { run, wireInject } from '@ioasim/sim';
+import { CHAOS_EXIT, chaosExitCode, chaosOutcome, seedRun, type ChaosOutcome } from '@ioasim/sim/chaos';
 import { hostSubjects } from '@ioasim/protocol';
 import { chaosExample } from './chaos-kit.js';
 

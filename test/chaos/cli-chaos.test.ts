@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chaosReportParse } from '@ioasim/sim';
+import { chaosReportParse } from '@ioasim/sim/chaos';
 import { CHAOS_EXAMPLE, ioasim } from './chaos-kit.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'ioasim-chaos-'));

@@ -7,7 +7,8 @@
  * with the seed and a trace excerpt.
  */
 import { describe, expect, it } from 'vitest';
-import { CHAOS_EXIT, chaosExitCode, chaosOutcome, run, wireInject, type ChaosOutcome } from '@ioasim/sim';
+import { run, wireInject } from '@ioasim/sim';
+import { CHAOS_EXIT, chaosExitCode, chaosOutcome, type ChaosOutcome } from '@ioasim/sim/chaos';
 import { traceSubject, type TraceEvent } from '@ioasim/protocol';
 import { chaosExample } from './chaos-kit.js';
 

@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ChaosTraceEvent, TraceEvent } from '@ioasim/protocol';
-import { run, topologyWithChaos } from '@ioasim/sim';
+import { run } from '@ioasim/sim';
+import { topologyWithChaos } from '@ioasim/sim/chaos';
 import { CHAOS_EXAMPLE } from './chaos-kit.js';
 
 /** The chaos example, its chaos replaced by `rule`. */

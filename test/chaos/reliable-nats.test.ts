@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChaosBus, NatsBus, RealClock, ReliableBus, type ChaosAction } from '@ioasim/bus';
-import type { NatsServers } from '@ioasim/sim';
+import type { NatsServers } from '@ioasim/sim/distributed';
 import { natsSkipped, natsStart, stopAll } from '../nats/harness.js';
 
 const RUN = 'chaos-nats';

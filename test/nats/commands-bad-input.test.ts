@@ -4,7 +4,8 @@
  */
 import { cliMain, type Io } from '@ioasim/cli';
 import { describe, expect, it } from 'vitest';
-import { coverageCheck, shardHosts, topologyLoad, type Topology } from '@ioasim/sim';
+import { topologyLoad, type Topology } from '@ioasim/sim';
+import { coverageCheck, shardHosts } from '@ioasim/sim/distributed';
 
 async function ioasim(...argv: string[]): Promise<{ code: number; error: string }> {
   const error: string[] = [];

@@ -4,7 +4,7 @@
  * tests run: which service kind connects to which NATS node, and the flags
  * of `ioasim serve` and of the runner.
  */
-import { SERVICE_KINDS, serveArguments, type ServiceKind } from '@ioasim/sim';
+import { SERVICE_KINDS, serveArguments, type ServiceKind } from '@ioasim/sim/distributed';
 
 /** The topology the compose runner and the accounting test run. */
 export const BOUNDED_TOPOLOGY = 'examples/single-host-bounded.yaml';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { NODE_FLAGS } from '@ioasim/cli';
-import { NATS_CLUSTER_NAME, SERVICE_KINDS } from '@ioasim/sim';
+import { NATS_CLUSTER_NAME, SERVICE_KINDS } from '@ioasim/sim/distributed';
 import { BOUNDED_TOPOLOGY, NATS_NODES, RUNNER_NODE, runnerArguments, serviceCommand, serviceNode } from './commands.js';
 
 type ComposeService = {

@@ -3,17 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CoordinationError,
-  SERVICE_KINDS,
-  coordinate,
-  run,
-  serveArguments,
-  topologyLoad,
-  type NatsServers,
-  type Report,
-  type Topology,
-} from '@ioasim/sim';
+import { run, topologyLoad, type Report, type Topology } from '@ioasim/sim';
+import { CoordinationError, SERVICE_KINDS, coordinate, serveArguments, type NatsServers } from '@ioasim/sim/distributed';
 import { BOUNDED_TOPOLOGY, RUNNER_NODE, runnerArguments, serviceCommand } from './commands.js';
 import { ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';
 

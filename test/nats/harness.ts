@@ -6,7 +6,7 @@
  * When nats-server is missing, NATS suites are skipped with a loud message,
  * except under CI=true or IOASIM_REQUIRE_NATS=1, where they run and fail.
  */
-import { ProcessGroup, natsServerFind, natsServersStart, type NatsServers } from '@ioasim/sim';
+import { ProcessGroup, natsServerFind, natsServersStart, type NatsServers } from '@ioasim/sim/distributed';
 
 export const NATS_BINARY = natsServerFind();
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus, Outbox, RealClock, framesSubscribe, type BusMessage, type RequestResult } from '@ioasim/bus';
 import type { MetricsRecord } from '@ioasim/protocol';
-import type { NatsServers } from '@ioasim/sim';
+import type { NatsServers } from '@ioasim/sim/distributed';
 import { natsSkipped, natsStart, stopAll } from './harness.js';
 
 const encoder = new TextEncoder();

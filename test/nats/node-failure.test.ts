@@ -13,7 +13,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVICE_KINDS, coordinate, run, serveArguments, topologyLoad, type NatsServers, type Report, type Topology } from '@ioasim/sim';
+import { run, topologyLoad, type Report, type Topology } from '@ioasim/sim';
+import { SERVICE_KINDS, coordinate, serveArguments, type NatsServers } from '@ioasim/sim/distributed';
 import { ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -3,11 +3,10 @@
  * strict, so that a misspelt option is an error and never silently ignored.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { suggestionFind } from '@ioasim/sim';
+import { suggestionFind } from '@ioasim/sim/topology';
+import { UsageError } from './usage-error.js';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError } from './usage-error.js';
 
 export type Parsed = {
   readonly values: Record<string, string | boolean | undefined>;

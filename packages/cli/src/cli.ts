@@ -1,12 +1,13 @@
 /**
  * The `ioasim` command: dispatch to a command, map outcomes to exit codes
  * (0 success, 1 an invariant violated, 2 bad input), never a stack trace for
- * a user's mistake.
+ * a user's mistake. It loads no simulator itself: each command loads what it
+ * needs when it runs (commands/index.ts), so `ioasim --help` and
+ * `--version` start at once.
  */
-import { HeapLimitError, IOASIM_VERSION } from '@ioasim/sim';
-import { UsageError } from './arguments.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, type Io } from './io.js';
+import { UsageError } from './usage-error.js';
 
 export { EXIT, type Io } from './io.js';
 
@@ -37,6 +38,8 @@ export async function cliMain(argv: readonly string[], io: Io): Promise<number> 
       io.error(`ioasim: ${error.message}\nRun 'ioasim ${command === undefined ? '' : `${command.name} `}--help' for usage.`);
       return EXIT.badInput;
     }
+    // Only a run throws it, and a run has loaded the simulator already: this import costs nothing then.
+    const { HeapLimitError } = await import('@ioasim/sim');
     if (error instanceof HeapLimitError) {
       io.error(`ioasim: ${error.message}`);
       return EXIT.badInput;
@@ -45,7 +48,7 @@ export async function cliMain(argv: readonly string[], io: Io): Promise<number> 
   }
 }
 
-function dispatch(argv: readonly string[], io: Io): number | Promise<number> {
+async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   const helped = name === 'help' ? COMMANDS.find((candidate) => candidate.name === rest[0]) : undefined;
   if (helped !== undefined) return helped.main(['--help'], io);
@@ -54,7 +57,7 @@ function dispatch(argv: readonly string[], io: Io): number | Promise<number> {
     return name === undefined ? EXIT.badInput : EXIT.ok;
   }
   if (name === '-v' || name === '--version') {
-    io.out(IOASIM_VERSION);
+    io.out((await import('@ioasim/sim/version')).IOASIM_VERSION);
     return EXIT.ok;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);

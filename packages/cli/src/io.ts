@@ -12,10 +12,13 @@ export type Io = {
 
 export const EXIT = { ok: 0, violation: 1, badInput: 2 } as const;
 
+/** A command's body: its arguments in, its exit code out. */
+export type CommandMain = (argv: readonly string[], io: Io) => number | Promise<number>;
+
 /** A command: its name, its one-line summary for `ioasim --help`, and its body. */
 export type Command = {
   readonly name: string;
   readonly usage: string;
   readonly summary: string;
-  readonly main: (argv: readonly string[], io: Io) => number | Promise<number>;
+  readonly main: CommandMain;
 };

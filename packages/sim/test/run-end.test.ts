@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunEnd, type RunEndState } from '@ioasim/sim';
+import { RunEnd, type RunEndState } from '@ioasim/sim/distributed';
 
 const TICK_MS = 20;
 const QUIET_MS = 300;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TraceOrder } from '@ioasim/sim';
+import { TraceOrder } from '@ioasim/sim/distributed';
 import type { TraceEvent } from '@ioasim/protocol';
 
 const answered = (t: number): TraceEvent => ({ kind: 'groupAnswered', t, host: 'h0', device: 'nic0', owner: 'vm0', cookie: 1, group: 1, code: 0 });

@@ -4,7 +4,7 @@
  * or null after printing why not.
  */
 import { readFileSync } from 'node:fs';
-import { chaosReportParse, topologyWithChaos } from '@ioasim/sim';
+import { chaosReportParse, topologyWithChaos } from '@ioasim/sim/chaos';
 import type { Io } from '../io.js';
 
 /** Errors of a recorded topology printed before the count of the rest. */

@@ -16,9 +16,9 @@ import {
   seedsRun,
   topologyWithChaos,
   type ChaosSchedule,
-} from '@ioasim/sim';
+} from '@ioasim/sim/chaos';
 import { UsageError, argumentsParse, integerOption, repeatedFirst } from '../arguments.js';
-import type { Command } from '../io.js';
+import type { CommandMain } from '../io.js';
 import { outputFileCheck, outputFileWrite, outputFileWritten } from '../output-file.js';
 
 const HELP = `Usage: ioasim chaos <topology.yaml> --seeds 1..500 [options]
@@ -47,102 +47,97 @@ Options:
 Exit codes: 0 every seed held every invariant, 1 a safety invariant failed,
 3 a liveness check failed (and no safety one), 2 bad input.`;
 
-export const chaosCommand: Command = {
-  name: 'chaos',
-  usage: 'chaos <topology.yaml> --seeds 1..500',
-  summary: 'run a chaos campaign over many seeds and list the failing ones',
-  main: async (argv, io) => {
-    const { values, positionals } = argumentsParse(argv, {
-      help: { type: 'boolean', short: 'h' },
-      seeds: { type: 'string' },
-      swarm: { type: 'boolean' },
-      chaos: { type: 'string', multiple: true },
-      delivery: { type: 'string' },
-      jobs: { type: 'string' },
-      report: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (values['help'] === true) {
-      io.out(HELP);
-      return CHAOS_EXIT.pass;
+export const chaosMain: CommandMain = async (argv, io) => {
+  const { values, positionals } = argumentsParse(argv, {
+    help: { type: 'boolean', short: 'h' },
+    seeds: { type: 'string' },
+    swarm: { type: 'boolean' },
+    chaos: { type: 'string', multiple: true },
+    delivery: { type: 'string' },
+    jobs: { type: 'string' },
+    report: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (values['help'] === true) {
+    io.out(HELP);
+    return CHAOS_EXIT.pass;
+  }
+  const file = positionals[0];
+  if (file === undefined) throw new UsageError('missing <topology.yaml>');
+  if (positionals.length > 1) throw new UsageError(`chaos takes one file, found ${positionals.length}`);
+  const seeds = seedsParse(String(values['seeds'] ?? '1..100'));
+  if (seeds === null) throw new UsageError(`--seeds expects a range like 1..500 or a list like 3,17,42, found "${String(values['seeds'])}"`);
+  const repeated = repeatedFirst(seeds);
+  if (repeated !== undefined) throw new UsageError(`--seeds lists seed ${repeated} more than once; each seed replays exactly, so once is enough`);
+  const delivery = values['delivery'];
+  if (delivery !== undefined && delivery !== 'at-least-once' && delivery !== 'at-most-once') {
+    throw new UsageError(`--delivery expects at-least-once or at-most-once, found "${String(delivery)}"`);
+  }
+  const jobs = integerOption('jobs', values['jobs']) ?? availableParallelism();
+  if (jobs < 1) throw new UsageError(`--jobs expects at least 1, found ${jobs}`);
+  const reportFile = values['report'];
+  if (typeof reportFile === 'string') outputFileCheck('--report', reportFile);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    io.error(`${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
+    return CHAOS_EXIT.badInput;
+  }
+  const extra = (values['chaos'] as unknown as string[] | undefined) ?? [];
+  const loaded = topologyWithChaos(text, file, extra);
+  if (!loaded.ok) {
+    for (const error of loaded.errors) io.error(error);
+    return CHAOS_EXIT.badInput;
+  }
+  const topology = loaded.topology;
+  const refusals = chaosRulesCheck(topology.chaos);
+  if (refusals.length > 0) {
+    // The rules of --chaos come after the file's: a refusal names the one the user wrote.
+    const fileRules = topology.chaos.length - extra.length;
+    for (const refusal of refusals) {
+      const index = Number(/^chaos\[(\d+)\]/.exec(refusal)?.[1] ?? -1);
+      io.error(index >= fileRules ? `--chaos '${extra[index - fileRules] ?? ''}': ${refusal}` : `${file}: ${refusal}`);
     }
-    const file = positionals[0];
-    if (file === undefined) throw new UsageError('missing <topology.yaml>');
-    if (positionals.length > 1) throw new UsageError(`chaos takes one file, found ${positionals.length}`);
-    const seeds = seedsParse(String(values['seeds'] ?? '1..100'));
-    if (seeds === null) throw new UsageError(`--seeds expects a range like 1..500 or a list like 3,17,42, found "${String(values['seeds'])}"`);
-    const repeated = repeatedFirst(seeds);
-    if (repeated !== undefined) throw new UsageError(`--seeds lists seed ${repeated} more than once; each seed replays exactly, so once is enough`);
-    const delivery = values['delivery'];
-    if (delivery !== undefined && delivery !== 'at-least-once' && delivery !== 'at-most-once') {
-      throw new UsageError(`--delivery expects at-least-once or at-most-once, found "${String(delivery)}"`);
-    }
-    const jobs = integerOption('jobs', values['jobs']) ?? availableParallelism();
-    if (jobs < 1) throw new UsageError(`--jobs expects at least 1, found ${jobs}`);
-    const reportFile = values['report'];
-    if (typeof reportFile === 'string') outputFileCheck('--report', reportFile);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      io.error(`${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
+    return CHAOS_EXIT.badInput;
+  }
+  const schedule: ChaosSchedule = { rules: topology.chaos, delivery: delivery ?? topology.settings.delivery };
+  const swarm = values['swarm'] === true;
+  const startedMs = Date.now();
+  let results;
+  try {
+    results = await seedsRun(
+      seeds.map((seed) => ({ topology, schedule, seed, swarm })),
+      jobs,
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      io.error(`${file}: ${error.message}`);
       return CHAOS_EXIT.badInput;
     }
-    const extra = (values['chaos'] as unknown as string[] | undefined) ?? [];
-    const loaded = topologyWithChaos(text, file, extra);
-    if (!loaded.ok) {
-      for (const error of loaded.errors) io.error(error);
-      return CHAOS_EXIT.badInput;
-    }
-    const topology = loaded.topology;
-    const refusals = chaosRulesCheck(topology.chaos);
-    if (refusals.length > 0) {
-      // The rules of --chaos come after the file's: a refusal names the one the user wrote.
-      const fileRules = topology.chaos.length - extra.length;
-      for (const refusal of refusals) {
-        const index = Number(/^chaos\[(\d+)\]/.exec(refusal)?.[1] ?? -1);
-        io.error(index >= fileRules ? `--chaos '${extra[index - fileRules] ?? ''}': ${refusal}` : `${file}: ${refusal}`);
-      }
-      return CHAOS_EXIT.badInput;
-    }
-    const schedule: ChaosSchedule = { rules: topology.chaos, delivery: delivery ?? topology.settings.delivery };
-    const swarm = values['swarm'] === true;
-    const startedMs = Date.now();
-    let results;
-    try {
-      results = await seedsRun(
-        seeds.map((seed) => ({ topology, schedule, seed, swarm })),
-        jobs,
-      );
-    } catch (error) {
-      if (error instanceof RangeError) {
-        io.error(`${file}: ${error.message}`);
-        return CHAOS_EXIT.badInput;
-      }
-      throw error;
-    }
-    // Without --swarm every seed runs the same rules: one that did nothing in every seed is a mistake worth a word.
-    const idle = swarm ? [] : schedule.rules.flatMap((_, index) => (results.every((result) => result.idleRules.includes(index)) ? [index] : []));
-    for (const index of idle) {
-      io.error(`ioasim: chaos[${index}] did nothing in any seed: ${JSON.stringify(schedule.rules[index])} (a match that takes no message, or a crash or partition outside the run)`);
-    }
-    const report = chaosReportBuild({ topologyPath: file, topologyText: text, schedule, swarm, results, wallMs: Date.now() - startedMs });
-    const written = typeof reportFile === 'string' ? outputFileWrite('--report', reportFile, `${JSON.stringify(report, null, 2)}\n`, io) : null;
-    if (values['json'] === true) {
-      io.out(JSON.stringify(report, null, 2));
-    } else {
-      for (const failure of report.failures) io.out(outcomeLine(failure.outcome));
-      const { summary } = report;
-      io.out(
-        `${summary.seeds} seeds, ${schedule.rules.length} rule(s), ${schedule.delivery}${swarm ? ', swarm' : ''}: ` +
-          `${summary.passed} passed, ${summary.safety} safety failure(s), ${summary.liveness} liveness failure(s) ` +
-          `in ${(summary.wallMs / 1000).toFixed(1)}s with ${Math.min(jobs, seeds.length)} worker(s)`,
-      );
-    }
-    if (typeof reportFile === 'string' && written === null) {
-      outputFileWritten('the campaign report', reportFile, values['json'] === true, io);
-      if (values['json'] !== true && report.failures.length > 0) io.out(`replay the first: ioasim replay ${reportFile}   shrink it: ioasim shrink ${reportFile}`);
-    }
-    return written ?? chaosExitCode(results.map((result) => result.outcome));
-  },
+    throw error;
+  }
+  // Without --swarm every seed runs the same rules: one that did nothing in every seed is a mistake worth a word.
+  const idle = swarm ? [] : schedule.rules.flatMap((_, index) => (results.every((result) => result.idleRules.includes(index)) ? [index] : []));
+  for (const index of idle) {
+    io.error(`ioasim: chaos[${index}] did nothing in any seed: ${JSON.stringify(schedule.rules[index])} (a match that takes no message, or a crash or partition outside the run)`);
+  }
+  const report = chaosReportBuild({ topologyPath: file, topologyText: text, schedule, swarm, results, wallMs: Date.now() - startedMs });
+  const written = typeof reportFile === 'string' ? outputFileWrite('--report', reportFile, `${JSON.stringify(report, null, 2)}\n`, io) : null;
+  if (values['json'] === true) {
+    io.out(JSON.stringify(report, null, 2));
+  } else {
+    for (const failure of report.failures) io.out(outcomeLine(failure.outcome));
+    const { summary } = report;
+    io.out(
+      `${summary.seeds} seeds, ${schedule.rules.length} rule(s), ${schedule.delivery}${swarm ? ', swarm' : ''}: ` +
+        `${summary.passed} passed, ${summary.safety} safety failure(s), ${summary.liveness} liveness failure(s) ` +
+        `in ${(summary.wallMs / 1000).toFixed(1)}s with ${Math.min(jobs, seeds.length)} worker(s)`,
+    );
+  }
+  if (typeof reportFile === 'string' && written === null) {
+    outputFileWritten('the campaign report', reportFile, values['json'] === true, io);
+    if (values['json'] !== true && report.failures.length > 0) io.out(`replay the first: ioasim replay ${reportFile}   shrink it: ioasim shrink ${reportFile}`);
+  }
+  return written ?? chaosExitCode(results.map((result) => result.outcome));
 };

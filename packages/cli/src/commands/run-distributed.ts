@@ -7,18 +7,8 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CoordinationError,
-  LiveMetrics,
-  TIME_MODES,
-  coordinate,
-  distributedSpawn,
-  isSubjectToken,
-  type Report,
-  type Spawned,
-  type TimeMode,
-  type Topology,
-} from '@ioasim/sim';
+import { LiveMetrics, type Report, type Topology } from '@ioasim/sim';
+import { CoordinationError, TIME_MODES, coordinate, distributedSpawn, isSubjectToken, type Spawned, type TimeMode } from '@ioasim/sim/distributed';
 import { UsageError, integerOption } from '../arguments.js';
 import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
 import { NODE_FLAGS } from '../node-flags.js';

@@ -6,7 +6,7 @@
  * than an error after minutes of running.
  */
 import { resolve } from 'node:path';
-import { PerfettoExporter, TraceFile, reportHtml, reportViolations, type Report } from '@ioasim/sim';
+import { PerfettoExporter, TraceFile, reportViolations, type Report } from '@ioasim/sim';
 import { UsageError } from '../arguments.js';
 import { EXIT, type Io } from '../io.js';
 import { outputFileCheck, outputFileOpen, outputFileWrite, outputFileWritten } from '../output-file.js';
@@ -48,10 +48,10 @@ export function outputFilesOpen(values: Values): {
  * printed (JSON, or the summary and `summaryTail`), and the exit code from its
  * invariants, or bad input when --report could not be written.
  */
-export function runReportEnd(report: Report, values: Values, io: Io, summaryTail = ''): number {
+export async function runReportEnd(report: Report, values: Values, io: Io, summaryTail = ''): Promise<number> {
   const reportPath = values['report'];
   const json = values['json'] === true;
-  const written = typeof reportPath === 'string' ? reportWrite(reportPath, report, io) : null;
+  const written = typeof reportPath === 'string' ? await reportWrite(reportPath, report, io) : null;
   if (json) io.out(JSON.stringify(report, null, 2));
   else io.out(`${summaryFormat(report, styleFor(io.tty))}${summaryTail}`);
   if (typeof reportPath === 'string' && written === null) outputFileWritten(reportIsHtml(reportPath) ? 'the HTML report' : 'the JSON report', reportPath, json, io);
@@ -62,8 +62,11 @@ function reportIsHtml(path: string): boolean {
   return path.toLowerCase().endsWith('.html');
 }
 
-/** Writes the report to `path`: the HTML report for a `.html` file, the JSON report otherwise; see outputFileWrite. */
-function reportWrite(path: string, report: Report, io: Io): number | null {
-  const text = reportIsHtml(path) ? reportHtml(report) : `${JSON.stringify(report, null, 2)}\n`;
+/**
+ * Writes the report to `path`: the HTML report for a `.html` file (its code
+ * loaded only then), the JSON report otherwise; see outputFileWrite.
+ */
+async function reportWrite(path: string, report: Report, io: Io): Promise<number | null> {
+  const text = reportIsHtml(path) ? (await import('@ioasim/sim/report-html')).reportHtml(report) : `${JSON.stringify(report, null, 2)}\n`;
   return outputFileWrite('--report', path, text, io);
 }

@@ -12,10 +12,9 @@ import {
   type Topology,
 } from '@ioasim/sim';
 import { UsageError, argumentsParse, integerOption, seedOption } from '../arguments.js';
-import { EXIT, type Command, type Io } from '../io.js';
+import { EXIT, type CommandMain, type Io } from '../io.js';
 import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
 import { progressBar } from '../progress-bar.js';
-import { runDistributed } from './run-distributed.js';
 import { outputFilesOpen, runReportEnd } from './run-files.js';
 import { topologyRead } from './topology-read.js';
 
@@ -69,82 +68,79 @@ function durationOption(name: string, value: string | boolean | undefined): numb
   }
 }
 
-export const runCommand: Command = {
-  name: 'run',
-  usage: 'run <topology.yaml>',
-  summary: 'run a topology and report on every fault',
-  main: (argv, io) => {
-    const { values, positionals } = argumentsParse(argv, {
-      help: { type: 'boolean', short: 'h' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-      report: { type: 'string' },
-      until: { type: 'string' },
-      transport: { type: 'string' },
-      nats: { type: 'string' },
-      run: { type: 'string' },
-      spawn: { type: 'boolean' },
-      time: { type: 'string' },
-      'ready-timeout': { type: 'string' },
-      timeout: { type: 'string' },
-      verbose: { type: 'boolean' },
-      perfetto: { type: 'string' },
-      trace: { type: 'string' },
-      'workload-from': { type: 'string' },
-      'metrics-port': { type: 'string' },
-      'perfetto-window': { type: 'string' },
-      'perfetto-sample': { type: 'string' },
-    });
-    if (values['help'] === true) {
-      io.out(HELP);
-      return EXIT.ok;
-    }
-    if (positionals.length > 1) throw new UsageError(`run takes one file, found ${positionals.length}`);
-    const seed = seedOption(values['seed']);
-    const untilNs = durationOption('until', values['until']);
-    const read = topologyRead(positionals[0], io);
-    if (read === null) return EXIT.badInput;
-    const topology = workloadFrom(read, values['workload-from'], values['transport'], io);
-    if (topology === null) return EXIT.badInput;
-    const transport = values['transport'] ?? 'embedded';
-    if (transport !== 'embedded' && transport !== 'nats') throw new UsageError(`--transport expects embedded or nats, found "${String(transport)}"`);
-    if (transport === 'nats') {
-      const durationNs = (name: string): number | undefined => durationOption(name, values[name]);
-      return runDistributed(topology, { topologyPath: positionals[0] as string, seed, values, durationNs }, io);
-    }
-    for (const name of ['nats', 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'verbose']) {
-      if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
-    }
-    const metricsPort = integerOption('metrics-port', values['metrics-port']);
-    const files = outputFilesOpen(values);
-    const { perfetto, traceFile } = files;
-    const live = metricsPort === undefined ? null : new LiveMetrics(wallSince());
-    const onTrace: RunOptions['onTrace'] =
-      perfetto === null && live === null && traceFile === null
-        ? undefined
-        : (event) => {
-            perfetto?.observe(event);
-            live?.observe(event);
-            traceFile?.observe(event);
-          };
-    const bar = progressBar(io.progress, values['json'] !== true);
-    const options: RunOptions = {
-      ...(seed === undefined ? {} : { seed }),
-      ...(untilNs === undefined ? {} : { untilNs }),
-      onProgress: (progress) => bar.update(progressFraction(progress, untilNs), progressLabel(progress)),
-      ...(onTrace === undefined ? {} : { onTrace }),
-      ...(traceFile === null ? {} : { onChaos: (event) => traceFile.observe(event) }),
-    };
-    if (live !== null && metricsPort !== undefined) return runServingMetrics(topology, options, live, metricsPort, values, io, files.close, bar);
-    let report;
-    try {
-      report = run(topology, options);
-    } finally {
-      files.close();
-    }
-    bar.done();
-    return runReportEnd(report, values, io);
-  },
+export const runMain: CommandMain = async (argv, io) => {
+  const { values, positionals } = argumentsParse(argv, {
+    help: { type: 'boolean', short: 'h' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+    report: { type: 'string' },
+    until: { type: 'string' },
+    transport: { type: 'string' },
+    nats: { type: 'string' },
+    run: { type: 'string' },
+    spawn: { type: 'boolean' },
+    time: { type: 'string' },
+    'ready-timeout': { type: 'string' },
+    timeout: { type: 'string' },
+    verbose: { type: 'boolean' },
+    perfetto: { type: 'string' },
+    trace: { type: 'string' },
+    'workload-from': { type: 'string' },
+    'metrics-port': { type: 'string' },
+    'perfetto-window': { type: 'string' },
+    'perfetto-sample': { type: 'string' },
+  });
+  if (values['help'] === true) {
+    io.out(HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw new UsageError(`run takes one file, found ${positionals.length}`);
+  const seed = seedOption(values['seed']);
+  const untilNs = durationOption('until', values['until']);
+  const read = topologyRead(positionals[0], io);
+  if (read === null) return EXIT.badInput;
+  const topology = workloadFrom(read, values['workload-from'], values['transport'], io);
+  if (topology === null) return EXIT.badInput;
+  const transport = values['transport'] ?? 'embedded';
+  if (transport !== 'embedded' && transport !== 'nats') throw new UsageError(`--transport expects embedded or nats, found "${String(transport)}"`);
+  if (transport === 'nats') {
+    const durationNs = (name: string): number | undefined => durationOption(name, values[name]);
+    // Only a distributed run loads the NATS client, the coordinator and the code that starts processes.
+    const { runDistributed } = await import('./run-distributed.js');
+    return runDistributed(topology, { topologyPath: positionals[0] as string, seed, values, durationNs }, io);
+  }
+  for (const name of ['nats', 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'verbose']) {
+    if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
+  }
+  const metricsPort = integerOption('metrics-port', values['metrics-port']);
+  const files = outputFilesOpen(values);
+  const { perfetto, traceFile } = files;
+  const live = metricsPort === undefined ? null : new LiveMetrics(wallSince());
+  const onTrace: RunOptions['onTrace'] =
+    perfetto === null && live === null && traceFile === null
+      ? undefined
+      : (event) => {
+          perfetto?.observe(event);
+          live?.observe(event);
+          traceFile?.observe(event);
+        };
+  const bar = progressBar(io.progress, values['json'] !== true);
+  const options: RunOptions = {
+    ...(seed === undefined ? {} : { seed }),
+    ...(untilNs === undefined ? {} : { untilNs }),
+    onProgress: (progress) => bar.update(progressFraction(progress, untilNs), progressLabel(progress)),
+    ...(onTrace === undefined ? {} : { onTrace }),
+    ...(traceFile === null ? {} : { onChaos: (event) => traceFile.observe(event) }),
+  };
+  if (live !== null && metricsPort !== undefined) return runServingMetrics(topology, options, live, metricsPort, values, io, files.close, bar);
+  let report;
+  try {
+    report = run(topology, options);
+  } finally {
+    files.close();
+  }
+  bar.done();
+  return runReportEnd(report, values, io);
 };
 
 /** The run with --metrics-port: in slices (runLive), serving /metrics meanwhile, then the same report as without. */

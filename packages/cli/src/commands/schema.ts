@@ -2,9 +2,9 @@
  * `ioasim schema`: the JSON Schema of the topology format, generated from the
  * one schema in code, for editors and other tools.
  */
-import { topologyJsonSchema } from '@ioasim/sim';
+import { topologyJsonSchema } from '@ioasim/sim/topology';
 import { UsageError, argumentsParse } from '../arguments.js';
-import { EXIT, type Command } from '../io.js';
+import { EXIT, type CommandMain } from '../io.js';
 
 const HELP = `Usage: ioasim schema
 
@@ -24,18 +24,13 @@ rules across fields (names, references, attachments) are checked by
 
 Exit codes: 0 printed, 2 bad arguments.`;
 
-export const schemaCommand: Command = {
-  name: 'schema',
-  usage: 'schema',
-  summary: 'print the JSON Schema of the topology format, for editors',
-  main: (argv, io) => {
-    const { values, positionals } = argumentsParse(argv, { help: { type: 'boolean', short: 'h' } });
-    if (values['help'] === true) {
-      io.out(HELP);
-      return EXIT.ok;
-    }
-    if (positionals.length > 0) throw new UsageError(`schema takes no arguments, found ${positionals.map((word) => `"${word}"`).join(' ')}`);
-    io.out(JSON.stringify(topologyJsonSchema(), null, 2));
+export const schemaMain: CommandMain = (argv, io) => {
+  const { values, positionals } = argumentsParse(argv, { help: { type: 'boolean', short: 'h' } });
+  if (values['help'] === true) {
+    io.out(HELP);
     return EXIT.ok;
-  },
+  }
+  if (positionals.length > 0) throw new UsageError(`schema takes no arguments, found ${positionals.map((word) => `"${word}"`).join(' ')}`);
+  io.out(JSON.stringify(topologyJsonSchema(), null, 2));
+  return EXIT.ok;
 };

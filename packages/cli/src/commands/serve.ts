@@ -3,9 +3,9 @@
  * one service process of a distributed run. It runs until SIGTERM (or
  * Ctrl-C), then drains and exits 0.
  */
-import { SERVICE_KINDS, isSubjectToken, serve, serveKindIs } from '@ioasim/sim';
+import { SERVICE_KINDS, isSubjectToken, serve, serveKindIs } from '@ioasim/sim/distributed';
 import { UsageError, argumentsParse } from '../arguments.js';
-import { EXIT, type Command } from '../io.js';
+import { EXIT, type CommandMain } from '../io.js';
 import { natsServersOption } from './nats-options.js';
 import { topologyRead } from './topology-read.js';
 
@@ -43,53 +43,48 @@ export function shardParse(text: string | boolean | undefined): Shard {
   return { index, count };
 }
 
-export const serveCommand: Command = {
-  name: 'serve',
-  usage: 'serve <service>',
-  summary: 'run one service kind of a distributed run on NATS',
-  main: async (argv, io) => {
-    const { values, positionals } = argumentsParse(argv, {
-      help: { type: 'boolean', short: 'h' },
-      nats: { type: 'string' },
-      topology: { type: 'string' },
-      run: { type: 'string' },
-      shard: { type: 'string' },
-    });
-    if (values['help'] === true) {
-      io.out(HELP);
-      return EXIT.ok;
-    }
-    const [service, ...extra] = positionals;
-    if (service === undefined) throw new UsageError(`serve needs a service: ${SERVICE_KINDS.join(', ')} or all`);
-    if (extra.length > 0) throw new UsageError(`serve takes one service, found ${positionals.length}`);
-    if (!serveKindIs(service)) throw new UsageError(`unknown service "${service}"; expected one of: ${SERVICE_KINDS.join(', ')}, all`);
-    const servers = natsServersOption(values['nats']);
-    if (servers.length === 0) throw new UsageError('serve needs --nats <url,...>');
-    const run = values['run'];
-    if (typeof run !== 'string') throw new UsageError('serve needs --run <id>');
-    if (!isSubjectToken(run)) throw new UsageError(`--run "${run}" must be letters, digits, _ or - only`);
-    const shard = shardParse(values['shard']);
-    if (typeof values['topology'] !== 'string') throw new UsageError('serve needs --topology <file>');
-    const topology = topologyRead(values['topology'], io);
-    if (topology === null) return EXIT.badInput;
-    const prefix = `[serve ${service} ${shard.index}/${shard.count}]`;
-    const handle = await serve({
-      service,
-      shard: shard.index,
-      shards: shard.count,
-      servers,
-      topology,
-      run,
-      log: (line) => io.error(`${prefix} ${line}`),
-    });
-    const stop = (): void => {
-      io.error(`${prefix} stopping: draining`);
-      void handle.stop();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    await handle.stopped;
-    io.error(`${prefix} stopped`);
+export const serveMain: CommandMain = async (argv, io) => {
+  const { values, positionals } = argumentsParse(argv, {
+    help: { type: 'boolean', short: 'h' },
+    nats: { type: 'string' },
+    topology: { type: 'string' },
+    run: { type: 'string' },
+    shard: { type: 'string' },
+  });
+  if (values['help'] === true) {
+    io.out(HELP);
     return EXIT.ok;
-  },
+  }
+  const [service, ...extra] = positionals;
+  if (service === undefined) throw new UsageError(`serve needs a service: ${SERVICE_KINDS.join(', ')} or all`);
+  if (extra.length > 0) throw new UsageError(`serve takes one service, found ${positionals.length}`);
+  if (!serveKindIs(service)) throw new UsageError(`unknown service "${service}"; expected one of: ${SERVICE_KINDS.join(', ')}, all`);
+  const servers = natsServersOption(values['nats']);
+  if (servers.length === 0) throw new UsageError('serve needs --nats <url,...>');
+  const run = values['run'];
+  if (typeof run !== 'string') throw new UsageError('serve needs --run <id>');
+  if (!isSubjectToken(run)) throw new UsageError(`--run "${run}" must be letters, digits, _ or - only`);
+  const shard = shardParse(values['shard']);
+  if (typeof values['topology'] !== 'string') throw new UsageError('serve needs --topology <file>');
+  const topology = topologyRead(values['topology'], io);
+  if (topology === null) return EXIT.badInput;
+  const prefix = `[serve ${service} ${shard.index}/${shard.count}]`;
+  const handle = await serve({
+    service,
+    shard: shard.index,
+    shards: shard.count,
+    servers,
+    topology,
+    run,
+    log: (line) => io.error(`${prefix} ${line}`),
+  });
+  const stop = (): void => {
+    io.error(`${prefix} stopping: draining`);
+    void handle.stop();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  await handle.stopped;
+  io.error(`${prefix} stopped`);
+  return EXIT.ok;
 };

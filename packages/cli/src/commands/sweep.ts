@@ -14,13 +14,12 @@ import {
   sweepParameterParse,
   sweepPoints,
   sweepRun,
-  topologyErrorFormat,
-  topologyParse,
   type SweepParameter,
   type SweepResult,
-} from '@ioasim/sim';
+} from '@ioasim/sim/sweep';
+import { topologyErrorFormat, topologyParse } from '@ioasim/sim/topology';
 import { UsageError, argumentsParse, integerOption, repeatedFirst, seedOption } from '../arguments.js';
-import { EXIT, type Command } from '../io.js';
+import { EXIT, type CommandMain } from '../io.js';
 import { outputFileCheck, outputFileWrite, outputFileWritten } from '../output-file.js';
 import { progressBar } from '../progress-bar.js';
 import { durationFormat } from '../summary.js';
@@ -75,92 +74,87 @@ export function sweepTable(parameters: readonly SweepParameter[], metric: string
   ]);
 }
 
-export const sweepCommand: Command = {
-  name: 'sweep',
-  usage: 'sweep <topology.yaml> --set <path>=<values>',
-  summary: 'run a topology once per parameter value and chart a metric',
-  main: async (argv, io) => {
-    const { values, positionals } = argumentsParse(argv, {
-      help: { type: 'boolean', short: 'h' },
-      set: { type: 'string', multiple: true },
-      metric: { type: 'string' },
-      report: { type: 'string' },
-      jobs: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
+export const sweepMain: CommandMain = async (argv, io) => {
+  const { values, positionals } = argumentsParse(argv, {
+    help: { type: 'boolean', short: 'h' },
+    set: { type: 'string', multiple: true },
+    metric: { type: 'string' },
+    report: { type: 'string' },
+    jobs: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (values['help'] === true) {
+    io.out(HELP);
+    return EXIT.ok;
+  }
+  const file = positionals[0];
+  if (file === undefined) throw new UsageError('missing <topology.yaml>');
+  if (positionals.length > 1) throw new UsageError(`sweep takes one file, found ${positionals.length}`);
+  const sets = values['set'] as unknown as string[] | undefined;
+  if (sets === undefined || sets.length === 0) throw new UsageError('sweep needs at least one --set <path>=<v1,v2,...>');
+  const metric = typeof values['metric'] === 'string' ? values['metric'] : 'latency.p99';
+  const seed = seedOption(values['seed']);
+  const jobs = integerOption('jobs', values['jobs']) ?? availableParallelism();
+  if (jobs < 1) throw new UsageError(`--jobs expects at least 1, found ${jobs}`);
+  const paths = sets.map((set) => set.split('=')[0] ?? '');
+  const twice = repeatedFirst(paths);
+  if (twice !== undefined) throw new UsageError(`--set ${twice} is given twice; give its values once, as a list: --set ${twice}=<v1,v2,...>`);
+  if (seed !== undefined && paths.includes('seed')) throw new UsageError('--seed and --set seed=... both set the seed; sweep it with --set seed=<v1,v2,...> alone');
+  const report = values['report'];
+  if (typeof report === 'string') outputFileCheck('--report', report);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    io.error(`ioasim: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.badInput;
+  }
+  // The file itself first, so that its errors name their line and column, as ioasim validate does.
+  const base = topologyParse(text, file);
+  if (!base.ok) {
+    for (const error of base.errors) io.error(topologyErrorFormat(error, file));
+    io.error(`${file}: ${base.errors.length} error(s); fix the topology before sweeping it`);
+    return EXIT.badInput;
+  }
+  let results: SweepResult[];
+  let parameters: SweepParameter[];
+  const bar = progressBar(io.progress, values['json'] !== true);
+  try {
+    parameters = sets.map(sweepParameterParse);
+    const input = sweepInputParse(text, file);
+    const total = sweepPoints(parameters).length;
+    bar.update(0, `0 of ${total} runs`);
+    results = await sweepRun({
+      input,
+      parameters,
+      metric,
+      jobs,
+      ...(seed === undefined ? {} : { seed }),
+      onResult: (_result, finished) => bar.update(finished / total, `${finished} of ${total} runs`),
     });
-    if (values['help'] === true) {
-      io.out(HELP);
-      return EXIT.ok;
-    }
-    const file = positionals[0];
-    if (file === undefined) throw new UsageError('missing <topology.yaml>');
-    if (positionals.length > 1) throw new UsageError(`sweep takes one file, found ${positionals.length}`);
-    const sets = values['set'] as unknown as string[] | undefined;
-    if (sets === undefined || sets.length === 0) throw new UsageError('sweep needs at least one --set <path>=<v1,v2,...>');
-    const metric = typeof values['metric'] === 'string' ? values['metric'] : 'latency.p99';
-    const seed = seedOption(values['seed']);
-    const jobs = integerOption('jobs', values['jobs']) ?? availableParallelism();
-    if (jobs < 1) throw new UsageError(`--jobs expects at least 1, found ${jobs}`);
-    const paths = sets.map((set) => set.split('=')[0] ?? '');
-    const twice = repeatedFirst(paths);
-    if (twice !== undefined) throw new UsageError(`--set ${twice} is given twice; give its values once, as a list: --set ${twice}=<v1,v2,...>`);
-    if (seed !== undefined && paths.includes('seed')) throw new UsageError('--seed and --set seed=... both set the seed; sweep it with --set seed=<v1,v2,...> alone');
-    const report = values['report'];
-    if (typeof report === 'string') outputFileCheck('--report', report);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      io.error(`ioasim: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-      return EXIT.badInput;
-    }
-    // The file itself first, so that its errors name their line and column, as ioasim validate does.
-    const base = topologyParse(text, file);
-    if (!base.ok) {
-      for (const error of base.errors) io.error(topologyErrorFormat(error, file));
-      io.error(`${file}: ${base.errors.length} error(s); fix the topology before sweeping it`);
-      return EXIT.badInput;
-    }
-    let results: SweepResult[];
-    let parameters: SweepParameter[];
-    const bar = progressBar(io.progress, values['json'] !== true);
-    try {
-      parameters = sets.map(sweepParameterParse);
-      const input = sweepInputParse(text, file);
-      const total = sweepPoints(parameters).length;
-      bar.update(0, `0 of ${total} runs`);
-      results = await sweepRun({
-        input,
-        parameters,
-        metric,
-        jobs,
-        ...(seed === undefined ? {} : { seed }),
-        onResult: (_result, finished) => bar.update(finished / total, `${finished} of ${total} runs`),
-      });
-    } catch (error) {
-      bar.done();
-      if (error instanceof SweepError) {
-        io.error(`ioasim: ${error.message}`);
-        return EXIT.badInput;
-      }
-      throw error;
-    }
+  } catch (error) {
     bar.done();
-    const written =
-      typeof report === 'string'
-        ? outputFileWrite(
-            '--report',
-            report,
-            report.toLowerCase().endsWith('.html') ? sweepHtml(file, parameters, metric, results) : `${JSON.stringify({ parameters, metric, results }, null, 2)}\n`,
-            io,
-          )
-        : null;
-    if (values['json'] === true) io.out(JSON.stringify({ parameters, metric, results }, null, 2));
-    else io.out(sweepTable(parameters, metric, results));
-    if (typeof report === 'string' && written === null) {
-      outputFileWritten(report.toLowerCase().endsWith('.html') ? 'the HTML sweep report' : 'the JSON sweep report', report, values['json'] === true, io);
+    if (error instanceof SweepError) {
+      io.error(`ioasim: ${error.message}`);
+      return EXIT.badInput;
     }
-    return written ?? (results.some((result) => result.violations > 0) ? EXIT.violation : EXIT.ok);
-  },
+    throw error;
+  }
+  bar.done();
+  const written =
+    typeof report === 'string'
+      ? outputFileWrite(
+          '--report',
+          report,
+          report.toLowerCase().endsWith('.html') ? sweepHtml(file, parameters, metric, results) : `${JSON.stringify({ parameters, metric, results }, null, 2)}\n`,
+          io,
+        )
+      : null;
+  if (values['json'] === true) io.out(JSON.stringify({ parameters, metric, results }, null, 2));
+  else io.out(sweepTable(parameters, metric, results));
+  if (typeof report === 'string' && written === null) {
+    outputFileWritten(report.toLowerCase().endsWith('.html') ? 'the HTML sweep report' : 'the JSON sweep report', report, values['json'] === true, io);
+  }
+  return written ?? (results.some((result) => result.violations > 0) ? EXIT.violation : EXIT.ok);
 };

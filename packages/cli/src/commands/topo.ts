@@ -3,9 +3,9 @@
  * see a topology before running it. A file with errors prints them as
  * `validate` does and exits 2; a fleet is summarized, never printed copy by copy.
  */
-import { GRAPH_FORMATS, topologyGraph, topologyTree, type GraphFormat } from '@ioasim/sim';
+import { GRAPH_FORMATS, topologyGraph, topologyTree, type GraphFormat } from '@ioasim/sim/topology';
 import { UsageError, argumentsParse } from '../arguments.js';
-import { EXIT, type Command, type Io } from '../io.js';
+import { EXIT, type CommandMain, type Io } from '../io.js';
 import { topologyRead } from './topology-read.js';
 
 const HELP = `Usage: ioasim topo <show|graph> <topology.yaml> [options]
@@ -95,29 +95,24 @@ function graph(argv: readonly string[], io: Io): number {
   return EXIT.ok;
 }
 
-export const topoCommand: Command = {
-  name: 'topo',
-  usage: 'topo show|graph <topology.yaml>',
-  summary: 'show a topology as a tree, or as a graph (dot, mermaid)',
-  main: (argv, io) => {
-    const [subcommand, ...rest] = argv;
-    if (subcommand === '-h' || subcommand === '--help') {
-      io.out(HELP);
-      return EXIT.ok;
+export const topoMain: CommandMain = (argv, io) => {
+  const [subcommand, ...rest] = argv;
+  if (subcommand === '-h' || subcommand === '--help') {
+    io.out(HELP);
+    return EXIT.ok;
+  }
+  if (!isSubcommand(subcommand)) {
+    const found = subcommand === undefined ? 'nothing' : `"${subcommand}"`;
+    throw new UsageError(`topo expects one of: ${SUBCOMMANDS.join(', ')}; found ${found}`);
+  }
+  switch (subcommand) {
+    case 'show':
+      return show(rest, io);
+    case 'graph':
+      return graph(rest, io);
+    default: {
+      const exhaustive: never = subcommand;
+      return exhaustive;
     }
-    if (!isSubcommand(subcommand)) {
-      const found = subcommand === undefined ? 'nothing' : `"${subcommand}"`;
-      throw new UsageError(`topo expects one of: ${SUBCOMMANDS.join(', ')}; found ${found}`);
-    }
-    switch (subcommand) {
-      case 'show':
-        return show(rest, io);
-      case 'graph':
-        return graph(rest, io);
-      default: {
-        const exhaustive: never = subcommand;
-        return exhaustive;
-      }
-    }
-  },
+  }
 };

@@ -2,7 +2,7 @@
  * Loads the topology file a command names, printing every error to standard
  * error with its file, line and column.
  */
-import { topologyErrorFormat, topologyLoad, type Topology } from '@ioasim/sim';
+import { topologyErrorFormat, topologyLoad, type Topology } from '@ioasim/sim/topology';
 import { UsageError } from '../arguments.js';
 import type { Io } from '../io.js';
 

@@ -1,0 +1,23 @@
+/**
+ * @ioasim/sim/distributed: distributed mode over NATS (DESIGN.md,
+ * "Distributed mode"): the coordinator of `ioasim run --transport nats`,
+ * the service processes of `ioasim serve`, starting them and nats-server,
+ * and the real-clock pieces they share. Apart from the index, so that an
+ * embedded run does not load it and the NATS client it brings.
+ */
+export { ProcessGroup, STOP_GRACE_MS, type Child } from '../distributed/processes.js';
+export {
+  NATS_CLUSTER_NAME,
+  loopbackPortFree,
+  natsServerFind,
+  natsServersStart,
+  type NatsNode,
+  type NatsServers,
+} from '../distributed/nats-server.js';
+export { CoordinationError, READY_TIMEOUT_MS, RUN_TIMEOUT_MS, coordinate, coverageCheck, type CoordinateOptions } from '../distributed/coordinate.js';
+export { processName, serve, serveKindIs, shardHosts, type ServeHandle, type ServeOptions } from '../distributed/serve.js';
+export { distributedSpawn, serveArguments, type SpawnOptions, type Spawned } from '../distributed/spawn.js';
+export { REAL_TIMEOUT_MIN_NS, modeledRoundTripNs, topologyForRealClock } from '../distributed/time-mode.js';
+export { TRACE_HOLD_NS, TraceOrder } from '../distributed/trace-order.js';
+export { RunEnd, type RunEndState, type RunEndVerdict } from '../distributed/run-end.js';
+export { SERVICE_KINDS, TIME_MODES, isSubjectToken, type ServeKind, type ServiceKind, type TimeMode } from '@ioasim/protocol';
