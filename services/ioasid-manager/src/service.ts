@@ -124,17 +124,20 @@ export class ManagerService {
     this.#stopped = true;
     this.calls.stop();
     this.ports.close();
+    // The lifecycle ends in the machine's final state; the parent then lets the actor go.
+    this.actor.send({ type: 'stop' });
     if (this.actorParent === undefined) this.actor.stop();
     else this.actorParent.send({ type: 'actorsStop', actors: [this.actor] });
   }
 
+  // Made once: the timers call them with the group's cookie, allocating no closure per group.
+  private readonly dispatchCompleteApply = (manager: ManagerState, cookie: number): void => manager.dispatchComplete(this.ports.nowNs(), cookie);
+  private readonly responseTimeoutApply = (manager: ManagerState, cookie: number): void => manager.responseTimeoutElapsed(this.ports.nowNs(), cookie);
   private readonly dispatchCompleteBound = (cookie: number): void => {
-    this.calls.call((manager: ManagerState, key: number) => manager.dispatchComplete(this.ports.nowNs(), key), this.manager, cookie);
+    this.calls.call(this.dispatchCompleteApply, this.manager, cookie);
   };
-
   private readonly responseTimeoutBound = (cookie: number): void => {
-    if (this.calls.failed || !this.manager.responseTimeoutDue(cookie)) return;
-    this.calls.call((manager: ManagerState, key: number) => manager.responseTimeoutElapsed(this.ports.nowNs(), key), this.manager, cookie);
+    if (!this.calls.failed && this.manager.responseTimeoutDue(cookie)) this.calls.call(this.responseTimeoutApply, this.manager, cookie);
   };
 
   private effects(): ManagerEffects {

@@ -74,6 +74,8 @@ export class IommuService {
   stop(): void {
     this.calls.stop();
     this.ports.close();
+    // The lifecycle ends in the machine's final state; the parent then lets the actors go.
+    for (const actor of this.actors.values()) actor.send({ type: 'stop' });
     if (this.actorParent === undefined) for (const actor of this.actors.values()) actor.stop();
     else this.actorParent.send({ type: 'actorsStop', actors: [...this.actors.values()] });
   }

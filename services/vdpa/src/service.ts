@@ -70,6 +70,8 @@ export class VdpaService {
     this.calls.stop();
     this.ports.close();
     if (this.actor === null) return;
+    // The lifecycle ends in the machine's final state; the parent then lets the actor go.
+    this.actor.send({ type: 'stop' });
     if (this.actorParent === undefined) this.actor.stop();
     else this.actorParent.send({ type: 'actorsStop', actors: [this.actor] });
   }
