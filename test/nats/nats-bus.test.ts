@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus, Outbox, RealClock, framesSubscribe, type BusMessage, type RequestResult } from '@ioasim/bus';
 import type { MetricsRecord } from '@ioasim/protocol';
-import type { NatsServers } from '@ioasim/sim/distributed';
-import { natsSkipped, natsStart, stopAll } from './harness.js';
+import { loopbackPortFree, type NatsServers } from '@ioasim/sim/distributed';
+import { NATS_BINARY, ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -40,6 +40,31 @@ describe.skipIf(natsSkipped('NatsBus'))('NatsBus', () => {
     await Promise.allSettled(buses.map((bus) => bus.close()));
     await stopAll(single, []);
     await stopAll(cluster, []);
+  });
+
+  it('waits for a server that is not up yet, telling why once, and connects when it comes up', async () => {
+    const port = await loopbackPortFree();
+    const statuses: string[] = [];
+    const connecting = NatsBus.connect({ servers: [`nats://127.0.0.1:${port}`], name: 'test-early', onStatus: (status) => statuses.push(status) });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const late = new ProcessGroup();
+    try {
+      late.start('nats-server-late', NATS_BINARY ?? 'nats-server', ['-a', '127.0.0.1', '-p', String(port)]);
+      const bus = await connecting;
+      buses.push(bus);
+      expect(bus.server).toBe(`127.0.0.1:${port}`);
+      expect(statuses).toEqual([`cannot reach NATS at nats://127.0.0.1:${port}: connection refused; waiting for a server`]);
+      await bus.close();
+    } finally {
+      await late.stop();
+    }
+  });
+
+  it('fails at once, without waiting, when told not to wait', async () => {
+    const port = await loopbackPortFree();
+    await expect(NatsBus.connect({ servers: [`nats://127.0.0.1:${port}`], name: 'test-now', waitOnFirstConnect: false })).rejects.toThrow(
+      `cannot reach NATS at nats://127.0.0.1:${port}: connection refused`,
+    );
   });
 
   it('delivers across two connections to every matching wildcard subscription', async () => {

@@ -41,6 +41,15 @@ export {
   type NatsBusOptions,
 } from './nats-bus.js';
 export {
+  NATS_CONNECT_FAILURES,
+  NatsConnectError,
+  natsSecurityDescribe,
+  natsUrlCredentials,
+  natsUrlRedact,
+  type NatsConnectFailure,
+  type NatsSecurity,
+} from './nats-security.js';
+export {
   WILDCARD_TAIL,
   WILDCARD_TOKEN,
   patternHasWildcard,

@@ -19,6 +19,10 @@
  *   the bus;
  * - `unrouted` stays 0: core NATS does not tell a publisher that nobody
  *   listened (requests learn it as `noResponders`);
+ * - the first connection is waited for by NatsBus itself, attempt after
+ *   attempt, only while no server answers: refused credentials or a TLS
+ *   failure end it at once with a NatsConnectError (nats-security.ts), since
+ *   no retry can mend them, and no message of it holds a secret;
  * - requests share one wildcard inbox subscription (`<inbox>.*`, one reply
  *   subject per request) and a timer each; a request ends exactly once: its
  *   reply, the server's no-responders status, its timeout or the close.
@@ -40,6 +44,7 @@ import type {
   Subscription,
 } from './bus.js';
 import { AssertionError } from './assert.js';
+import { natsConnectFailure, natsSecurityOptions, natsUrlCredentials, type NatsSecurity } from './nats-security.js';
 import { patternIsValid, subjectIsValid } from './subject-match.js';
 
 /** Messages waiting for one subscription's handler beyond which it is a slow consumer. */
@@ -62,8 +67,10 @@ export const NATS_CONNECTION = {
 } as const;
 
 export type NatsBusOptions = {
-  /** Server URLs, e.g. `nats://127.0.0.1:4222`. */
+  /** Server URLs, e.g. `nats://127.0.0.1:4222`; credentials in a URL (`nats://user:password@host`, `nats://token@host`) are taken out and used. */
   readonly servers: readonly string[];
+  /** Credentials and TLS; those of the URLs come first. */
+  readonly security?: NatsSecurity;
   /** The client name the server shows for this connection (one per service). */
   readonly name: string;
   /** Messages waiting for one subscription beyond which it is a slow consumer; default SUBSCRIPTION_PENDING_MAX. */
@@ -72,7 +79,7 @@ export type NatsBusOptions = {
   readonly onSlowConsumer?: (pattern: string, pending: number) => void;
   /** Told of connection changes: disconnect, reconnect, server errors. */
   readonly onStatus?: (status: string) => void;
-  /** Wait for the first server to come up (a service may start before NATS); false fails at once. Default true. */
+  /** Wait for the first server to come up (a service may start before NATS); false fails at once. Default true. Told each new reason to wait through `onStatus`. */
   readonly waitOnFirstConnect?: boolean;
 };
 
@@ -143,21 +150,41 @@ export class NatsBus implements Bus {
     void this.#statusWatch();
   }
 
-  /** Connects to the first reachable server of `servers`, waiting for one if none is up yet (unless `waitOnFirstConnect` is false). */
+  /**
+   * Connects to the first reachable server of `servers`, waiting for one if none is up yet (unless
+   * `waitOnFirstConnect` is false). Fails with a NatsConnectError: at once for refused credentials
+   * or TLS, and for an unreachable server when not waiting.
+   */
   static async connect(options: NatsBusOptions): Promise<NatsBus> {
     if (options.servers.length === 0) throw new AssertionError('NatsBus.connect: no server given');
-    const connection = await connect({
-      servers: [...options.servers],
-      name: options.name,
-      maxReconnectAttempts: NATS_CONNECTION.maxReconnectAttempts,
-      reconnectTimeWait: NATS_CONNECTION.reconnectTimeWaitMs,
-      reconnectJitter: NATS_CONNECTION.reconnectJitterMs,
-      pingInterval: NATS_CONNECTION.pingIntervalMs,
-      maxPingOut: NATS_CONNECTION.maxPingOut,
-      waitOnFirstConnect: options.waitOnFirstConnect ?? NATS_CONNECTION.waitOnFirstConnect,
-      timeout: NATS_CONNECTION.connectTimeoutMs,
-    });
-    return new NatsBus(connection, options);
+    const fromUrls = options.servers.map(natsUrlCredentials);
+    const servers = fromUrls.map((entry) => entry.url);
+    const security: NatsSecurity = { ...options.security, ...fromUrls.find((entry) => Object.keys(entry.security).length > 0)?.security };
+    const wait = options.waitOnFirstConnect ?? NATS_CONNECTION.waitOnFirstConnect;
+    let waitingFor = '';
+    for (;;) {
+      try {
+        const connection = await connect({
+          servers: [...servers],
+          name: options.name,
+          maxReconnectAttempts: NATS_CONNECTION.maxReconnectAttempts,
+          reconnectTimeWait: NATS_CONNECTION.reconnectTimeWaitMs,
+          reconnectJitter: NATS_CONNECTION.reconnectJitterMs,
+          pingInterval: NATS_CONNECTION.pingIntervalMs,
+          maxPingOut: NATS_CONNECTION.maxPingOut,
+          waitOnFirstConnect: false,
+          timeout: NATS_CONNECTION.connectTimeoutMs,
+          ...natsSecurityOptions(security, servers),
+        });
+        return new NatsBus(connection, options);
+      } catch (error) {
+        const failure = natsConnectFailure(error, servers, security);
+        if (!wait || failure.reason !== 'unreachable') throw failure;
+        if (failure.message !== waitingFor) options.onStatus?.(`${failure.message}; waiting for a server`);
+        waitingFor = failure.message;
+        await new Promise((resolve) => setTimeout(resolve, NATS_CONNECTION.reconnectTimeWaitMs));
+      }
+    }
   }
 
   get stats(): Readonly<BusStats> {
