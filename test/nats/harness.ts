@@ -24,12 +24,12 @@ export function natsSkipped(suite: string): boolean {
   return true;
 }
 
-/** Starts `count` nats-server nodes (a routed cluster when more than one); fails clearly when the binary is missing. */
-export async function natsStart(count: number): Promise<NatsServers> {
+/** Starts `count` nats-server nodes (a routed cluster when more than one), each with `extra` flags; fails clearly when the binary is missing. */
+export async function natsStart(count: number, extra: readonly string[] = []): Promise<NatsServers> {
   if (NATS_BINARY === null) {
     throw new Error('nats-server is required (CI=true or IOASIM_REQUIRE_NATS=1) but was not found');
   }
-  return natsServersStart({ count, binary: NATS_BINARY });
+  return natsServersStart({ count, binary: NATS_BINARY, arguments: extra });
 }
 
 /** Stops what a suite started, whatever happened: servers and process groups alike. */

@@ -19,7 +19,7 @@
  * Failures to gather the processes are CoordinationErrors naming what is
  * missing; the coordinator's own connection is always closed.
  */
-import { NatsBus, RealClock, framesSubscribe, type Bus, type ReliableBus } from '@ioasim/bus';
+import { NatsBus, NatsConnectError, RealClock, framesSubscribe, natsUrlRedact, type Bus, type NatsSecurity, type ReliableBus } from '@ioasim/bus';
 import {
   SERVICE_KINDS,
   SUBJECT_ROOT,
@@ -49,11 +49,19 @@ import { TRACE_HOLD_NS, TraceOrder } from './trace-order.js';
 
 export class CoordinationError extends Error {
   override readonly name = 'CoordinationError';
+  /** True when the coordinator's own connection to NATS failed: the service processes' output adds nothing to that. */
+  readonly connection: boolean;
+  constructor(message: string, options?: { readonly connection?: boolean }) {
+    super(message);
+    this.connection = options?.connection ?? false;
+  }
 }
 
 export type CoordinateOptions = {
   readonly topology: Topology;
   readonly servers: readonly string[];
+  /** Credentials and TLS for the coordinator's connection. */
+  readonly security?: NatsSecurity;
   readonly run: string;
   readonly seed: number;
   readonly time: TimeMode;
@@ -102,19 +110,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Report> {
   const started = wallMs();
   const log = options.log ?? (() => {});
   const topology = topologyForRealClock(options.topology, options.time);
-  // The coordinator is started by hand, after NATS: an unreachable server is a mistake to name at once, not to wait for.
-  const bus = await NatsBus.connect({
-    servers: options.servers,
-    name: `ioasim-coordinator-${options.run}`,
-    onSlowConsumer: (pattern, pending) => log(`coordinator: slow consumer on ${pattern}: ${pending} waiting`),
-    onStatus: (status) => log(`coordinator: ${status}`),
-    waitOnFirstConnect: false,
-  }).catch((error: unknown) => {
-    throw new CoordinationError(
-      `cannot reach NATS at ${options.servers.join(',')}: ${error instanceof Error ? error.message : String(error)} ` +
-        '(start nats-server there, or use --spawn to start one)',
-    );
-  });
+  const bus = await coordinatorConnect(options, log);
   const reliable: ReliableBus | null =
     topology.settings.delivery === 'at-least-once'
       ? reliableOnRealClock(bus, options.run, COORDINATOR_ENDPOINT, new RealClock(), (overflow) =>
@@ -127,6 +123,33 @@ export async function coordinate(options: CoordinateOptions): Promise<Report> {
     await reliable?.flush();
     await reliable?.close();
     await bus.close();
+  }
+}
+
+/**
+ * Whether the coordinator can connect to `servers` with `security`: a CoordinationError saying why
+ * not, before anything else is started (the service processes `--spawn` starts, for instance).
+ */
+export async function natsConnectionCheck(options: Pick<CoordinateOptions, 'servers' | 'security' | 'run'>): Promise<void> {
+  const bus = await coordinatorConnect(options, () => {});
+  await bus.close();
+}
+
+/** The coordinator's connection. It is started by hand, after NATS: an unreachable server is a mistake to name at once, not to wait for. */
+async function coordinatorConnect(options: Pick<CoordinateOptions, 'servers' | 'security' | 'run'>, log: (line: string) => void): Promise<NatsBus> {
+  try {
+    return await NatsBus.connect({
+      servers: options.servers,
+      ...(options.security === undefined ? {} : { security: options.security }),
+      name: `ioasim-coordinator-${options.run}`,
+      onSlowConsumer: (pattern, pending) => log(`coordinator: slow consumer on ${pattern}: ${pending} waiting`),
+      onStatus: (status) => log(`coordinator: ${status}`),
+      waitOnFirstConnect: false,
+    });
+  } catch (error) {
+    if (!(error instanceof NatsConnectError)) throw error;
+    const hint = error.reason === 'unreachable' ? ' (start nats-server there, or use --spawn to start one)' : '';
+    throw new CoordinationError(`${error.message}${hint}`, { connection: true });
   }
 }
 
@@ -244,7 +267,7 @@ async function coordinateOn(
     if (Date.now() > readyDeadline) {
       const ready = [...processes.keys()];
       throw new CoordinationError(
-        `not every service process announced itself within ${readyTimeoutMs} ms on ${options.servers.join(',')} (run "${run}"); ` +
+        `not every service process announced itself within ${readyTimeoutMs} ms on ${options.servers.map(natsUrlRedact).join(',')} (run "${run}"); ` +
           `missing: ${coverage.missing.join('; ')}; ready: ${ready.length === 0 ? 'none' : ready.join(', ')}`,
       );
     }

@@ -70,12 +70,19 @@ export type NatsServers = {
 /** Starts tried before giving up: a port found free may be taken by another process before the server binds it. */
 const START_ATTEMPTS = 4;
 
-export async function natsServersStart(options: { readonly count: number; readonly binary?: string }): Promise<NatsServers> {
+export type NatsServersOptions = {
+  readonly count: number;
+  readonly binary?: string;
+  /** More nats-server flags for every node: credentials (--user, --auth, -c FILE), TLS (--tls...). */
+  readonly arguments?: readonly string[];
+};
+
+export async function natsServersStart(options: NatsServersOptions): Promise<NatsServers> {
   const binary = options.binary ?? natsServerFind();
   if (binary === null) throw new Error('nats-server not found: install it (Debian: apt-get install nats-server) or set IOASIM_NATS_SERVER');
   for (let attempt = 1; ; attempt++) {
     try {
-      return await natsServersStartOnce(options.count, binary);
+      return await natsServersStartOnce(options.count, binary, options.arguments ?? []);
     } catch (error) {
       const portTaken = error instanceof Error && error.message.includes('address already in use');
       if (!portTaken || attempt >= START_ATTEMPTS) throw error;
@@ -83,7 +90,7 @@ export async function natsServersStart(options: { readonly count: number; readon
   }
 }
 
-async function natsServersStartOnce(count: number, binary: string): Promise<NatsServers> {
+async function natsServersStartOnce(count: number, binary: string, extra: readonly string[]): Promise<NatsServers> {
   const options = { count };
   const group = new ProcessGroup();
   const nodes: NatsNode[] = [];
@@ -100,7 +107,7 @@ async function natsServersStartOnce(count: number, binary: string): Promise<Nats
         const routes = nodes.filter((other) => other !== node).map((other) => `nats://127.0.0.1:${String(other.clusterPort)}`);
         args.push('--cluster_name', NATS_CLUSTER_NAME, '--cluster', `nats://127.0.0.1:${node.clusterPort}`, '--routes', routes.join(','));
       }
-      group.start(`nats-server-${index}`, binary, args);
+      group.start(`nats-server-${index}`, binary, [...args, ...extra]);
     });
     await Promise.all(nodes.map((node) => nodeReady(node, options.count - 1, group)));
   } catch (error) {

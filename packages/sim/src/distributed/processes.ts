@@ -11,6 +11,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 /** Lines of output kept per child. */
 const OUTPUT_LINES_KEPT = 200;
+/** Characters of a child's stderr kept whole (its first ones: a failing command says why at once). */
+const STDERR_KEPT_MAX = 1 << 20;
 /** How long a child has to exit after SIGTERM before it gets SIGKILL. */
 export const STOP_GRACE_MS = 5_000;
 
@@ -21,6 +23,8 @@ export type Child = {
   readonly output: string[];
   /** Everything the child wrote to stdout (a report, for instance). */
   stdout: string;
+  /** What the child wrote to stderr (its messages and log), up to its first STDERR_KEPT_MAX characters. */
+  stderr: string;
   /** Resolves with the exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
   exitCode: number | null | undefined;
@@ -45,15 +49,16 @@ export class ProcessGroup {
     exitHookInstall();
   }
 
-  /** Starts `command args`; `onLine` sees each line of its output. */
-  start(name: string, command: string, args: readonly string[], onLine?: (line: string) => void): Child {
-    const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Starts `command args`; `onLine` sees each line of its output; `environment` replaces this process's (default: inherited). */
+  start(name: string, command: string, args: readonly string[], onLine?: (line: string) => void, environment?: Readonly<Record<string, string>>): Child {
+    const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(environment === undefined ? {} : { env: { ...environment } }) });
     const output: string[] = [];
     const record: Child = {
       name,
       process: child,
       output,
       stdout: '',
+      stderr: '',
       exitCode: undefined,
       exited: new Promise((resolve) => {
         child.once('exit', (code) => {
@@ -79,7 +84,10 @@ export class ProcessGroup {
       record.stdout += chunk.toString('utf8');
       collect(chunk);
     });
-    child.stderr?.on('data', collect);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (record.stderr.length < STDERR_KEPT_MAX) record.stderr += chunk.toString('utf8').slice(0, STDERR_KEPT_MAX - record.stderr.length);
+      collect(chunk);
+    });
     this.children.push(record);
     return record;
   }

@@ -17,7 +17,7 @@
  * `finish` waits (up to ACKNOWLEDGED_WAIT_MS) until every message they sent
  * was acknowledged before it answers `finished`.
  */
-import { NatsBus, framesSubscribe, type ReliableBus, type ServiceOptions, type ServicePorts } from '@ioasim/bus';
+import { NatsBus, framesSubscribe, natsUrlRedact, type NatsSecurity, type ReliableBus, type ServiceOptions, type ServicePorts } from '@ioasim/bus';
 import {
   SERVICE_KINDS,
   controlSubjects,
@@ -47,6 +47,8 @@ export const ACKNOWLEDGED_WAIT_MS = 10_000;
 
 export type ServeOptions = ProcessId & {
   readonly servers: readonly string[];
+  /** Credentials and TLS for the process's connection. */
+  readonly security?: NatsSecurity;
   readonly topology: Topology;
   readonly run: string;
   readonly log: (line: string) => void;
@@ -82,9 +84,10 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const { run, topology, log } = options;
   const id: ProcessId = { service: options.service, shard: options.shard, shards: options.shards };
   const name = processName(id, run);
-  log(`${name}: connecting to ${options.servers.join(',')} (waiting until a server is up)`);
+  log(`${name}: connecting to ${options.servers.map(natsUrlRedact).join(',')} (waiting until a server is up)`);
   const bus = await NatsBus.connect({
     servers: options.servers,
+    ...(options.security === undefined ? {} : { security: options.security }),
     name,
     onSlowConsumer: (pattern, pending) => log(`slow consumer on ${pattern}: ${pending} messages waiting`),
     onStatus: (status) => log(status),

@@ -5,7 +5,14 @@
  * next server of the list (round robin), and stops them all at the end,
  * also on failure or Ctrl-C (the caller calls `stop()`; a process exit
  * kills what is left).
+ *
+ * The children get the run's NATS credentials and TLS files too: file
+ * paths as flags, and a password or token through their environment
+ * (NATS_SECRET_ENVIRONMENT), never on a command line, where any user of the
+ * machine could read it.
  */
+import { resolve } from 'node:path';
+import type { NatsSecurity } from '@ioasim/bus';
 import { SERVICE_KINDS, type ServiceKind } from '@ioasim/protocol';
 import { natsServersStart, type NatsServers } from './nats-server.js';
 import { ProcessGroup, type Child } from './processes.js';
@@ -17,6 +24,8 @@ export type SpawnOptions = {
   readonly run: string;
   /** NATS servers to use; none = start a nats-server of our own. */
   readonly servers: readonly string[];
+  /** Credentials and TLS the service processes connect with. */
+  readonly security?: NatsSecurity;
   readonly log: (line: string) => void;
 };
 
@@ -26,8 +35,22 @@ export type Spawned = {
   stop(): Promise<void>;
 };
 
+/** The environment variables `ioasim serve` and `ioasim run` read a NATS password or token from, when the URL has none. */
+export const NATS_SECRET_ENVIRONMENT = {
+  user: 'IOASIM_NATS_USER',
+  password: 'IOASIM_NATS_PASSWORD',
+  token: 'IOASIM_NATS_TOKEN',
+} as const;
+
 /** The `serve` arguments of one service process: the very command line docker-compose.yml runs. */
-export function serveArguments(kind: ServiceKind | 'all', servers: readonly string[], topologyPath: string, run: string, shard?: { index: number; count: number }): string[] {
+export function serveArguments(
+  kind: ServiceKind | 'all',
+  servers: readonly string[],
+  topologyPath: string,
+  run: string,
+  shard?: { index: number; count: number },
+  security: NatsSecurity = {},
+): string[] {
   return [
     'serve',
     kind,
@@ -38,7 +61,29 @@ export function serveArguments(kind: ServiceKind | 'all', servers: readonly stri
     '--run',
     run,
     ...(shard === undefined ? [] : ['--shard', `${shard.index}/${shard.count}`]),
+    ...natsSecurityArguments(security),
   ];
+}
+
+/** The flags that give a child the files of `security` (paths are no secret; their content stays in the files). */
+export function natsSecurityArguments(security: NatsSecurity): string[] {
+  const flags: [string, string | undefined][] = [
+    ['--creds', security.credsFile],
+    ['--nkey-seed', security.nkeySeedFile],
+    ['--tls-ca', security.tlsCaFile],
+    ['--tls-cert', security.tlsCertFile],
+    ['--tls-key', security.tlsKeyFile],
+  ];
+  return flags.flatMap(([flag, path]) => (path === undefined ? [] : [flag, resolve(path)]));
+}
+
+/** The environment that gives a child the user, password or token of `security`. */
+export function natsSecretEnvironment(security: NatsSecurity): Record<string, string> {
+  const environment: Record<string, string> = {};
+  if (security.user !== undefined) environment[NATS_SECRET_ENVIRONMENT.user] = security.user;
+  if (security.password !== undefined) environment[NATS_SECRET_ENVIRONMENT.password] = security.password;
+  if (security.token !== undefined) environment[NATS_SECRET_ENVIRONMENT.token] = security.token;
+  return environment;
 }
 
 export async function distributedSpawn(options: SpawnOptions): Promise<Spawned> {
@@ -50,12 +95,14 @@ export async function distributedSpawn(options: SpawnOptions): Promise<Spawned> 
     options.log(`spawned nats-server on ${servers.join(',')}`);
   }
   const group = new ProcessGroup();
+  const security = options.security ?? {};
+  const environment = { ...processEnvironmentWithoutSecrets(), ...natsSecretEnvironment(security) };
   const [program, ...prefix] = options.command;
   if (program === undefined) throw new Error('distributedSpawn: empty command');
   SERVICE_KINDS.forEach((kind, index) => {
     const server = servers[index % servers.length] as string;
-    const args = [...prefix, ...serveArguments(kind, [server], options.topologyPath, options.run)];
-    group.start(`serve ${kind}`, program, args);
+    const args = [...prefix, ...serveArguments(kind, [server], options.topologyPath, options.run, undefined, security)];
+    group.start(`serve ${kind}`, program, args, undefined, environment);
   });
   options.log(`spawned ${SERVICE_KINDS.length} service processes`);
   const stop = async (): Promise<void> => {
@@ -63,4 +110,14 @@ export async function distributedSpawn(options: SpawnOptions): Promise<Spawned> 
     await nats?.stop();
   };
   return { servers, children: group.children, stop };
+}
+
+/** This process's environment without NATS secrets of its own: a child gets only those of the run. */
+function processEnvironmentWithoutSecrets(): Record<string, string> {
+  const secrets = new Set<string>(Object.values(NATS_SECRET_ENVIRONMENT));
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !secrets.has(name)) environment[name] = value;
+  }
+  return environment;
 }

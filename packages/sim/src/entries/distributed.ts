@@ -7,16 +7,41 @@
  */
 export { ProcessGroup, STOP_GRACE_MS, type Child } from '../distributed/processes.js';
 export {
+  NatsConnectError,
+  natsSecurityDescribe,
+  natsUrlCredentials,
+  natsUrlRedact,
+  type NatsConnectFailure,
+  type NatsSecurity,
+} from '@ioasim/bus';
+export {
   NATS_CLUSTER_NAME,
   loopbackPortFree,
   natsServerFind,
   natsServersStart,
   type NatsNode,
   type NatsServers,
+  type NatsServersOptions,
 } from '../distributed/nats-server.js';
-export { CoordinationError, READY_TIMEOUT_MS, RUN_TIMEOUT_MS, coordinate, coverageCheck, type CoordinateOptions } from '../distributed/coordinate.js';
+export {
+  CoordinationError,
+  READY_TIMEOUT_MS,
+  RUN_TIMEOUT_MS,
+  coordinate,
+  coverageCheck,
+  natsConnectionCheck,
+  type CoordinateOptions,
+} from '../distributed/coordinate.js';
 export { processName, serve, serveKindIs, shardHosts, type ServeHandle, type ServeOptions } from '../distributed/serve.js';
-export { distributedSpawn, serveArguments, type SpawnOptions, type Spawned } from '../distributed/spawn.js';
+export {
+  NATS_SECRET_ENVIRONMENT,
+  distributedSpawn,
+  natsSecretEnvironment,
+  natsSecurityArguments,
+  serveArguments,
+  type SpawnOptions,
+  type Spawned,
+} from '../distributed/spawn.js';
 export { REAL_TIMEOUT_MIN_NS, modeledRoundTripNs, topologyForRealClock } from '../distributed/time-mode.js';
 export { TRACE_HOLD_NS, TraceOrder } from '../distributed/trace-order.js';
 export { RunEnd, type RunEndState, type RunEndVerdict } from '../distributed/run-end.js';
