@@ -24,6 +24,8 @@ export const SLOW_TESTS = [
   'test/nats/distributed.test.ts',
   'test/nats/node-failure.test.ts',
   'test/explain/live-metrics-distributed.test.ts',
+  // Credentials and TLS: five nats-servers and seven runs of their own (about 20 s).
+  'test/nats/auth.test.ts',
 ];
 
 // Tests run against the TypeScript sources of every workspace package, so that

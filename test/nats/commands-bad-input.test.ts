@@ -5,7 +5,7 @@
 import { cliMain, type Io } from '@ioasim/cli';
 import { describe, expect, it } from 'vitest';
 import { topologyLoad, type Topology } from '@ioasim/sim';
-import { coverageCheck, shardHosts } from '@ioasim/sim/distributed';
+import { coverageCheck, natsUrlCredentials, natsUrlRedact, shardHosts } from '@ioasim/sim/distributed';
 
 async function ioasim(...argv: string[]): Promise<{ code: number; error: string }> {
   const error: string[] = [];
@@ -88,6 +88,55 @@ describe('ioasim run --transport nats, bad input', () => {
     const result = await ioasim('run', example, '--transport', 'nats');
     expect(result.code).toBe(2);
     expect(result.error).toContain('needs --nats <url,...> (or --spawn');
+  });
+});
+
+describe('NATS credentials and TLS options, before connecting', () => {
+  const nats = ['run', example, '--transport', 'nats'];
+
+  it('masks the password or token of every URL it quotes, and keeps the user name', () => {
+    expect(natsUrlRedact('at nats://alice:s3cret@127.0.0.1:4222,tls://TOKEN@h:1 and nats://h:2')).toBe('at nats://alice:***@127.0.0.1:4222,tls://***@h:1 and nats://h:2');
+  });
+
+  it('takes a user and password, or a token, out of a URL, percent-decoded', () => {
+    expect(natsUrlCredentials('nats://alice:s%3Acret@127.0.0.1:4222')).toEqual({ url: 'nats://127.0.0.1:4222', security: { user: 'alice', password: 's:cret' } });
+    expect(natsUrlCredentials('nats://TOKEN@127.0.0.1:4222')).toEqual({ url: 'nats://127.0.0.1:4222', security: { token: 'TOKEN' } });
+    expect(natsUrlCredentials('nats://127.0.0.1:4222')).toEqual({ url: 'nats://127.0.0.1:4222', security: {} });
+  });
+
+  it('answers 2 for URLs that carry different credentials, quoting them masked', async () => {
+    const result = await ioasim(...nats, '--nats', 'nats://alice:pw-one@127.0.0.1:1,nats://bob:pw-two@127.0.0.1:2');
+    expect(result.code).toBe(2);
+    expect(result.error).toContain('--nats: the URLs carry different credentials (nats://alice:***@127.0.0.1:1,nats://bob:***@127.0.0.1:2)');
+    expect(result.error).not.toMatch(/pw-one|pw-two/);
+  });
+
+  it('answers 2 for a URL that is not nats:// or tls://, with its password masked', async () => {
+    const result = await ioasim('serve', 'all', '--nats', 'http://alice:pw-three@127.0.0.1:1', '--topology', example, '--run', 'r');
+    expect(result.code).toBe(2);
+    expect(result.error).toContain('"http://alice:***@127.0.0.1:1" must be a nats:// or tls:// URL');
+    expect(result.error).not.toContain('pw-three');
+  });
+
+  it('answers 2 for a file it cannot read, naming the option and the file', async () => {
+    const result = await ioasim(...nats, '--nats', 'nats://127.0.0.1:1', '--creds', '/nonexistent/user.creds');
+    expect(result.code).toBe(2);
+    expect(result.error).toContain('--creds: cannot read "/nonexistent/user.creds" (ENOENT)');
+  });
+
+  it('answers 2 for two identities at once, and for a client certificate without its key', async () => {
+    const two = await ioasim(...nats, '--nats', 'nats://TOKEN@127.0.0.1:1', '--nkey-seed', example);
+    expect(two.code).toBe(2);
+    expect(two.error).toContain('NATS takes one identity, found a token and --nkey-seed');
+    const half = await ioasim(...nats, '--nats', 'nats://127.0.0.1:1', '--tls-cert', example);
+    expect(half.code).toBe(2);
+    expect(half.error).toContain('--tls-cert and --tls-key go together');
+  });
+
+  it('answers 2 for a NATS option on an embedded run', async () => {
+    const result = await ioasim('run', example, '--tls-ca', example);
+    expect(result.code).toBe(2);
+    expect(result.error).toContain('--tls-ca goes with --transport nats');
   });
 });
 

@@ -8,12 +8,21 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LiveMetrics, type Report, type Topology } from '@ioasim/sim';
-import { CoordinationError, TIME_MODES, coordinate, distributedSpawn, isSubjectToken, type Spawned, type TimeMode } from '@ioasim/sim/distributed';
+import {
+  CoordinationError,
+  TIME_MODES,
+  coordinate,
+  distributedSpawn,
+  isSubjectToken,
+  natsConnectionCheck,
+  type Spawned,
+  type TimeMode,
+} from '@ioasim/sim/distributed';
 import { UsageError, integerOption } from '../arguments.js';
 import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
 import { NODE_FLAGS } from '../node-flags.js';
 import { EXIT, type Io } from '../io.js';
-import { natsServersOption } from './nats-options.js';
+import { natsOptions } from './nats-connection.js';
 import { outputFilesOpen, runReportEnd } from './run-files.js';
 
 export type DistributedArguments = {
@@ -35,7 +44,9 @@ export function timeModeOption(value: string | boolean | undefined): TimeMode {
 export async function runDistributed(topology: Topology, args: DistributedArguments, io: Io): Promise<number> {
   const { values } = args;
   const spawn = values['spawn'] === true;
-  let servers = natsServersOption(values['nats']);
+  const nats = natsOptions(values);
+  const { security } = nats;
+  let servers = nats.servers;
   if (servers.length === 0 && !spawn) throw new UsageError('--transport nats needs --nats <url,...> (or --spawn to start everything)');
   const runValue = values['run'];
   const run = typeof runValue === 'string' ? runValue : spawn ? `spawn-${process.pid}` : 'default';
@@ -66,11 +77,13 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   let report: Report;
   try {
     if (spawn) {
+      if (servers.length > 0) await natsConnectionCheck({ servers, security, run });
       spawned = await distributedSpawn({
         command: [process.execPath, ...NODE_FLAGS, BIN],
         topologyPath: resolve(args.topologyPath),
         run,
         servers,
+        security,
         log,
       });
       servers = [...spawned.servers];
@@ -78,6 +91,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
     report = await coordinate({
       topology,
       servers,
+      security,
       run,
       seed: args.seed ?? topology.seed ?? 1,
       time,
@@ -102,7 +116,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   } catch (error) {
     if (!(error instanceof CoordinationError)) throw error;
     io.error(`ioasim: ${error.message}`);
-    for (const child of spawned?.children ?? []) {
+    for (const child of error.connection ? [] : (spawned?.children ?? [])) {
       if (child.output.length > 0) io.error(`--- ${child.name} (last lines) ---\n${child.output.slice(-10).join('\n')}`);
     }
     return EXIT.badInput;

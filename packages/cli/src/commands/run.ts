@@ -15,6 +15,7 @@ import { UsageError, argumentsParse, integerOption, seedOption } from '../argume
 import { EXIT, type CommandMain, type Io } from '../io.js';
 import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
 import { progressBar } from '../progress-bar.js';
+import { NATS_OPTIONS, NATS_OPTION_NAMES } from './nats-options.js';
 import { outputFilesOpen, runReportEnd } from './run-files.js';
 import { topologyRead } from './topology-read.js';
 
@@ -46,7 +47,14 @@ Options:
   --perfetto-window <from>-<to>  only fault groups raised in this simulated window, e.g. 1ms-2ms
   --perfetto-sample <n>          only one fault group in n
   --transport <t>   embedded (default), or nats: a distributed run over ioasim serve processes
-  --nats <url,...>  nats: the NATS servers the serve processes use (exit 2 at once when none answers)
+  --nats <url,...>  nats: the NATS servers the serve processes use (exit 2 at once when none answers,
+                    or the credentials or TLS are refused); nats://user:password@host:port and
+                    nats://token@host:port carry credentials (or set IOASIM_NATS_USER and
+                    IOASIM_NATS_PASSWORD, or IOASIM_NATS_TOKEN)
+  --creds <file>    nats: a NATS credentials file (decentralized auth)
+  --nkey-seed <file>  nats: a file holding a user nkey seed (SU...)
+  --tls-ca <file>   nats: the CA certificate (PEM) that signed the servers' certificates
+  --tls-cert <file>, --tls-key <file>  nats: a client certificate and its key (PEM)
   --run <id>        nats: the run id the serve processes were started with (default: default)
   --spawn           nats: start the five serve processes, and a nats-server when no --nats is
                     given, and stop them all at the end
@@ -76,7 +84,7 @@ export const runMain: CommandMain = async (argv, io) => {
     report: { type: 'string' },
     until: { type: 'string' },
     transport: { type: 'string' },
-    nats: { type: 'string' },
+    ...NATS_OPTIONS,
     run: { type: 'string' },
     spawn: { type: 'boolean' },
     time: { type: 'string' },
@@ -109,7 +117,7 @@ export const runMain: CommandMain = async (argv, io) => {
     const { runDistributed } = await import('./run-distributed.js');
     return runDistributed(topology, { topologyPath: positionals[0] as string, seed, values, durationNs }, io);
   }
-  for (const name of ['nats', 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'verbose']) {
+  for (const name of [...NATS_OPTION_NAMES, 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'verbose']) {
     if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
   }
   const metricsPort = integerOption('metrics-port', values['metrics-port']);

@@ -3,32 +3,35 @@
  * one service process of a distributed run. It runs until SIGTERM (or
  * Ctrl-C), then drains and exits 0.
  */
-import { SERVICE_KINDS, isSubjectToken, serve, serveKindIs } from '@ioasim/sim/distributed';
+import { NatsConnectError, SERVICE_KINDS, isSubjectToken, serve, serveKindIs, type ServeHandle } from '@ioasim/sim/distributed';
 import { UsageError, argumentsParse } from '../arguments.js';
 import { EXIT, type CommandMain } from '../io.js';
-import { natsServersOption } from './nats-options.js';
+import { natsOptions } from './nats-connection.js';
+import { NATS_OPTIONS, NATS_OPTIONS_HELP } from './nats-options.js';
 import { topologyRead } from './topology-read.js';
 
-const HELP = `Usage: ioasim serve <service> --nats <url,...> --topology <file> --run <id> [--shard i/n]
+const HELP = `Usage: ioasim serve <service> --nats <url,...> --topology <file> --run <id> [--shard i/n] [auth and TLS options]
 
 Runs the actors of one service kind for the hosts of its shard, on a real
 NATS server or cluster, for the coordinator of a distributed run
 (ioasim run <file> --transport nats). <service> is one of:
 ${SERVICE_KINDS.join(', ')}, or all (the five in one process).
 
-The process announces itself on ioasim.<run>.ctl.announce, builds its
+The process waits for a NATS server to be up and reconnects forever, but
+exits 2 at once when NATS refuses its credentials or TLS fails. It
+announces itself on ioasim.<run>.ctl.announce, builds its
 actors when the coordinator prepares the run, and serves until SIGTERM or
 Ctrl-C: then it flushes its batches, publishes final metrics, drains its
 connection and exits 0.
 
 Options:
-  --nats <url,...>   NATS servers, e.g. nats://127.0.0.1:4222 (comma-separated; waits for one to be up, reconnects forever)
+${NATS_OPTIONS_HELP}
   --topology <file>  the topology file (the same the coordinator runs)
   --run <id>         the run id, shared with the coordinator
   --shard <i/n>      serve the hosts whose index h has h % n == i (default 0/1: every host)
   -h, --help         show this help
 
-Exit codes: 0 stopped by a signal after draining, 2 bad input.`;
+Exit codes: 0 stopped by a signal after draining, 2 bad input or a connection NATS refused.`;
 
 export type Shard = { readonly index: number; readonly count: number };
 
@@ -46,7 +49,7 @@ export function shardParse(text: string | boolean | undefined): Shard {
 export const serveMain: CommandMain = async (argv, io) => {
   const { values, positionals } = argumentsParse(argv, {
     help: { type: 'boolean', short: 'h' },
-    nats: { type: 'string' },
+    ...NATS_OPTIONS,
     topology: { type: 'string' },
     run: { type: 'string' },
     shard: { type: 'string' },
@@ -59,7 +62,7 @@ export const serveMain: CommandMain = async (argv, io) => {
   if (service === undefined) throw new UsageError(`serve needs a service: ${SERVICE_KINDS.join(', ')} or all`);
   if (extra.length > 0) throw new UsageError(`serve takes one service, found ${positionals.length}`);
   if (!serveKindIs(service)) throw new UsageError(`unknown service "${service}"; expected one of: ${SERVICE_KINDS.join(', ')}, all`);
-  const servers = natsServersOption(values['nats']);
+  const { servers, security } = natsOptions(values);
   if (servers.length === 0) throw new UsageError('serve needs --nats <url,...>');
   const run = values['run'];
   if (typeof run !== 'string') throw new UsageError('serve needs --run <id>');
@@ -69,15 +72,23 @@ export const serveMain: CommandMain = async (argv, io) => {
   const topology = topologyRead(values['topology'], io);
   if (topology === null) return EXIT.badInput;
   const prefix = `[serve ${service} ${shard.index}/${shard.count}]`;
-  const handle = await serve({
-    service,
-    shard: shard.index,
-    shards: shard.count,
-    servers,
-    topology,
-    run,
-    log: (line) => io.error(`${prefix} ${line}`),
-  });
+  let handle: ServeHandle;
+  try {
+    handle = await serve({
+      service,
+      shard: shard.index,
+      shards: shard.count,
+      servers,
+      security,
+      topology,
+      run,
+      log: (line) => io.error(`${prefix} ${line}`),
+    });
+  } catch (error) {
+    if (!(error instanceof NatsConnectError)) throw error;
+    io.error(`ioasim: serve ${service} ${shard.index}/${shard.count}: ${error.message}`);
+    return EXIT.badInput;
+  }
   const stop = (): void => {
     io.error(`${prefix} stopping: draining`);
     void handle.stop();
