@@ -30,14 +30,19 @@ async function timeline(file: string, ...options: string[]): Promise<TraceRecord
   return (JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: TraceRecord[] }).traceEvents;
 }
 
+/** The actor of each thread: its name without the lane number (`device nic0 (3)` is a lane of `device nic0`). */
 function threadNames(events: readonly TraceRecord[]): Map<number, string> {
-  return new Map(events.filter((event) => event.ph === 'M' && event.name === 'thread_name').map((event) => [event.tid ?? 0, String(event.args?.['name'])]));
+  return new Map(
+    events
+      .filter((event) => event.ph === 'M' && event.name === 'thread_name')
+      .map((event) => [event.tid ?? 0, String(event.args?.['name']).replace(/ \(\d+\)$/, '')]),
+  );
 }
 
 describe('ioasim run --perfetto', () => {
   const singleHost = timeline(example);
 
-  it('writes a track per device, the iommu, the manager and each handler, each with slices', async () => {
+  it('writes tracks for each device, the iommu, the manager and each handler, each with slices', async () => {
     const events = await singleHost;
     const names = threadNames(events);
     const sliced = new Set(events.filter((event) => event.ph === 'X').map((event) => names.get(event.tid ?? 0)));

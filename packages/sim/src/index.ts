@@ -16,7 +16,7 @@ export { LIVE_SLICE_MS_DEFAULT, runLive, type LiveRunOptions } from './live-run.
 export { LIVE_LATENCY_BUCKETS_SECONDS, LIVE_METRIC_NAMES, LiveMetrics } from './live-metrics.js';
 export { wireInject, wireRecords, wireWatch, type Simulation, type WireRecord } from './wire-probe.js';
 export { IOASIM_VERSION } from './entries/version.js';
-export { PERFETTO_DEFAULTS, PerfettoExporter, type PerfettoOptions } from './perfetto.js';
+export { PERFETTO_DEFAULTS, PERFETTO_LANES_MAX, PerfettoExporter, type PerfettoClock, type PerfettoOptions } from './perfetto.js';
 export { TraceFile } from './trace-file.js';
 export { REPLAY_COLUMNS, workloadReplayLoad, workloadReplayParse, type ReplayResult } from './workload-replay.js';
 export { HOPS, HOP_DESCRIPTIONS, HopBook, type HopName } from './hops.js';
