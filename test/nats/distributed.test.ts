@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, topologyLoad, type Report, type Topology } from '@ioasim/sim';
 import { CoordinationError, SERVICE_KINDS, coordinate, serveArguments, type NatsServers } from '@ioasim/sim/distributed';
+import { flowsUnbound, overlapsFind, type TraceRecord } from '../perfetto-tracks.js';
 import { BOUNDED_TOPOLOGY, RUNNER_NODE, runnerArguments, serviceCommand } from './commands.js';
 import { ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';
 
@@ -123,8 +124,10 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
         const shard = { index, count: 2 };
         processes.start(`serve device ${index}/2`, process.execPath, [BIN, ...serveArguments('device', [urls[index + 1] as string], TWO_HOSTS, 'sharded', shard)]);
       }
-      const tracePath = join(mkdtempSync(join(tmpdir(), 'ioasim-trace-')), 'sharded.jsonl');
-      const outcome = await runnerRun(processes, [...runnerArguments(TWO_HOSTS, [urls[2] as string], 'sharded'), '--verbose', '--trace', tracePath]);
+      const folder = mkdtempSync(join(tmpdir(), 'ioasim-trace-'));
+      const tracePath = join(folder, 'sharded.jsonl');
+      const perfettoPath = join(folder, 'sharded.perfetto.json');
+      const outcome = await runnerRun(processes, [...runnerArguments(TWO_HOSTS, [urls[2] as string], 'sharded'), '--verbose', '--trace', tracePath, '--perfetto', perfettoPath]);
       expect(outcome.report, outcome.output).not.toBeNull();
       const pid = (name: string): string => String(processes.children.find((child) => child.name === name)?.process.pid);
       expect(outcome.log).toContain(`[run] ready: device 0/2 (pid ${pid('serve device 0/2')}, hosts h0)`);
@@ -139,6 +142,12 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
       expect(traced.filter((event) => event.kind === 'groupRaised').length).toBe(distributed.faults.raised);
       expect(traced.filter((event) => event.kind === 'groupCompleted').length).toBe(distributed.faults.responded + distributed.faults.autoResponded);
       expect(new Set(traced.map((event) => event.host))).toEqual(new Set(['h0', 'h1']));
+      // --perfetto: a wall-clock timeline, whole on every track, a device slice per group that ended.
+      const timeline = JSON.parse(readFileSync(perfettoPath, 'utf8')) as { otherData: Record<string, unknown>; traceEvents: TraceRecord[] };
+      expect(timeline.otherData['time']).toBe('wall');
+      expect(timeline.traceEvents.filter((event) => event.ph === 's').length).toBe(distributed.faults.responded + distributed.faults.autoResponded + distributed.faults.abandoned);
+      expect(overlapsFind(timeline.traceEvents)).toEqual([]);
+      expect(flowsUnbound(timeline.traceEvents)).toEqual([]);
     } finally {
       await processes.stop();
     }

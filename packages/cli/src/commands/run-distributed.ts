@@ -61,7 +61,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   const readyTimeoutNs = args.durationNs('ready-timeout');
   const runTimeoutNs = args.durationNs('timeout');
   const metricsPort = integerOption('metrics-port', values['metrics-port']);
-  const files = outputFilesOpen(values);
+  const files = outputFilesOpen(values, 'wall');
   const { perfetto, traceFile } = files;
   const log = (line: string): void => io.error(`[run] ${line}`);
   let spawned: Spawned | null = null;

@@ -6,7 +6,7 @@
  * than an error after minutes of running.
  */
 import { resolve } from 'node:path';
-import { PerfettoExporter, TraceFile, reportViolations, type Report } from '@ioasim/sim';
+import { PerfettoExporter, TraceFile, reportViolations, type PerfettoClock, type Report } from '@ioasim/sim';
 import { UsageError } from '../arguments.js';
 import { EXIT, type Io } from '../io.js';
 import { outputFileCheck, outputFileOpen, outputFileWrite, outputFileWritten } from '../output-file.js';
@@ -15,8 +15,8 @@ import { styleFor, summaryFormat } from '../summary.js';
 
 type Values = Readonly<Record<string, string | boolean | undefined>>;
 
-/** The files a run writes as it goes, opened, and --report's path checked; `close` closes both. */
-export function outputFilesOpen(values: Values): {
+/** The files a run writes as it goes, opened, and --report's path checked; `close` closes both. `clock`: what the run's times are. */
+export function outputFilesOpen(values: Values, clock: PerfettoClock): {
   readonly perfetto: PerfettoExporter | null;
   readonly traceFile: TraceFile | null;
   close(): void;
@@ -25,7 +25,7 @@ export function outputFilesOpen(values: Values): {
   if (typeof perfettoPath !== 'string' && (values['perfetto-window'] !== undefined || values['perfetto-sample'] !== undefined)) {
     throw new UsageError('--perfetto-window and --perfetto-sample go with --perfetto <file>');
   }
-  const perfettoSettings = perfettoOptions(values['perfetto-window'], values['perfetto-sample']);
+  const perfettoSettings = { ...perfettoOptions(values['perfetto-window'], values['perfetto-sample']), clock };
   const named = (['report', 'trace', 'perfetto'] as const).flatMap((option) => (typeof values[option] === 'string' ? [{ option, path: resolve(values[option]) }] : []));
   for (const [index, file] of named.entries()) {
     const twin = named.slice(index + 1).find((other) => other.path === file.path);

@@ -121,7 +121,7 @@ export const runMain: CommandMain = async (argv, io) => {
     if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
   }
   const metricsPort = integerOption('metrics-port', values['metrics-port']);
-  const files = outputFilesOpen(values);
+  const files = outputFilesOpen(values, 'simulated');
   const { perfetto, traceFile } = files;
   const live = metricsPort === undefined ? null : new LiveMetrics(wallSince());
   const onTrace: RunOptions['onTrace'] =
