@@ -26,6 +26,8 @@ export const SLOW_TESTS = [
   'test/explain/live-metrics-distributed.test.ts',
   // Credentials and TLS: five nats-servers and seven runs of their own (about 20 s).
   'test/nats/auth.test.ts',
+  // One run per serve process: refusals and a run of their own (about 8 s).
+  'test/nats/one-run.test.ts',
 ];
 
 // Tests run against the TypeScript sources of every workspace package, so that

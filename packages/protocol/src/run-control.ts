@@ -14,7 +14,15 @@
  *   service     -> coordinator  finished   final metrics sent; device states, errors and bus counters
  *
  * A process is named by its service kind and shard: it runs that kind's
- * actors for the hosts whose index i satisfies i % shards == shard.
+ * actors for the hosts whose index i satisfies i % shards == shard; and told
+ * apart from another of the same kind and shard by its `instance`, random
+ * at its start.
+ *
+ * A process belongs to one run: the coordinator claims the processes it
+ * runs (`prepare` lists their instances, under a claim of its own, random
+ * at its start), and a claimed process obeys only that claim's commands and
+ * says whose it is in every `ready` it repeats, for as long as it lives, so
+ * that another coordinator refuses it rather than run with it.
  */
 
 /** The service kinds `ioasim serve` runs; `all` runs the five in one process. */
@@ -40,21 +48,44 @@ export type BusCounters = {
   readonly handlerErrors: number;
 };
 
+/** One process: its kind and shard, and its instance, unique to it. */
+export type ProcessInstance = ProcessId & { readonly instance: string };
+
 export type RunControl =
-  | (ProcessId & { readonly kind: 'ready'; readonly hosts: readonly string[]; readonly topology: string; readonly pid: number })
-  | { readonly kind: 'prepare'; readonly originMs: number; readonly seed: number; readonly time: TimeMode }
-  | (ProcessId & { readonly kind: 'prepared' })
-  | { readonly kind: 'start' }
-  | { readonly kind: 'unplug'; readonly host: string; readonly device: string }
+  | (ProcessInstance & {
+      readonly kind: 'ready';
+      readonly hosts: readonly string[];
+      /** The topology's name, for messages. */
+      readonly topology: string;
+      /** sha256 (hex) of the topology's normalized content: what the coordinator compares, with `version`. */
+      readonly topologyHash: string;
+      /** The ioasim version the process runs. */
+      readonly version: string;
+      readonly pid: number;
+      /** The claim of the coordinator the process belongs to; null while it belongs to none. */
+      readonly claim: string | null;
+    })
+  | {
+      readonly kind: 'prepare';
+      readonly claim: string;
+      /** The instances the coordinator claims; any other process leaves this prepare alone. */
+      readonly instances: readonly string[];
+      readonly originMs: number;
+      readonly seed: number;
+      readonly time: TimeMode;
+    }
+  | (ProcessInstance & { readonly kind: 'prepared' })
+  | { readonly kind: 'start'; readonly claim: string }
+  | { readonly kind: 'unplug'; readonly claim: string; readonly host: string; readonly device: string }
   /**
    * A device process, once every workload has issued its last access:
    * `devicesIdle` while no access of its devices is in flight, and how many
    * of its accesses have ended (completed or failed), a sign of life that
    * traces nothing.
    */
-  | (ProcessId & { readonly kind: 'progress'; readonly workloadsDone: boolean; readonly devicesIdle: boolean; readonly accessesEnded: number })
-  | { readonly kind: 'finish' }
-  | (ProcessId & {
+  | (ProcessInstance & { readonly kind: 'progress'; readonly workloadsDone: boolean; readonly devicesIdle: boolean; readonly accessesEnded: number })
+  | { readonly kind: 'finish'; readonly claim: string }
+  | (ProcessInstance & {
       readonly kind: 'finished';
       /** `<host>/<device>` -> the device actor's state, from device processes. */
       readonly deviceStates: Readonly<Record<string, string>>;

@@ -110,6 +110,7 @@ const RECORDS = {
     service: 'device',
     shard: 1,
     shards: 2,
+    instance: '5f0c2a9e41b7',
     deviceStates: { 'h1/nic0': 'active' },
     errors: [],
     bus: { published: 10, delivered: 9, dropped: 0, slowConsumers: 0, handlerErrors: 0 },

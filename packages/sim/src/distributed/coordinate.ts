@@ -1,8 +1,9 @@
 /**
  * The coordinator of a distributed run (`ioasim run --transport nats`): it
  * runs no actor. It waits until every (service kind, host) of the topology is
- * covered by exactly one ready `ioasim serve` process, prepares them on one
- * time origin, starts the workloads, plays the timeline, feeds the trace
+ * covered by exactly one ready `ioasim serve` process and no process is
+ * refused (roster.ts: another coordinator's, another version, a topology of
+ * other content), claims and prepares them on one time origin, starts the workloads, plays the timeline, feeds the trace
  * through the watermark (TraceOrder) into the same online checker as
  * embedded mode, decides the end (run-end.ts: the devices idle, the trace
  * quiet, nothing in flight; or nothing moving for longer than a device
@@ -19,15 +20,14 @@
  * Failures to gather the processes are CoordinationErrors naming what is
  * missing; the coordinator's own connection is always closed.
  */
+import { randomBytes } from 'node:crypto';
 import { NatsBus, NatsConnectError, RealClock, framesSubscribe, natsUrlRedact, type Bus, type NatsSecurity, type ReliableBus } from '@ioasim/bus';
 import {
-  SERVICE_KINDS,
   SUBJECT_ROOT,
   controlSubjects,
   frameEncode,
   type BusCounters,
   type MetricsRecord,
-  type ProcessId,
   type RunControl,
   type TimeMode,
   type Topology,
@@ -42,6 +42,8 @@ import type { Report, TimelineOutcome } from '../report.js';
 import { timelinePlay } from '../timeline.js';
 import { SeriesBook } from '../series.js';
 import { COORDINATOR_ENDPOINT, reliableOnRealClock } from './delivery.js';
+import { ProcessRoster, coverageCheck, processLabel } from './roster.js';
+import { ANNOUNCE_REPEAT_MS } from './serve.js';
 import { RunClock, wallMs } from './run-clock.js';
 import { modeledRoundTripNs, topologyForRealClock } from './time-mode.js';
 import { RunEnd } from './run-end.js';
@@ -88,22 +90,13 @@ const TICK_MS = 20;
 /** Beyond a device timeout, how long nothing must move (see run-end.ts) before a run whose work is still in flight ends. */
 const STALL_MARGIN_MS = 1_000;
 const RESEND_MS = 500;
+/** How long the coordinator listens before it judges who announced itself: every live process repeats `ready` within ANNOUNCE_REPEAT_MS. */
+export const READY_SETTLE_MS = ANNOUNCE_REPEAT_MS + 250;
 const FINISH_TIMEOUT_MS = 15_000;
 /** After the last `finished`, metrics published just before it may still be in the delivery queue. */
 const FINISH_GRACE_MS = 100;
 const TIMELINE_TIMEOUT_NS = 5_000_000_000;
 
-type ProcessState = {
-  readonly id: ProcessId;
-  readonly hosts: readonly string[];
-  prepared: boolean;
-  workloadsDone: boolean;
-  devicesIdle: boolean;
-  accessesEnded: number;
-  finished: Extract<RunControl, { kind: 'finished' }> | null;
-};
-
-const processKey = (id: ProcessId): string => `${id.service} ${id.shard}/${id.shards}`;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function coordinate(options: CoordinateOptions): Promise<Report> {
@@ -164,8 +157,9 @@ async function coordinateOn(
   const { run, seed } = options;
   const warn = options.warn ?? log;
   const subjects = controlSubjects(run);
-  const processes = new Map<string, ProcessState>();
-  const problems: string[] = [];
+  // The topology as loaded, as every serve process hashes it (before either adapts it to the real clock).
+  const roster = new ProcessRoster(options.topology, run, randomBytes(6).toString('hex'), log, warn);
+  const { claim } = roster;
   let sequence = 0;
   const command = (record: RunControl): void =>
     bus.publish(subjects.command(), frameEncode('runControl', 'coordinator', ++sequence, [record]));
@@ -199,7 +193,7 @@ async function coordinateOn(
     subjects.announce(),
     'runControl',
     (records) => {
-      for (const record of records) announced(record);
+      for (const record of records) roster.heard(record, () => end.moved());
     },
     (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
   );
@@ -222,50 +216,28 @@ async function coordinateOn(
   );
   await bus.flush();
 
-  function announced(record: RunControl): void {
-    if (record.kind === 'prepare' || record.kind === 'start' || record.kind === 'unplug' || record.kind === 'finish') return;
-    const key = processKey(record);
-    if (record.kind === 'ready') {
-      if (record.topology !== topology.name) {
-        problems.push(`${key} serves topology "${record.topology}", this run is "${topology.name}"`);
-        return;
-      }
-      if (!processes.has(key)) {
-        processes.set(key, { id: record, hosts: record.hosts, prepared: false, workloadsDone: false, devicesIdle: false, accessesEnded: 0, finished: null });
-        log(`ready: ${key} (pid ${record.pid}, hosts ${record.hosts.join(', ') || 'none'})`);
-      }
-      return;
-    }
-    const state = processes.get(key);
-    if (state === undefined) return;
-    if (record.kind === 'prepared') {
-      state.prepared = true;
-    } else if (record.kind === 'progress') {
-      state.workloadsDone = record.workloadsDone;
-      state.devicesIdle = record.devicesIdle;
-      if (record.accessesEnded !== state.accessesEnded) end.moved();
-      state.accessesEnded = record.accessesEnded;
-    } else {
-      state.finished = record;
-    }
-  }
-
   const failed = (): void => {
     const reason = options.failure?.() ?? null;
     if (reason !== null) throw new CoordinationError(reason);
   };
 
-  // 1. Every (kind, host) covered by exactly one ready process.
+  // 1. Every (kind, host) covered by exactly one ready process, none refused. A process repeats `ready`
+  // every ANNOUNCE_REPEAT_MS: waiting READY_SETTLE_MS hears every live one, a duplicate or a stranger too.
   const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
-  const readyDeadline = Date.now() + readyTimeoutMs;
+  const listeningSince = Date.now();
+  const readyDeadline = listeningSince + readyTimeoutMs;
   for (;;) {
-    if (problems.length > 0) throw new CoordinationError(problems.join('; '));
     failed();
-    const coverage = coverageCheck(topology, [...processes.values()]);
-    if (coverage.duplicates.length > 0) throw new CoordinationError(`more than one process serves ${coverage.duplicates.join('; ')}`);
-    if (coverage.missing.length === 0) break;
+    const settled = Date.now() - listeningSince >= READY_SETTLE_MS;
+    const refusals = roster.refusals;
+    if (settled && refusals.length > 0) throw new CoordinationError(`refused ${refusals.length} serve process(es) of run "${run}": ${refusals.join('; ')}`);
+    const coverage = coverageCheck(topology, roster.states);
+    if (settled && coverage.duplicates.length > 0) {
+      throw new CoordinationError(`more than one process serves ${coverage.duplicates.join('; ')}: stop all but one of each`);
+    }
+    if (settled && coverage.missing.length === 0) break;
     if (Date.now() > readyDeadline) {
-      const ready = [...processes.keys()];
+      const ready = roster.states.map(processLabel);
       throw new CoordinationError(
         `not every service process announced itself within ${readyTimeoutMs} ms on ${options.servers.map(natsUrlRedact).join(',')} (run "${run}"); ` +
           `missing: ${coverage.missing.join('; ')}; ready: ${ready.length === 0 ? 'none' : ready.join(', ')}`,
@@ -274,20 +246,22 @@ async function coordinateOn(
     await sleep(TICK_MS);
   }
 
-  // 2. One time origin for every process; wait until all have built their actors.
+  // 2. Claim them, on one time origin for every process; wait until all have built their actors.
+  roster.close();
+  const processes = roster.states;
   const originMs = wallMs();
   const clock = new RunClock(originMs);
-  const prepare: RunControl = { kind: 'prepare', originMs, seed, time: options.time };
+  const prepare: RunControl = { kind: 'prepare', claim, instances: processes.map((state) => state.id.instance), originMs, seed, time: options.time };
   let resentMs = 0;
   const preparedDeadline = Date.now() + readyTimeoutMs;
-  while ([...processes.values()].some((state) => !state.prepared)) {
+  while (processes.some((state) => !state.prepared)) {
     failed();
     if (Date.now() - resentMs >= RESEND_MS) {
       command(prepare);
       resentMs = Date.now();
     }
     if (Date.now() > preparedDeadline) {
-      const missing = [...processes.values()].filter((state) => !state.prepared).map((state) => processKey(state.id));
+      const missing = processes.filter((state) => !state.prepared).map(processLabel);
       throw new CoordinationError(`service processes did not prepare within ${readyTimeoutMs} ms: ${missing.join(', ')}`);
     }
     await sleep(TICK_MS);
@@ -295,8 +269,8 @@ async function coordinateOn(
 
   // 3. Start, play the timeline, watch the trace until the end.
   const startNs = clock.nowNs();
-  command({ kind: 'start' });
-  log(`started ${processes.size} process(es)`);
+  command({ kind: 'start', claim });
+  log(`started ${processes.length} process(es)`);
   const timeline: TimelineOutcome[] = [];
   const player = {
     bus,
@@ -305,11 +279,11 @@ async function coordinateOn(
     sender: 'coordinator',
     startNs,
     timeoutNs: TIMELINE_TIMEOUT_NS,
-    unplug: (host: string, device: string) => command({ kind: 'unplug', host, device }),
+    unplug: (host: string, device: string) => command({ kind: 'unplug', claim, host, device }),
   };
   const timelinePending = timelinePlay(topology.timeline, topology.hosts, player, timeline);
   const runDeadline = Date.now() + (options.runTimeoutMs ?? RUN_TIMEOUT_MS);
-  const deviceProcesses = [...processes.values()].filter((state) => state.id.service === 'device' || state.id.service === 'all');
+  const deviceProcesses = processes.filter((state) => state.id.service === 'device' || state.id.service === 'all');
   for (;;) {
     await sleep(TICK_MS);
     failed();
@@ -335,19 +309,19 @@ async function coordinateOn(
   const endNs = clock.nowNs();
 
   // 4. Final metrics from every process.
-  command({ kind: 'finish' });
+  command({ kind: 'finish', claim });
   const finishDeadline = Date.now() + FINISH_TIMEOUT_MS;
-  while ([...processes.values()].some((state) => state.finished === null)) {
+  while (processes.some((state) => state.finished === null)) {
     failed();
     if (Date.now() > finishDeadline) {
-      const missing = [...processes.values()].filter((state) => state.finished === null).map((state) => processKey(state.id));
+      const missing = processes.filter((state) => state.finished === null).map(processLabel);
       throw new CoordinationError(`service processes did not send final metrics within ${FINISH_TIMEOUT_MS} ms: ${missing.join(', ')}`);
     }
     await sleep(TICK_MS);
   }
   await sleep(FINISH_GRACE_MS);
   order.releaseAll();
-  const finished = [...processes.values()].map((state) => state.finished as Extract<RunControl, { kind: 'finished' }>);
+  const finished = processes.map((state) => state.finished as Extract<RunControl, { kind: 'finished' }>);
   const errors = finished.flatMap((record) => record.errors);
   if (errors.length > 0) throw new CoordinationError(`an actor failed (reproduce with --seed ${seed}): ${errors[0]}`);
   checker.finish();
@@ -376,33 +350,12 @@ async function coordinateOn(
       time: options.time,
       latencyClock: 'wall',
       modeledRoundTripNs: modeledRoundTripNs(options.topology),
-      processes: processes.size,
+      processes: processes.length,
       faultsPerSecond: runNs > 0 ? Math.round((ended * 1e9) / runNs) : 0,
       lateTraceEvents: order.late,
       bus: busCountersSum([...finished.map((record) => record.bus), coordinatorCounters(bus)]),
     },
   });
-}
-
-/** Which (kind, host) pairs no ready process serves, and which more than one does. */
-export function coverageCheck(
-  topology: Topology,
-  processes: readonly { readonly id: ProcessId; readonly hosts: readonly string[] }[],
-): { missing: string[]; duplicates: string[] } {
-  const missing: string[] = [];
-  const duplicates: string[] = [];
-  for (const kind of SERVICE_KINDS) {
-    const uncovered: string[] = [];
-    for (const host of topology.hosts) {
-      const serving = processes.filter(
-        (state) => (state.id.service === kind || state.id.service === 'all') && state.hosts.includes(host.name),
-      );
-      if (serving.length === 0) uncovered.push(host.name);
-      if (serving.length > 1) duplicates.push(`${kind} for host ${host.name} (${serving.map((state) => processKey(state.id)).join(', ')})`);
-    }
-    if (uncovered.length > 0) missing.push(`${kind} for host(s) ${uncovered.join(', ')}`);
-  }
-  return { missing, duplicates };
 }
 
 function coordinatorCounters(bus: NatsBus): BusCounters {

@@ -4,13 +4,21 @@
  * NatsBus and the run's real clock, driven by the coordinator's run-control
  * commands (see protocol run-control.ts).
  *
- * Lifecycle: connect, announce `ready` (repeated until prepared, so a
- * coordinator started later still hears it); on `prepare` build the actors
- * (each service subscribes once per subject kind per host, with wildcards),
- * flush the subscriptions to the server and answer `prepared`; on `start`
- * start the device workloads and report `progress` once all are issued; on
- * `finish` publish final metrics and answer `finished`. `stop()` (SIGTERM)
- * drains: outboxes flushed, final metrics published, the connection drained.
+ * Lifecycle: connect, announce `ready` (repeated, so a coordinator started
+ * later still hears it); on a `prepare` that claims this process (lists its
+ * instance) build the actors (each service subscribes once per subject kind
+ * per host, with wildcards), flush the subscriptions to the server and
+ * answer `prepared`; on `start` start the device workloads and report
+ * `progress` once all are issued; on `finish` publish final metrics and
+ * answer `finished`. `stop()` (SIGTERM) drains: outboxes flushed, final
+ * metrics published, the connection drained.
+ *
+ * A process belongs to one run: once claimed it obeys only its claim's
+ * commands, ignores any other coordinator's, and goes on repeating `ready`
+ * with its claim until it stops, also after its run ended (its actors still
+ * hold that run's state), so that a later coordinator names it and refuses
+ * to run. A process no prepare claimed builds nothing and so cannot take part
+ * in a run by accident.
  *
  * With `settings.delivery: at-least-once` each host's services publish
  * through their own ReliableBus endpoint on the NatsBus (delivery.ts), and
@@ -34,11 +42,14 @@ import { ManagerService } from '@ioasim/service-ioasid-manager';
 import { IommuService } from '@ioasim/service-iommu';
 import { VdpaService } from '@ioasim/service-vdpa';
 import { VfioService } from '@ioasim/service-vfio';
+import { randomBytes } from 'node:crypto';
+import { IOASIM_VERSION } from '../version.js';
 import { acknowledgedAll, reliableOnRealClock } from './delivery.js';
 import { RunClock } from './run-clock.js';
 import { topologyForRealClock } from './time-mode.js';
+import { topologyHash } from './topology-identity.js';
 
-/** How often a process repeats `ready` until it is prepared, and `progress` until finish. */
+/** How often a process repeats `ready` (for as long as it lives), and `progress` until finish. */
 export const ANNOUNCE_REPEAT_MS = 500;
 /** How often a device process checks whether its workloads have issued everything. */
 const PROGRESS_POLL_MS = 50;
@@ -75,6 +86,8 @@ export function processName(id: ProcessId, run: string): string {
 
 export type ServeHandle = {
   readonly bus: NatsBus;
+  /** This process among those of its kind and shard: random at its start. */
+  readonly instance: string;
   /** Resolves once the process has stopped (after `stop()`). */
   readonly stopped: Promise<void>;
   stop(): Promise<void>;
@@ -101,27 +114,48 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const running: Running[] = [];
   const reliable: ReliableBus[] = [];
   const timers = new Set<ReturnType<typeof setInterval>>();
-  let prepared: { originMs: number; clock: RunClock } | null = null;
+  let progressTimer: ReturnType<typeof setInterval> | null = null;
+  const instance = randomBytes(6).toString('hex');
+  let prepared: { claim: string; originMs: number; clock: RunClock } | null = null;
   let started = false;
   let stopping = false;
   let resolveStopped: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
 
-  const ready: RunControl = { ...id, kind: 'ready', hosts: hosts.map((host) => host.name), topology: topology.name, pid: process.pid };
-  announce(ready);
-  const readyTimer = setInterval(() => announce(ready), ANNOUNCE_REPEAT_MS);
-  timers.add(readyTimer);
+  const readyBase = {
+    ...id,
+    instance,
+    kind: 'ready',
+    hosts: hosts.map((host) => host.name),
+    topology: topology.name,
+    topologyHash: topologyHash(topology),
+    version: IOASIM_VERSION,
+    pid: process.pid,
+  } as const;
+  const announceReady = (): void => announce({ ...readyBase, claim: prepared?.claim ?? null });
+  announceReady();
+  timers.add(setInterval(announceReady, ANNOUNCE_REPEAT_MS));
+  const ignored = new Set<string>();
+  const ignore = (claim: string, why: string): void => {
+    if (ignored.has(claim)) return;
+    ignored.add(claim);
+    log(`ignored coordinator ${claim}: ${why}`);
+  };
+  const mine = (claim: string): boolean => prepared !== null && prepared.claim === claim;
 
   const prepare = async (record: Extract<RunControl, { kind: 'prepare' }>): Promise<void> => {
     if (prepared !== null) {
-      if (prepared.originMs === record.originMs) announce({ ...id, kind: 'prepared' });
-      else log(`ignored a second prepare (origin ${record.originMs}, prepared for ${prepared.originMs})`);
+      if (prepared.claim === record.claim) announce({ ...id, instance, kind: 'prepared' });
+      else ignore(record.claim, `this process belongs to coordinator ${prepared.claim}`);
+      return;
+    }
+    if (!record.instances.includes(instance)) {
+      ignore(record.claim, 'it did not claim this process');
       return;
     }
     const clock = new RunClock(record.originMs);
-    prepared = { originMs: record.originMs, clock };
-    clearInterval(readyTimer);
-    timers.delete(readyTimer);
+    prepared = { claim: record.claim, originMs: record.originMs, clock };
+    announceReady();
     const realTopology = topologyForRealClock(topology, record.time);
     for (const host of shardHosts(realTopology, options.shard, options.shards)) {
       for (const kind of kinds) {
@@ -139,7 +173,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       }
     }
     await bus.flush();
-    announce({ ...id, kind: 'prepared' });
+    announce({ ...id, instance, kind: 'prepared' });
     log(`prepared ${running.length} service(s) for ${hosts.length} host(s), time ${record.time}`);
   };
 
@@ -152,7 +186,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     let workloadsDone = false;
     let idleAnnounced: boolean | null = null;
     let lastAnnouncedMs = 0;
-    const progressTimer = setInterval(() => {
+    progressTimer = setInterval(() => {
       workloadsDone = workloadsDone || devices.every((device) => device.workloadsDone);
       if (!workloadsDone) return;
       // Trace left at the end of the instant that made the devices idle, before this timer: it reaches the coordinator first.
@@ -161,15 +195,15 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         idleAnnounced = devicesIdle;
         lastAnnouncedMs = Date.now();
         const accessesEnded = devices.reduce((sum, device) => sum + device.accessesEnded, 0);
-        announce({ ...id, kind: 'progress', workloadsDone: true, devicesIdle, accessesEnded });
+        announce({ ...id, instance, kind: 'progress', workloadsDone: true, devicesIdle, accessesEnded });
       }
     }, PROGRESS_POLL_MS);
-    timers.add(progressTimer);
   };
 
   const finish = async (): Promise<void> => {
-    for (const timer of timers) clearInterval(timer);
-    timers.clear();
+    if (progressTimer !== null) clearInterval(progressTimer);
+    progressTimer = null;
+    // `ready` goes on: the process still holds this run's actors, and says whose it is to any later coordinator.
     metricsFinal(running);
     const unacknowledged = await acknowledgedAll(reliable, ACKNOWLEDGED_WAIT_MS);
     if (unacknowledged > 0) log(`finished with ${unacknowledged} message(s) still unacknowledged after ${ACKNOWLEDGED_WAIT_MS} ms`);
@@ -177,6 +211,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     await bus.flush();
     announce({
       ...id,
+      instance,
       kind: 'finished',
       deviceStates: deviceStates(running),
       errors: running.flatMap((entry) => entry.service.errors.map((error) => `${entry.host}/${entry.kind}: ${String(error)}`)),
@@ -202,14 +237,16 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
             void prepare(record).catch((error: unknown) => log(`prepare failed: ${String(error)}`));
             break;
           case 'start':
-            start();
+            if (mine(record.claim)) start();
             break;
           case 'unplug':
+            if (!mine(record.claim)) break;
             for (const entry of running) {
               if (entry.host === record.host && entry.service instanceof DeviceService) entry.service.unplug(record.device);
             }
             break;
           case 'finish':
+            if (!mine(record.claim)) break;
             void finish().catch((error: unknown) => log(`finish failed: ${String(error)}`));
             break;
           case 'ready':
@@ -234,6 +271,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     stopping = true;
     for (const timer of timers) clearInterval(timer);
     timers.clear();
+    if (progressTimer !== null) clearInterval(progressTimer);
     metricsFinal(running);
     for (const entry of running) entry.service.stop();
     for (const reliableBus of reliable) await reliableBus.close();
@@ -242,7 +280,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     resolveStopped();
     return stopped;
   };
-  return { bus, stopped, stop };
+  return { bus, instance, stopped, stop };
 }
 
 function serviceStart(kind: ServiceKind, options: ServiceOptions): AnyService {

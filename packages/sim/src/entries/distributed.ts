@@ -26,13 +26,15 @@ export {
 export {
   CoordinationError,
   READY_TIMEOUT_MS,
+  READY_SETTLE_MS,
   RUN_TIMEOUT_MS,
   coordinate,
-  coverageCheck,
   natsConnectionCheck,
   type CoordinateOptions,
 } from '../distributed/coordinate.js';
-export { processName, serve, serveKindIs, shardHosts, type ServeHandle, type ServeOptions } from '../distributed/serve.js';
+export { ProcessRoster, coverageCheck, processLabel } from '../distributed/roster.js';
+export { topologyHash } from '../distributed/topology-identity.js';
+export { ANNOUNCE_REPEAT_MS, processName, serve, serveKindIs, shardHosts, type ServeHandle, type ServeOptions } from '../distributed/serve.js';
 export {
   NATS_SECRET_ENVIRONMENT,
   distributedSpawn,

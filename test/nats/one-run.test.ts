@@ -1,0 +1,119 @@
+/**
+ * A serve process belongs to one run, against real nats-server and serve
+ * processes: the coordinator refuses (exit 2, naming each process by kind,
+ * shard and pid) two processes that serve the same hosts, a process left
+ * from an earlier run of the same id, and a process serving a topology of
+ * other content under the same name, before any of them builds an actor.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topologyLoad, type Report } from '@ioasim/sim';
+import { topologyHash, type NatsServers } from '@ioasim/sim/distributed';
+import { ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = `${ROOT}packages/cli/bin/ioasim.js`;
+const SMALL = `${ROOT}test/nats/fixtures/small.yaml`;
+const COMMAND_TIMEOUT_MS = 45_000;
+
+type Outcome = { code: number | null; stderr: string; report: Report | null };
+
+describe.skipIf(natsSkipped('one run per serve process'))('a serve process belongs to one run', () => {
+  let nats: NatsServers | null = null;
+  const groups: ProcessGroup[] = [];
+  const folder = mkdtempSync(join(tmpdir(), 'ioasim-one-run-'));
+  const url = (): string => nats?.urls[0] ?? '';
+
+  const group = (): ProcessGroup => {
+    const created = new ProcessGroup();
+    groups.push(created);
+    return created;
+  };
+
+  /** Starts `ioasim serve all` in the background; its pid. */
+  const serveAll = (processes: ProcessGroup, run: string, topology = SMALL): number => {
+    const child = processes.start(`serve all ${processes.children.length}`, process.execPath, [BIN, 'serve', 'all', '--nats', url(), '--topology', topology, '--run', run]);
+    return child.process.pid ?? 0;
+  };
+
+  const coordinator = async (processes: ProcessGroup, run: string): Promise<Outcome> => {
+    const child = processes.start('run', process.execPath, [BIN, 'run', SMALL, '--transport', 'nats', '--nats', url(), '--run', run, '--json', '--ready-timeout', '20s']);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), COMMAND_TIMEOUT_MS)));
+    const outcome = await Promise.race([child.exited, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') throw new Error(`the coordinator did not end within ${COMMAND_TIMEOUT_MS} ms:\n${child.output.join('\n')}`);
+    let report: Report | null = null;
+    try {
+      report = JSON.parse(child.stdout) as Report;
+    } catch {
+      report = null;
+    }
+    return { code: child.exitCode ?? null, stderr: child.stderr, report };
+  };
+
+  beforeAll(async () => {
+    nats = await natsStart(1);
+  });
+
+  afterAll(async () => {
+    await stopAll(nats, groups);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('refuses two identical serve all processes, naming both by pid, and neither builds an actor', async () => {
+    const processes = group();
+    const pids = [serveAll(processes, 'twins'), serveAll(processes, 'twins')];
+    const outcome = await coordinator(processes, 'twins');
+    expect(outcome.code, outcome.stderr).toBe(2);
+    const line = outcome.stderr.split('\n').find((text) => text.startsWith('ioasim: more than one process serves'));
+    expect(line, outcome.stderr).toBeDefined();
+    for (const pid of pids) expect(line).toContain(`all 0/1 pid ${pid}`);
+    expect(line).toContain('device for host h0');
+    expect(line).toMatch(/: stop all but one of each$/);
+    for (const child of processes.children.filter((candidate) => candidate.name.startsWith('serve'))) {
+      expect(child.output.some((text) => text.includes('prepared'))).toBe(false);
+    }
+  });
+
+  it('refuses a process left from an earlier run of the same id, even beside a fresh one, and names it', async () => {
+    const processes = group();
+    const earlier = serveAll(processes, 'again');
+    const first = await coordinator(processes, 'again');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.report?.faults.raised).toBeGreaterThan(0);
+    serveAll(processes, 'again');
+    const second = await coordinator(processes, 'again');
+    expect(second.code, second.stderr).toBe(2);
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `^ioasim: refused 1 serve process\\(es\\) of run "again": all 0/1 \\(pid ${earlier}\\) belongs to another coordinator of run "again" \\([0-9a-f]{12}\\) ` +
+          `and still holds that run's actors: a serve process serves one run; stop it \\(kill ${earlier}\\) and start a fresh one$`,
+        'm',
+      ),
+    );
+    expect(second.report).toBeNull();
+  });
+
+  it('refuses a process serving a topology edited under the same name, by the hash of its content', async () => {
+    const edited = join(folder, 'small-edited.yaml');
+    writeFileSync(edited, readFileSync(SMALL, 'utf8').replace('count: 200', 'count: 201'));
+    const processes = group();
+    const pid = serveAll(processes, 'edited', edited);
+    const outcome = await coordinator(processes, 'edited');
+    expect(outcome.code, outcome.stderr).toBe(2);
+    const hashOf = (path: string): string => {
+      const loaded = topologyLoad(path);
+      if (!loaded.ok) throw new Error(`${path} does not load`);
+      return topologyHash(loaded.topology).slice(0, 12);
+    };
+    expect(hashOf(edited)).not.toBe(hashOf(SMALL));
+    expect(outcome.stderr).toContain(
+      `ioasim: refused 1 serve process(es) of run "edited": all 0/1 (pid ${pid}) serves topology "small" with content sha256 ${hashOf(edited)}, ` +
+        `this run "small" sha256 ${hashOf(SMALL)}: start it with the same topology file\n`,
+    );
+  });
+});
