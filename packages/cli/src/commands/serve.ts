@@ -24,6 +24,11 @@ actors when the coordinator prepares the run, and serves until SIGTERM or
 Ctrl-C: then it flushes its batches, publishes final metrics, drains its
 connection and exits 0.
 
+A serve process belongs to one run: the coordinator that prepares it owns
+it, and any other coordinator refuses to run while it lives (also after its
+run ended, since it still holds that run's actors). Start fresh serve
+processes for the next run.
+
 Options:
 ${NATS_OPTIONS_HELP}
   --topology <file>  the topology file (the same the coordinator runs)
