@@ -37,6 +37,7 @@ export default defineConfig({
     alias: {
       '@ioasim/protocol': source('./packages/protocol/src/index.ts'),
       '@ioasim/model': source('./packages/model/src/index.ts'),
+      '@ioasim/bus/nats': source('./packages/bus/src/nats.ts'),
       '@ioasim/bus': source('./packages/bus/src/index.ts'),
       '@ioasim/topology': source('./packages/topology/src/index.ts'),
       // The entries of @ioasim/sim before the package itself: an alias also takes every path under its name.

@@ -5,7 +5,8 @@
  * every message arrives exactly once at a subscriber on another node.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChaosBus, NatsBus, RealClock, ReliableBus, type ChaosAction } from '@ioasim/bus';
+import { ChaosBus, RealClock, ReliableBus, type ChaosAction } from '@ioasim/bus';
+import { NatsBus } from '@ioasim/bus/nats';
 import type { NatsServers } from '@ioasim/sim/distributed';
 import { natsSkipped, natsStart, stopAll } from '../nats/harness.js';
 

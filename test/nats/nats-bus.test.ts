@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsBus, Outbox, RealClock, framesSubscribe, type BusMessage, type RequestResult } from '@ioasim/bus';
+import { Outbox, RealClock, framesSubscribe, type BusMessage, type RequestResult } from '@ioasim/bus';
+import { NatsBus } from '@ioasim/bus/nats';
 import type { MetricsRecord } from '@ioasim/protocol';
 import { loopbackPortFree, type NatsServers } from '@ioasim/sim/distributed';
 import { NATS_BINARY, ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';

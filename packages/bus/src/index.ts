@@ -34,22 +34,6 @@ export {
 export { VirtualClock, millisecondsToNanoseconds } from './virtual-clock.js';
 export { RealClock } from './real-clock.js';
 export {
-  DELIVERY_SLICE,
-  NATS_CONNECTION,
-  NatsBus,
-  SUBSCRIPTION_PENDING_MAX,
-  type NatsBusOptions,
-} from './nats-bus.js';
-export {
-  NATS_CONNECT_FAILURES,
-  NatsConnectError,
-  natsSecurityDescribe,
-  natsUrlCredentials,
-  natsUrlRedact,
-  type NatsConnectFailure,
-  type NatsSecurity,
-} from './nats-security.js';
-export {
   WILDCARD_TAIL,
   WILDCARD_TOKEN,
   patternHasWildcard,

@@ -21,7 +21,8 @@
  * missing; the coordinator's own connection is always closed.
  */
 import { randomBytes } from 'node:crypto';
-import { NatsBus, NatsConnectError, RealClock, framesSubscribe, natsUrlRedact, type Bus, type NatsSecurity, type ReliableBus } from '@ioasim/bus';
+import { RealClock, framesSubscribe, type Bus, type ReliableBus } from '@ioasim/bus';
+import { NatsBus, NatsConnectError, natsUrlRedact, type NatsSecurity } from '@ioasim/bus/nats';
 import {
   SUBJECT_ROOT,
   controlSubjects,

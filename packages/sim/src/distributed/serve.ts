@@ -25,7 +25,8 @@
  * `finish` waits (up to ACKNOWLEDGED_WAIT_MS) until every message they sent
  * was acknowledged before it answers `finished`.
  */
-import { NatsBus, framesSubscribe, natsUrlRedact, type NatsSecurity, type ReliableBus, type ServiceOptions, type ServicePorts } from '@ioasim/bus';
+import { framesSubscribe, type ReliableBus, type ServiceOptions, type ServicePorts } from '@ioasim/bus';
+import { NatsBus, natsUrlRedact, type NatsSecurity } from '@ioasim/bus/nats';
 import {
   SERVICE_KINDS,
   controlSubjects,

@@ -12,7 +12,7 @@
  * machine could read it.
  */
 import { resolve } from 'node:path';
-import type { NatsSecurity } from '@ioasim/bus';
+import type { NatsSecurity } from '@ioasim/bus/nats';
 import { SERVICE_KINDS, type ServiceKind } from '@ioasim/protocol';
 import { natsServersStart, type NatsServers } from './nats-server.js';
 import { ProcessGroup, type Child } from './processes.js';

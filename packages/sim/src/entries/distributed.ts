@@ -13,7 +13,7 @@ export {
   natsUrlRedact,
   type NatsConnectFailure,
   type NatsSecurity,
-} from '@ioasim/bus';
+} from '@ioasim/bus/nats';
 export {
   NATS_CLUSTER_NAME,
   loopbackPortFree,
