@@ -175,6 +175,9 @@ export class Checker {
       case 'groupRetried':
         this.counts.retried++;
         return;
+      case 'translationRetried':
+      case 'accessAbandoned':
+        return;
       case 'responseUnexpected':
         this.counts.lateResponses++;
         return;

@@ -189,7 +189,8 @@ export function topologyTree(topology: Topology): string {
     ),
     leaf(
       `settings: batch ${settings.batch.records} records, window ${durationFormat(settings.batch.windowNs)}, ${settings.delivery}, ` +
-        `device timeout ${durationFormat(settings.deviceTimeoutNs)}, retries ${settings.retries}` +
+        `device timeout ${durationFormat(settings.deviceTimeoutNs)}, retries ${settings.retries}, ` +
+        `translation timeout ${durationFormat(settings.translationTimeoutNs)}, retries ${settings.translationRetries}` +
         (settings.responseTimeoutNs === null ? '' : `, response timeout ${durationFormat(settings.responseTimeoutNs)}`),
     ),
     { label: `timeline: ${plural(topology.timeline.length, 'operation')}`, children: topology.timeline.map((entry) => leaf(timelineLabel(entry))) },
