@@ -42,7 +42,7 @@ export function chaosOutcome(checker: Checker, simulatedNs: number, topology: To
   const stuck = checker.stuck;
   let violationTotal = 0;
   for (const count of checker.violationCounts.values()) violationTotal += count;
-  const safetyViolations = violationTotal - stuck;
+  const safetyViolations = violationTotal - checker.stuckViolations;
   const violations = checker.violations.filter((violation) => !violation.message.endsWith('never ended (stuck)')).slice(0, OUTCOME_EXAMPLES_MAX);
   const unplugged = new Set(
     topology.timeline.flatMap((entry) => (entry.action.kind === 'unplug' ? [`${entry.host ?? '*'}/${entry.action.device}`] : [])),
