@@ -76,6 +76,14 @@ export function accessName(access: { readonly host: string; readonly device: str
   return `${access.host}/${access.device} access to page ${access.page} of ${access.pasid === null ? 'the RID' : `PASID ${access.pasid}`}`;
 }
 
+/** An abandoned access in words: which access, how many waited on it, and how long its device tried. */
+export function abandonedAccessLine(access: AbandonedAccess): string {
+  return (
+    `${accessName(access)} abandoned after ${access.requests} translation request(s) unanswered for ${access.waitedNs}ns` +
+    ` (${access.accesses} access(es), at ${access.abandonedNs}ns)`
+  );
+}
+
 export class AccessAccount {
   /** Accesses abandoned, as the trace showed them. */
   abandoned = 0;
