@@ -29,6 +29,29 @@ async function ioasim(...argv: string[]): Promise<{ code: number; out: string }>
   return { code, out: out.join('\n') };
 }
 
+const UNITS: Readonly<Record<string, number>> = { '': 1, ns: 1, us: 1e3, ms: 1e6, s: 1e9, k: 1e3, M: 1e6, G: 1e9 };
+
+/** A tick label as a number: `200k`, `100us`, `0.4`. */
+function tickNumber(label: string): number {
+  const match = /^(-?\d+(?:\.\d+)?)(ns|us|ms|s|k|M|G)?$/.exec(label);
+  if (match === null) return Number.NaN;
+  return Number(match[1]) * (UNITS[match[2] ?? ''] as number);
+}
+
+/** True for ticks a reader takes in at a glance: evenly spaced by 1, 2 or 5 times a power of ten, each a multiple of it, or powers of ten. */
+function ticksRound(labels: readonly string[]): boolean {
+  const values = labels.map(tickNumber);
+  if (values.length < 2 || values.some((value) => !Number.isFinite(value))) return false;
+  const steps = values.slice(1).map((value, index) => value - (values[index] as number));
+  const step = steps[0] as number;
+  const even = steps.every((other) => Math.abs(other - step) <= step * 1e-9);
+  const mantissa = step / 10 ** Math.floor(Math.log10(step));
+  const roundStep = [1, 2, 5].some((nice) => Math.abs(mantissa - nice) < 1e-9);
+  const multiples = values.every((value) => Math.abs(value / step - Math.round(value / step)) < 1e-6);
+  const powers = values.every((value, index) => index === 0 || Math.abs(value / (values[index - 1] as number) - 10) < 1e-9);
+  return (even && roundStep && multiples) || powers;
+}
+
 describe('the run reports', () => {
   let directory = '';
   beforeAll(async () => {
@@ -50,6 +73,19 @@ describe('the run reports', () => {
     expect(report.load.series.buckets).toBeLessThanOrEqual(100);
     const completed: number[] = report.load.series.counts.completed;
     expect(completed.reduce((sum, count) => sum + count, 0)).toBe(report.faults.responded + report.faults.autoResponded);
+  });
+
+  it('labels every axis with round ticks: steps of 1, 2 or 5 times a power of ten, or powers of ten on a log axis', () => {
+    const html = readFileSync(join(directory, 'out.html'), 'utf8');
+    const charts = html.split('<svg').slice(1);
+    expect(charts.length).toBeGreaterThanOrEqual(4);
+    for (const chart of charts) {
+      const title = /class="chart-title">([^<]*)</.exec(chart)?.[1] ?? '';
+      for (const axis of ['x', 'y']) {
+        const labels = [...chart.matchAll(new RegExp(`data-axis="${axis}">([^<]*)<`, 'g'))].map((match) => match[1] as string);
+        expect(ticksRound(labels), `${title}, ${axis} axis: ${labels.join(' ')}`).toBe(true);
+      }
+    }
   });
 
   it('writes HTML that needs nothing from the network', () => {
