@@ -7,6 +7,7 @@
  * CI=true where it fails.
  */
 import { cliMain, type Io } from '@ioasim/cli';
+import { run, topologyFromObject } from '@ioasim/sim';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,5 +156,33 @@ describe('the run reports', () => {
       await browser.close();
       rmSync(profile, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a run whose hops but one take 0 ns', () => {
+  // The queueing tests' single handler: links and services of 0 ns but the handler's.
+  const loaded = topologyFromObject({
+    version: 1,
+    name: 'zero-hops',
+    hosts: [
+      {
+        name: 'h0',
+        iommus: [{ name: 'smmu0', kind: 'smmuv3', service: 0 }],
+        manager: { service: 0 },
+        owners: [{ name: 'vm0', frontend: 'vfio' }],
+        spaces: [{ name: 'gpa', owner: 'vm0', handler: { policy: 'map', service: { dist: 'exp', mean: 10_000 } } }],
+        devices: [{ name: 'nic0', iommu: 'smmu0', sid: 0x100, owner: 'vm0', pri: { credits: 256 }, attach: [{ space: 'gpa' }] }],
+        workloads: [{ device: 'nic0', pages: 1_000_000, pattern: 'sequential', arrival: 'poisson', rate: '50k/s', count: 2000, mapped: 0 }],
+      },
+    ],
+    links: { 'device-iommu': 0, 'iommu-manager': 0, 'manager-handler': 0 },
+  });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  const report = run(loaded.topology);
+
+  it('records the whole and its one hop that takes time alike: the same summary and CDF, a 0 ns group at 0 ns in both', () => {
+    expect(report.load.hopsNs.handler).toEqual(report.latencyNs);
+    expect(report.load.cdf.handler).toEqual(report.load.cdf.endToEnd);
+    expect(report.load.cdf.endToEnd[0]).toEqual([0, 0]);
   });
 });
