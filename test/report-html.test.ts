@@ -8,6 +8,7 @@
  */
 import { cliMain, type Io } from '@ioasim/cli';
 import { run, topologyFromObject } from '@ioasim/sim';
+import { reportHtml } from '@ioasim/sim/report-html';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,10 +180,20 @@ describe('a run whose hops but one take 0 ns', () => {
   });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const report = run(loaded.topology);
+  const html = reportHtml(report);
 
   it('records the whole and its one hop that takes time alike: the same summary and CDF, a 0 ns group at 0 ns in both', () => {
     expect(report.load.hopsNs.handler).toEqual(report.latencyNs);
     expect(report.load.cdf.handler).toEqual(report.load.cdf.endToEnd);
     expect(report.load.cdf.endToEnd[0]).toEqual([0, 0]);
+  });
+  const cdf = html.split('<svg').find((chart) => chart.includes('Latency CDF')) ?? '';
+
+  it('draws no 0 ns hop at the 1 ns edge of the log axis, and names those hops under the chart', () => {
+    expect([...cdf.matchAll(/data-series="([^"]*)"/g)].map((match) => match[1])).toEqual(['end to end', 'handler']);
+    expect([...cdf.matchAll(/data-axis="x">([^<]*)</g)].map((match) => match[1])[0]).not.toBe('1ns');
+    expect(html).toContain(
+      '<p class="note">0 ns for every fault group, not drawn on the log scale: deviceToIommu, iommuQueue, iommuToManager, managerDispatch, managerToHandler, handlerToDevice</p>',
+    );
   });
 });

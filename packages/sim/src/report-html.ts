@@ -26,8 +26,39 @@ function latencyCells(summary: LatencySummary): string[] {
 
 const LATENCY_HEADERS = ['count', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'];
 
-function cdfSeries(name: string, points: readonly CdfPoint[]): ChartSeries {
-  return { name, points: points.map(([latencyNs, fraction]) => [Math.max(latencyNs, 1), fraction] as const) };
+/**
+ * The CDF of a hop or of end to end on the log axis, which has no place for
+ * 0 ns: the points at 0 ns are left out, and the name says up to which
+ * fraction the latency was 0 (null when every point is 0 ns: nothing to draw).
+ */
+function cdfSeries(name: string, points: readonly CdfPoint[]): ChartSeries | null {
+  const drawn = points.filter(([latencyNs]) => latencyNs > 0);
+  if (drawn.length === 0) return null;
+  const zeroUpTo = points.reduce((fraction, [latencyNs, at]) => (latencyNs > 0 ? fraction : Math.max(fraction, at)), 0);
+  const zeroNote = zeroUpTo === 0 ? '' : ` (0 ns to ${Math.round(zeroUpTo * 1000) / 10}%)`;
+  return { name: `${name}${zeroNote}`, points: drawn };
+}
+
+/** The CDF chart: end to end and every hop; the hops of 0 ns throughout are named under it, not drawn at the axis's edge. */
+function cdfChart(load: Report['load']): string {
+  const drawn: ChartSeries[] = [];
+  const zero: string[] = [];
+  for (const [name, points] of [['end to end', load.cdf.endToEnd], ...HOPS.map((hop) => [hop, load.cdf[hop]] as const)] as const) {
+    if (points.length === 0) continue;
+    const series = cdfSeries(name, points);
+    if (series === null) zero.push(name);
+    else drawn.push(series);
+  }
+  const chart = lineChart({
+    title: 'Latency CDF, end to end and per hop',
+    xLabel: 'latency (log scale)',
+    yLabel: 'fraction of fault groups',
+    xLog: true,
+    xFormat: durationShort,
+    yFormat: (value) => value.toFixed(1),
+    series: drawn,
+  });
+  return zero.length === 0 ? chart : `${chart}\n<p class="note">0 ns for every fault group, not drawn on the log scale: ${htmlEscape(zero.join(', '))}</p>`;
 }
 
 function timeSeries(name: string, values: readonly number[], bucketNs: number, scale = 1): ChartSeries {
@@ -111,17 +142,7 @@ export function reportHtml(report: Report): string {
       ),
     );
   }
-  sections.push(
-    lineChart({
-      title: 'Latency CDF, end to end and per hop',
-      xLabel: 'latency (log scale)',
-      yLabel: 'fraction of fault groups',
-      xLog: true,
-      xFormat: durationShort,
-      yFormat: (value) => value.toFixed(1),
-      series: [cdfSeries('end to end', load.cdf.endToEnd), ...HOPS.map((hop) => cdfSeries(hop, load.cdf[hop])).filter((entry) => entry.points.length > 0)],
-    }),
-  );
+  sections.push(cdfChart(load));
   sections.push('<h2>Over time</h2>');
   sections.push(
     lineChart({
