@@ -7,7 +7,7 @@
  * CI=true where it fails.
  */
 import { cliMain, type Io } from '@ioasim/cli';
-import { run, topologyFromObject } from '@ioasim/sim';
+import { run, topologyFromObject, topologyLoad, type Topology } from '@ioasim/sim';
 import { reportHtml } from '@ioasim/sim/report-html';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,7 +79,7 @@ describe('the run reports', () => {
 
   it('labels every axis with round ticks: steps of 1, 2 or 5 times a power of ten, or powers of ten on a log axis', () => {
     const html = readFileSync(join(directory, 'out.html'), 'utf8');
-    const charts = html.split('<svg').slice(1);
+    const charts = html.split('<svg').filter((chart) => chart.includes('class="chart"'));
     expect(charts.length).toBeGreaterThanOrEqual(4);
     for (const chart of charts) {
       const title = /class="chart-title">([^<]*)</.exec(chart)?.[1] ?? '';
@@ -88,6 +88,12 @@ describe('the run reports', () => {
         expect(ticksRound(labels), `${title}, ${axis} axis: ${labels.join(' ')}`).toBe(true);
       }
     }
+  });
+
+  it('draws the topology it ran', () => {
+    const html = readFileSync(join(directory, 'out.html'), 'utf8');
+    expect(html).toMatch(/<svg[^>]*class="topology"/);
+    expect(html).toContain('data-node="nic0" data-shape="device"');
   });
 
   it('writes HTML that needs nothing from the network', () => {
@@ -195,5 +201,51 @@ describe('a run whose hops but one take 0 ns', () => {
     expect(html).toContain(
       '<p class="note">0 ns for every fault group, not drawn on the log scale: deviceToIommu, iommuQueue, iommuToManager, managerDispatch, managerToHandler, handlerToDevice</p>',
     );
+  });
+});
+
+function exampleLoad(name: string): Topology {
+  const loaded = topologyLoad(new URL(`../examples/${name}`, import.meta.url).pathname);
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  return loaded.topology;
+}
+
+/** The nodes and edges an HTML report's topology picture draws, by name. */
+function pictureOf(html: string): { nodes: string[]; edges: string[]; titles: string[] } {
+  const svg = /<svg[^>]*class="topology"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+  return {
+    nodes: [...svg.matchAll(/data-node="([^"]*)" data-shape="([^"]*)"/g)].map((match) => `${match[2]} ${match[1]}`),
+    edges: [...svg.matchAll(/data-edge="([^"]*)" data-style="([^"]*)"/g)].map((match) => `${match[2]} ${(match[1] as string).replace('-&gt;', '->')}`),
+    titles: [...svg.matchAll(/class="group-title">([^<]*)</g)].map((match) => match[1] as string),
+  };
+}
+
+describe('the topology picture of the HTML report', () => {
+  it('draws every IOMMU, device, space and owner, and every attachment, stage-2 parent, owner and IOMMU edge', () => {
+    const topology = exampleLoad('nested-vsva.yaml');
+    const picture = pictureOf(reportHtml(run(topology, { untilNs: 100_000 }), topology));
+    const host = topology.hosts[0];
+    expect(picture.titles).toEqual(['host h0']);
+    expect([...picture.nodes].sort()).toEqual(
+      [
+        ...(host?.iommus ?? []).map((iommu) => `iommu ${iommu.name}`),
+        ...(host?.devices ?? []).map((device) => `device ${device.name}`),
+        ...(host?.spaces ?? []).map((space) => `space ${space.name}`),
+        ...(host?.owners ?? []).map((owner) => `owner ${owner.name}`),
+      ].sort(),
+    );
+    expect([...picture.edges].sort()).toEqual(
+      [
+        ...(host?.devices ?? []).flatMap((device) => [...device.attach.map((attachment) => `attachment ${device.name}->${attachment.space}`), `iommu ${device.name}->${device.iommu}`]),
+        ...(host?.spaces ?? []).flatMap((space) => [...(space.parent === null ? [] : [`parent ${space.name}->${space.parent}`]), `owner ${space.name}->${space.owner}`]),
+      ].sort(),
+    );
+  });
+
+  it('draws a fleet once, titled with its copies', () => {
+    const topology = exampleLoad('fleet-1000.yaml');
+    const picture = pictureOf(reportHtml(run(topology, { untilNs: 10_000 }), topology));
+    expect(picture.titles).toEqual(['hosts h0-0000 … h0-0999: 1000 copies of template h0']);
+    expect(picture.nodes.filter((node) => node.startsWith('device '))).toEqual(['device nic0']);
   });
 });

@@ -1,14 +1,17 @@
 /**
  * The HTML report of a run: one self-contained file (inline style and SVG, no
- * script, no network) with the topology summary, the fault counts, latency
- * per hop and end to end (a table and CDFs), throughput, queue depths,
- * overflows and auto-responses over time, and the invariants. Everything in
- * it comes from the JSON report, so the two always agree.
+ * script, no network) with the topology (a picture and tables), the fault
+ * counts, latency per hop and end to end (a table and CDFs), throughput,
+ * queue depths, overflows and auto-responses over time, and the invariants.
+ * Every figure in it comes from the JSON report, so the two always agree;
+ * the topology, when given, adds the picture.
  */
+import type { Topology } from '@ioasim/protocol';
 import { HOPS, HOP_DESCRIPTIONS } from './hops.js';
 import type { CdfPoint } from './load-report.js';
 import type { LatencySummary, Report } from './report.js';
 import { REPORT_STYLE, durationShort, htmlEscape, lineChart, type ChartSeries } from './svg-chart.js';
+import { topologySvg } from './topology-svg.js';
 
 function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[], nameColumns = 1): string {
   const head = headers.map((header, index) => `<th${index < nameColumns ? ' class="name"' : ''}>${htmlEscape(header)}</th>`).join('');
@@ -65,7 +68,8 @@ function timeSeries(name: string, values: readonly number[], bucketNs: number, s
   return { name, points: values.map((value, index) => [(index + 1) * bucketNs, value * scale] as const) };
 }
 
-export function reportHtml(report: Report): string {
+/** The page of `report`; with its `topology`, the page draws it. */
+export function reportHtml(report: Report, topology?: Topology): string {
   const load = report.load;
   const series = load.series;
   const perSecond = 1e9 / series.bucketNs;
@@ -75,6 +79,7 @@ export function reportHtml(report: Report): string {
     `<p>seed ${report.seed}, ${htmlEscape(report.transport)}, ioasim ${htmlEscape(report.ioasim)}; simulated ${htmlEscape(durationShort(report.simulatedNs))}</p>`,
   );
   sections.push('<h2>Topology</h2>');
+  if (topology !== undefined) sections.push(topologySvg(topology));
   sections.push(table(['hosts', 'devices', 'ioasids'], [[report.topology.hosts, report.topology.devices, report.topology.ioasids]], 0));
   sections.push(
     table(

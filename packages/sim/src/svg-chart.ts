@@ -145,4 +145,6 @@ export const REPORT_STYLE = `body{font-family:system-ui,sans-serif;margin:24px;c
 h1{font-size:1.4em}h2{font-size:1.1em;margin-top:28px}
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}
 td.name,th.name{text-align:left}.ok{color:#2a7d2a}.bad{color:#b00020;font-weight:bold}
-.chart{display:block;margin:8px 0;font-size:11px}.chart-title{font-size:13px;font-weight:600}.tick{fill:#555}.axis{fill:#333}.legend{fill:#333}`;
+.chart{display:block;margin:8px 0;font-size:11px}.chart-title{font-size:13px;font-weight:600}.tick{fill:#555}.axis{fill:#333}.legend{fill:#333}
+.topology{display:block;margin:8px 0;font-size:11px}.group-title{font-size:12px;font-weight:600;fill:#333}.node-name{font-size:12px;font-weight:600;fill:#222}
+.node-detail{font-size:10px;fill:#555}.edge-label{font-size:10px;fill:#1f4f7f}.note{color:#555;fill:#555}`;
