@@ -7,7 +7,7 @@
  * CI=true where it fails.
  */
 import { cliMain, type Io } from '@ioasim/cli';
-import { run, topologyFromObject, topologyLoad, type Topology } from '@ioasim/sim';
+import { run, topologyFromObject, topologyLoad, topologyParse, type Topology } from '@ioasim/sim';
 import { reportHtml } from '@ioasim/sim/report-html';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,10 +90,11 @@ describe('the run reports', () => {
     }
   });
 
-  it('draws the topology it ran', () => {
+  it('draws the topology it ran, and has no chaos section for a run without chaos', () => {
     const html = readFileSync(join(directory, 'out.html'), 'utf8');
     expect(html).toMatch(/<svg[^>]*class="topology"/);
     expect(html).toContain('data-node="nic0" data-shape="device"');
+    expect(html).not.toContain('<h2>Chaos</h2>');
   });
 
   it('writes HTML that needs nothing from the network', () => {
@@ -247,5 +248,31 @@ describe('the topology picture of the HTML report', () => {
     const picture = pictureOf(reportHtml(run(topology, { untilNs: 10_000 }), topology));
     expect(picture.titles).toEqual(['hosts h0-0000 … h0-0999: 1000 copies of template h0']);
     expect(picture.nodes.filter((node) => node.startsWith('device '))).toEqual(['device nic0']);
+  });
+});
+
+describe('the chaos section of the HTML report', () => {
+  // The chaos example at-most-once, 60 accesses a workload, its only rule dropping 60% of translation requests.
+  const text = readFileSync(new URL('../examples/chaos.yaml', import.meta.url).pathname, 'utf8')
+    .replace(/count: \d+/g, 'count: 60')
+    .replace(/^  delivery: at-least-once$/m, '  delivery: at-most-once');
+  const parsed = topologyParse(`${text.slice(0, text.indexOf('\nchaos:\n'))}\nchaos:\n  - { match: "*.iommu.*.ats", drop: 0.6 }\n  - { match: "*.nothing", drop: 0.5 }\n`, 'ats-drop.yaml');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const topology = parsed.topology;
+  const report = run(topology, { seed: 1 });
+  const html = reportHtml(report, topology);
+  const section = html.slice(html.indexOf('<h2>Chaos</h2>'), html.indexOf('<h2>Latency'));
+
+  it('lists the rules, those that did nothing, what chaos did, how the protocol recovered and the verdicts', () => {
+    expect(section).toContain('<td class="name">chaos[0]</td><td class="name">*.iommu.*.ats: drop 0.6</td><td>acted</td>');
+    expect(section).toMatch(/<td class="name">chaos\[1\]<\/td><td class="name">\*\.nothing: drop 0\.5<\/td><td>did nothing/);
+    expect(section).toContain(`<td>${report.chaos.actions.drop}</td>`);
+    expect(report.accesses.translationsRetried).toBeGreaterThan(0);
+    expect(section).toContain(`translation requests re-sent`);
+    expect(section).toContain(`<td>${report.accesses.translationsRetried}</td>`);
+    expect(section).toContain('<li class="ok">safety: every invariant held</li>');
+    expect(section).toContain(`accesses 0 stuck, ${report.accesses.abandoned} abandoned</li>`);
+    expect(section).toContain('verdict, as ioasim chaos judges a seed: liveness');
+    expect(section).toMatch(/first access abandoned: h0\/(nic0|vnet0) access to page \d+ of /);
   });
 });

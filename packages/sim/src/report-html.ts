@@ -1,15 +1,17 @@
 /**
  * The HTML report of a run: one self-contained file (inline style and SVG, no
  * script, no network) with the topology (a picture and tables), the fault
- * counts, latency per hop and end to end (a table and CDFs), throughput,
- * queue depths, overflows and auto-responses over time, and the invariants.
- * Every figure in it comes from the JSON report, so the two always agree;
- * the topology, when given, adds the picture.
+ * counts, chaos when the run had it, latency per hop and end to end (a table
+ * and CDFs), throughput, queue depths, overflows and auto-responses over
+ * time, and the invariants. Every figure in it comes from the JSON report,
+ * so the two always agree; the topology, when given, adds the picture and
+ * the text of the chaos rules.
  */
 import type { Topology } from '@ioasim/protocol';
 import { HOPS, HOP_DESCRIPTIONS } from './hops.js';
 import type { CdfPoint } from './load-report.js';
 import type { LatencySummary, Report } from './report.js';
+import { chaosSection, reportHadChaos } from './report-html-chaos.js';
 import { REPORT_STYLE, durationShort, htmlEscape, lineChart, type ChartSeries } from './svg-chart.js';
 import { topologySvg } from './topology-svg.js';
 
@@ -68,7 +70,7 @@ function timeSeries(name: string, values: readonly number[], bucketNs: number, s
   return { name, points: values.map((value, index) => [(index + 1) * bucketNs, value * scale] as const) };
 }
 
-/** The page of `report`; with its `topology`, the page draws it. */
+/** The page of `report`; with its `topology`, the page draws it and quotes its chaos rules. */
 export function reportHtml(report: Report, topology?: Topology): string {
   const load = report.load;
   const series = load.series;
@@ -127,6 +129,7 @@ export function reportHtml(report: Report, topology?: Topology): string {
       0,
     ),
   );
+  if (reportHadChaos(report)) sections.push(chaosSection(report, topology, table));
   sections.push('<h2>Latency, page request to PRG response</h2>');
   sections.push(
     table(
