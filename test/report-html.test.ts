@@ -275,4 +275,15 @@ describe('the chaos section of the HTML report', () => {
     expect(section).toContain('verdict, as ioasim chaos judges a seed: liveness');
     expect(section).toMatch(/first access abandoned: h0\/(nic0|vnet0) access to page \d+ of /);
   });
+
+  it('gives each device\'s accesses their whole account: completed, failed, abandoned, in flight', () => {
+    const table = html.slice(html.indexOf('<th class="name">device</th>'), html.indexOf('</table>', html.indexOf('<th class="name">device</th>')));
+    expect(table).toContain('<th>completed</th><th>failed</th><th>abandoned</th><th>in flight</th>');
+    for (const device of report.perDevice) {
+      expect(table).toContain(
+        `<td class="name">${device.device}</td><td class="name">${device.state}</td><td>${device.accessesIssued}</td><td>${device.accessesCompleted}</td><td>${device.accessesFailed}</td><td>${device.accessesAbandoned}</td><td>0</td>`,
+      );
+    }
+    expect(report.perDevice.reduce((sum, device) => sum + device.accessesAbandoned, 0)).toBeGreaterThan(0);
+  });
 });

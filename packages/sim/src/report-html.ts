@@ -85,7 +85,7 @@ export function reportHtml(report: Report, topology?: Topology): string {
   sections.push(table(['hosts', 'devices', 'ioasids'], [[report.topology.hosts, report.topology.devices, report.topology.ioasids]], 0));
   sections.push(
     table(
-      ['host', 'device', 'state', 'accesses', 'completed', 'failed', 'p50', 'p99', 'max'],
+      ['host', 'device', 'state', 'accesses', 'completed', 'failed', 'abandoned', 'in flight', 'p50', 'p99', 'max'],
       report.perDevice.map((device) => [
         device.host,
         device.device,
@@ -93,6 +93,8 @@ export function reportHtml(report: Report, topology?: Topology): string {
         device.accessesIssued,
         device.accessesCompleted,
         device.accessesFailed,
+        device.accessesAbandoned,
+        device.accessesInFlight,
         durationShort(device.latencyNs.p50),
         durationShort(device.latencyNs.p99),
         durationShort(device.latencyNs.max),
