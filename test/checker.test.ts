@@ -4,7 +4,7 @@
  * 6 credits) is fed a hand-built trace that breaks it, and the checker must
  * report exactly that violation; the same trace without the fault is clean.
  */
-import { Checker, topology, type InvariantName } from '@ioasim/sim';
+import { Checker, topology, type DeviceAccesses, type InvariantName } from '@ioasim/sim';
 import { ResponseCode, type TraceEvent } from '@ioasim/protocol';
 import { describe, expect, it } from 'vitest';
 import { topologyOf } from './scenarios/scenario-kit.js';
@@ -131,5 +131,51 @@ describe('checker', () => {
     checker.finish(true);
     expect([checker.inFlightAtCut, checker.stuck, checker.stuckGroups(10)]).toEqual([1, 0, []]);
     expect(checker.violations).toEqual([]);
+  });
+
+  describe('the accesses\' account (invariant 1)', () => {
+    const account = (change: Partial<DeviceAccesses>): DeviceAccesses => ({
+      host, device, issued: 10, completed: 7, failed: 1, abandoned: 2, inFlight: 0, ...change,
+    });
+    const abandoned = (t: number, page: number, accesses: number): TraceEvent => ({
+      kind: 'accessAbandoned', t, host, device, pasid: 1, page, accesses, requests: 4, waitedNs: 4_000_000,
+    });
+    const finished = (trace: readonly TraceEvent[], devices: readonly DeviceAccesses[], cut = false): Checker => {
+      const checker = new Checker(twoTenants, 1);
+      for (const event of trace) checker.observe(event);
+      checker.finish(cut, devices);
+      return checker;
+    };
+
+    it('passes a device whose accesses all ended, the abandoned ones named by the trace', () => {
+      const checker = finished([abandoned(5, 3, 2)], [account({})]);
+      expect(checker.violations).toEqual([]);
+      expect(checker.accesses.abandonedAccesses).toEqual([
+        { host, device, pasid: 1, page: 3, accesses: 2, requests: 4, abandonedNs: 5, waitedNs: 4_000_000 },
+      ]);
+    });
+
+    it('reports accesses left in flight by a run that ended by itself as stuck, naming the device', () => {
+      const checker = finished([abandoned(5, 3, 2)], [account({ completed: 4, inFlight: 3 })]);
+      expect(checker.violations.map((violation) => [violation.invariant, violation.message])).toEqual([
+        ['accounting', 'h0/nic0: 3 access(es) issued never ended (stuck)'],
+      ]);
+      expect([checker.accesses.stuck, checker.stuckViolations]).toEqual([3, 1]);
+    });
+
+    it('counts accesses in flight at a requested cut-off apart: not stuck, not a violation', () => {
+      const checker = finished([abandoned(5, 3, 2)], [account({ completed: 4, inFlight: 3 })], true);
+      expect(checker.violations).toEqual([]);
+      expect([checker.accesses.inFlightAtCut, checker.accesses.stuck]).toEqual([3, 0]);
+    });
+
+    it('reports an account that does not balance, and abandoned accesses the trace did not name', () => {
+      const checker = finished([abandoned(5, 3, 1)], [account({ completed: 6 })]);
+      expect(checker.violations.map((violation) => violation.message)).toEqual([
+        'h0/nic0 accesses: issued 10 != completed + failed + abandoned 9 + in flight 0',
+        'h0/nic0 counts 2 access(es) abandoned, its trace named 1',
+      ]);
+      expect(checker.stuckViolations).toBe(0);
+    });
   });
 });

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sweepHtml, type SweepResult } from '@ioasim/sim/sweep';
 
 const small = new URL('./fixtures/sweep-small.yaml', import.meta.url).pathname;
 const directory = mkdtempSync(join(tmpdir(), 'ioasim-sweep-'));
@@ -97,5 +98,36 @@ describe('ioasim sweep', () => {
     const result = await ioasim('sweep', broken, '--set', 'seed=1,2', '--jobs', '1');
     expect(result.code).toBe(2);
     expect(result.error).toMatch(new RegExp(`^${broken}:\\d+:\\d+: hosts\\[0\\]\\.devices\\[0\\]\\.iommu: unknown iommu "smmu9"`));
+  });
+});
+
+describe('sweepHtml', () => {
+  const point = (index: number, value: string): SweepResult => ({
+    index,
+    values: [value],
+    metric: 10_000 * (index + 1),
+    faultsRaised: 100,
+    throughputPerSecond: 1000,
+    latencyNs: { p50: 1000, p99: 10_000, max: 20_000 },
+    overflows: 0,
+    autoResponded: 0,
+    violations: 0,
+    simulatedNs: 1_000_000,
+    wallMs: 1,
+  });
+  const axisOf = (html: string): { label: string; ticks: string[] } => ({
+    label: /class="axis">([^<]*)</.exec(html)?.[1] ?? '',
+    ticks: [...html.matchAll(/data-axis="x">([^<]*)</g)].map((match) => match[1] as string),
+  });
+
+  it('gives the x axis the unit of the values swept: per second for a rate, a duration on each tick', () => {
+    const rates = ['20k/s', '60k/s', '90k/s'];
+    const rate = axisOf(sweepHtml('t', [{ path: 'hosts[0].workloads[0].rate', values: rates }], 'latency.p99', rates.map((value, index) => point(index, value))));
+    expect(rate.label).toBe('hosts[0].workloads[0].rate (per second)');
+    expect(rate.ticks).toEqual(['20k', '40k', '60k', '80k', '100k']);
+    const services = ['5us', '10us', '20us'];
+    const service = axisOf(sweepHtml('t', [{ path: 'hosts[0].spaces[0].handler.service', values: services }], 'latency.p99', services.map((value, index) => point(index, value))));
+    expect(service.label).toBe('hosts[0].spaces[0].handler.service (duration)');
+    expect(service.ticks).toEqual(['5us', '10us', '15us', '20us']);
   });
 });

@@ -4,7 +4,7 @@
  * (runLive) changes nothing in the report.
  */
 import { cliMain } from '@ioasim/cli';
-import { LIVE_METRIC_NAMES, reportDeterministicJson, run, runLive, topologyLoad, type Topology } from '@ioasim/sim';
+import { LIVE_METRIC_NAMES, LiveMetrics, reportDeterministicJson, run, runLive, topologyLoad, type Topology } from '@ioasim/sim';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { scrapeDuringRun, scraperIo } from './prometheus.js';
@@ -46,5 +46,13 @@ describe('live metrics (--metrics-port)', () => {
     expect(during.samples.some((sample) => sample.name === 'ioasim_pri_queue_depth' && sample.labels['host'] === 'h0')).toBe(true);
     expect(during.samples.some((sample) => sample.name === 'ioasim_pending_groups' && sample.labels['host'] === 'h0')).toBe(true);
     expect(during.samples.some((sample) => sample.name === 'ioasim_bus_dropped_total')).toBe(true);
+  });
+
+  it('counts the accesses a device abandoned with their translation request', () => {
+    const metrics = new LiveMetrics(() => 0);
+    for (const accesses of [2, 1]) {
+      metrics.observe({ kind: 'accessAbandoned', t: 4_000_000, host: 'h0', device: 'nic0', pasid: null, page: 3, accesses, requests: 4, waitedNs: 4_000_000 });
+    }
+    expect(metrics.render()).toMatch(/^ioasim_accesses_abandoned_total 3$/m);
   });
 });

@@ -2,7 +2,7 @@
  * The terminal summary of a run: a few readable tables. Colour only when
  * standard output is a terminal.
  */
-import { HOPS, type Report } from '@ioasim/sim';
+import { HOPS, abandonedAccessLine, type Report } from '@ioasim/sim';
 
 export type Style = { readonly bold: (text: string) => string; readonly red: (text: string) => string; readonly green: (text: string) => string };
 
@@ -47,6 +47,7 @@ export function summaryFormat(report: Report, style: Style): string {
   if (faults.inFlightAtCut > 0) {
     lines.push(`in flight at the cut-off (--until ${durationFormat(report.untilNs ?? report.simulatedNs)}): ${faults.inFlightAtCut} group(s), raised and not yet answered`);
   }
+  lines.push(...accessesSummary(report, style));
   const causes = Object.entries(faults.autoRespondedByCause).filter(([, count]) => count > 0);
   if (causes.length > 0) lines.push(`auto-responded by cause: ${causes.map(([cause, count]) => `${cause} ${count}`).join(', ')}`);
   const rejected = Object.entries(faults.rejectedResponses).filter(([, count]) => count > 0);
@@ -100,6 +101,25 @@ export function summaryFormat(report: Report, style: Style): string {
   }
   if (violations > 0) lines.push(style.red(`reproduce with: --seed ${report.seed}${report.untilNs === null ? '' : ` --until ${report.untilNs}ns`}`));
   return lines.join('\n');
+}
+
+/**
+ * The accesses' account, when some did not complete or fail: abandoned with
+ * their translation request, stuck, or in flight at the cut-off. Nothing is
+ * printed when every access ended.
+ */
+function accessesSummary(report: Report, style: Style): string[] {
+  const accesses = report.accesses;
+  if (accesses.abandoned + accesses.stuck + accesses.inFlightAtCut === 0) return [];
+  const count = (value: number): string => value.toLocaleString('en-US');
+  const open = accesses.inFlightAtCut > 0 ? `${count(accesses.inFlightAtCut)} in flight at the cut-off` : `${count(accesses.stuck)} stuck`;
+  const lines = [
+    `accesses: ${count(accesses.issued)} issued, ${count(accesses.completed)} completed, ${count(accesses.failed)} failed, ` +
+      `${count(accesses.abandoned)} abandoned, ${open}; ${count(accesses.translationsRetried)} translation request(s) re-sent`,
+  ];
+  const first = accesses.abandonedFirst[0];
+  if (first !== undefined) lines.push(style.red(`  first abandoned: ${abandonedAccessLine(first)}`));
+  return lines;
 }
 
 /**

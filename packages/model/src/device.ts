@@ -8,12 +8,18 @@
  *                                        not ok -> page request group (PRI),
  *                                                  stalled transaction (stall),
  *                                                  or an unrecoverable fault
+ *                                        no answer in translationTimeout ->
+ *                                                  re-sent, translationRetries
+ *                                                  times, then abandoned
  *   PRG response SUCCESS -> retry the translation; INVALID -> the accesses fail;
  *   FAILURE -> RF set, PRI disabled: later faults are unrecoverable.
  *
  * Invariants: outstanding page requests never exceed the credits; a group
  * ends exactly once (completed by a response, or abandoned after the retry
- * budget); a response carries a PASID exactly when its requests did.
+ * budget); a response carries a PASID exactly when its requests did; every
+ * access issued ends once, completed, failed or abandoned (issued =
+ * completed + failed + abandoned + in flight); an access translating has
+ * its latest translation request's deadline queued (translation-deadlines.ts).
  */
 import {
   PRG_INDEX_COUNT,
@@ -30,8 +36,10 @@ import { assert } from './assert.js';
 import { PrgIndexPool } from './prg-index-pool.js';
 import { PriCredits } from './pri-credits.js';
 import { pasidKey } from './routing-table.js';
+import { TranslationDeadlines, type TranslationDeadlineOwner, type TranslationTimer } from './translation-deadlines.js';
 
-export interface DeviceEffects {
+/** The device's one translation timer calls `translationTimerFired(nowNs)` when it fires. */
+export interface DeviceEffects extends TranslationTimer {
   translationRequest(request: TranslationRequest): void;
   pageRequest(request: PageRequest): void;
   trace(event: TraceEvent): void;
@@ -54,6 +62,9 @@ type PendingAccess = {
   state: FaultState;
   /** Page requests in the group this access raises (the workload's prgSize). */
   readonly requests: number;
+  /** The device's number of its translation request in flight (0: none), and the re-sends of it so far. */
+  translation: number;
+  attempt: number;
 };
 
 type OutstandingGroup = {
@@ -76,8 +87,12 @@ export type DeviceCounters = {
   accessesIssued: number;
   accessesCompleted: number;
   accessesFailed: number;
+  /** Accesses given up with their translation request, unanswered after its re-sends. */
+  accessesAbandoned: number;
   atcHits: number;
   translationRequests: number;
+  /** Translation requests re-sent after translationTimeout (counted in translationRequests too). */
+  translationsRetried: number;
   unrecoverable: number;
 };
 
@@ -88,13 +103,15 @@ function accessKey(pasid: number | null, page: number): number {
   return (pasidKey(pasid) + 1) * ACCESS_KEY_PAGES + page;
 }
 
-export class DeviceState {
+export class DeviceState implements TranslationDeadlineOwner {
   readonly counters: DeviceCounters = {
     accessesIssued: 0,
     accessesCompleted: 0,
     accessesFailed: 0,
+    accessesAbandoned: 0,
     atcHits: 0,
     translationRequests: 0,
+    translationsRetried: 0,
     unrecoverable: 0,
   };
   priDisabled = false;
@@ -109,6 +126,10 @@ export class DeviceState {
   private creditWaitHead = 0;
   private readonly credits: PriCredits | null;
   private groupNext = 1;
+  private translationNext = 1;
+  private readonly translationDeadlines: TranslationDeadlines;
+  /** False once the device's workloads have issued their last access (`workloadsEnded`). */
+  private issuing = true;
 
   constructor(
     readonly host: string,
@@ -118,6 +139,7 @@ export class DeviceState {
   ) {
     this.credits = config.pri === null ? null : new PriCredits(config.pri.credits);
     this.prgIndices = new PrgIndexPool(config.stall ? STALL_TAG_COUNT : PRG_INDEX_COUNT);
+    this.translationDeadlines = new TranslationDeadlines(settings.translationTimeoutNs, effects);
   }
 
   get outstandingRequests(): number {
@@ -133,8 +155,15 @@ export class DeviceState {
     return (this.pending?.size ?? 0) === 0 && (this.outstanding?.size ?? 0) === 0;
   }
 
-  /** One access of the workload, on the wire PASID `pasid`. */
-  access(pasid: number | null, page: number, perm: number, prgSize: number): void {
+  /** Accesses issued and not yet ended: translating, waiting for credits or behind an outstanding group. */
+  get accessesInFlight(): number {
+    let count = 0;
+    for (const waiting of this.pending?.values() ?? []) count += waiting.count;
+    return count;
+  }
+
+  /** One access of the workload at `nowNs`, on the wire PASID `pasid`. */
+  access(nowNs: number, pasid: number | null, page: number, perm: number, prgSize: number): void {
     if (this.unplugged) return;
     this.counters.accessesIssued++;
     const key = accessKey(pasid, page);
@@ -151,18 +180,20 @@ export class DeviceState {
       return;
     }
     const requests = this.config.stall ? 1 : prgSize;
-    (this.pending ??= new Map()).set(key, { pasid, page, perm, count: 1, state: 'translating', requests });
-    this.translate(pasid, page, perm);
+    const waitingNew: PendingAccess = { pasid, page, perm, count: 1, state: 'translating', requests, translation: 0, attempt: 0 };
+    (this.pending ??= new Map()).set(key, waitingNew);
+    this.translate(nowNs, key, waitingNew);
   }
 
   translationCompleted(nowNs: number, completion: TranslationCompletion): void {
     const key = accessKey(completion.pasid, completion.page);
     const waiting = this.pending?.get(key);
     if (waiting === undefined || waiting.state !== 'translating' || this.unplugged) return;
+    waiting.translation = 0;
     if (completion.ok && (completion.perm & waiting.perm) === waiting.perm) {
       this.atcInsert(key, completion.perm);
       this.counters.accessesCompleted += waiting.count;
-      this.pending?.delete(key);
+      this.accessEnd(key);
       return;
     }
     this.fault(nowNs, key, waiting);
@@ -199,7 +230,7 @@ export class DeviceState {
     if (waiting !== undefined) {
       if (response.code === ResponseCode.success) {
         waiting.state = 'translating';
-        this.translate(waiting.pasid, waiting.page, waiting.perm);
+        this.translate(nowNs, outstanding.key, waiting);
       } else {
         this.accessesFail(outstanding.key, waiting);
       }
@@ -232,6 +263,62 @@ export class DeviceState {
     this.creditWaitDrain(nowNs);
   }
 
+  /** The device's workloads have issued their last access: once idle, it needs no translation timer. */
+  workloadsEnded(): void {
+    this.issuing = false;
+    if ((this.pending?.size ?? 0) === 0) this.translationDeadlines.clear(true);
+  }
+
+  /** The device's translation timer fired: the requests past their deadline are sent again or given up. */
+  translationTimerFired(nowNs: number): void {
+    if (!this.unplugged) this.translationDeadlines.fire(nowNs, this);
+  }
+
+  /** Whether translation request `translation` for `key` still waits for its answer. */
+  translationLive(key: number, translation: number): boolean {
+    const waiting = this.pending?.get(key);
+    return !this.unplugged && waiting !== undefined && waiting.state === 'translating' && waiting.translation === translation;
+  }
+
+  /**
+   * A translation request past its deadline (ATS has a completion timeout,
+   * as PRI has its response timeout): send it again, or, after the retry
+   * budget, give up the accesses waiting on it, traced and counted as
+   * abandoned.
+   */
+  translationExpired(nowNs: number, key: number, translation: number): void {
+    if (!this.translationLive(key, translation)) return;
+    const waiting = this.pending?.get(key) as PendingAccess;
+    if (waiting.attempt < this.settings.translationRetries) {
+      waiting.attempt++;
+      this.counters.translationsRetried++;
+      this.effects.trace({
+        kind: 'translationRetried',
+        t: nowNs,
+        host: this.host,
+        device: this.config.name,
+        pasid: waiting.pasid,
+        page: waiting.page,
+        attempt: waiting.attempt,
+      });
+      this.translationSend(nowNs, key, waiting);
+      return;
+    }
+    this.counters.accessesAbandoned += waiting.count;
+    this.effects.trace({
+      kind: 'accessAbandoned',
+      t: nowNs,
+      host: this.host,
+      device: this.config.name,
+      pasid: waiting.pasid,
+      page: waiting.page,
+      accesses: waiting.count,
+      requests: waiting.attempt + 1,
+      waitedNs: (waiting.attempt + 1) * this.settings.translationTimeoutNs,
+    });
+    this.accessEnd(key);
+  }
+
   /** Hot unplug: outstanding groups end here (abandoned), nothing more is issued. */
   unplug(nowNs: number): void {
     if (this.unplugged) return;
@@ -248,6 +335,7 @@ export class DeviceState {
     }
     for (const waiting of this.pending?.values() ?? []) this.counters.accessesFailed += waiting.count;
     this.pending?.clear();
+    this.translationDeadlines.clear(true);
     this.creditWait.length = 0;
     this.creditWaitHead = 0;
   }
@@ -264,9 +352,27 @@ export class DeviceState {
     for (const key of [...atc.keys()]) if (dropped.has(key % ACCESS_KEY_PAGES)) atc.delete(key);
   }
 
-  private translate(pasid: number | null, page: number, perm: number): void {
+  /** A new translation request for `waiting`, with the whole retry budget. */
+  private translate(nowNs: number, key: number, waiting: PendingAccess): void {
+    waiting.attempt = 0;
+    this.translationSend(nowNs, key, waiting);
+  }
+
+  /** Sends `waiting`'s translation request, under a number of its own, and queues its deadline. */
+  private translationSend(nowNs: number, key: number, waiting: PendingAccess): void {
+    const translation = this.translationNext++;
+    waiting.translation = translation;
     this.counters.translationRequests++;
-    this.effects.translationRequest({ device: this.config.name, sid: this.config.sid, pasid, page, perm });
+    this.effects.translationRequest({ device: this.config.name, sid: this.config.sid, pasid: waiting.pasid, page: waiting.page, perm: waiting.perm });
+    this.translationDeadlines.add(nowNs, key, translation);
+  }
+
+  /** An access ended: once none is in flight, no translation deadline is either. */
+  private accessEnd(key: number): void {
+    const pending = this.pending;
+    if (pending === null) return;
+    pending.delete(key);
+    if (pending.size === 0) this.translationDeadlines.clear(!this.issuing);
   }
 
   private fault(nowNs: number, key: number, waiting: PendingAccess): void {
@@ -401,7 +507,7 @@ export class DeviceState {
 
   private accessesFail(key: number, waiting: PendingAccess): void {
     this.counters.accessesFailed += waiting.count;
-    this.pending?.delete(key);
+    this.accessEnd(key);
   }
 
   private atcInsert(key: number, perm: number): void {

@@ -11,6 +11,7 @@ export * from './pasid-pool.js';
 export * from './pending-groups.js';
 export * from './prg-assembly.js';
 export * from './prg-index-pool.js';
+export * from './translation-deadlines.js';
 export * from './pri-credits.js';
 export * from './random.js';
 export * from './routing-table.js';

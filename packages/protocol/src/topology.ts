@@ -192,6 +192,10 @@ export type Settings = {
   readonly deviceTimeoutNs: number;
   /** Re-issues before a group is abandoned. */
   readonly retries: number;
+  /** A translation request (ATS) unanswered this long is re-sent. */
+  readonly translationTimeoutNs: number;
+  /** Re-sends of a translation request before the accesses waiting on it are abandoned. */
+  readonly translationRetries: number;
   /** The manager answers INVALID for a group pending longer than this; null = never. */
   readonly responseTimeoutNs: number | null;
 };

@@ -73,6 +73,32 @@ export type TraceEvent =
       readonly device: string;
       readonly group: number;
     }
+  /** device: a translation request unanswered after `translationTimeout`, re-sent; `attempt` counts its re-sends. */
+  | {
+      readonly kind: 'translationRetried';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly pasid: number | null;
+      readonly page: number;
+      readonly attempt: number;
+    }
+  /**
+   * device: the accesses waiting on a translation request given up after
+   * `translationRetries` re-sends: `accesses` of them, on `page`, after
+   * `requests` requests over `waitedNs`.
+   */
+  | {
+      readonly kind: 'accessAbandoned';
+      readonly t: number;
+      readonly host: string;
+      readonly device: string;
+      readonly pasid: number | null;
+      readonly page: number;
+      readonly accesses: number;
+      readonly requests: number;
+      readonly waitedNs: number;
+    }
   /** manager: a group was routed to a space's fault queue and given a cookie. */
   | {
       readonly kind: 'faultRouted';

@@ -5,7 +5,9 @@
  * answered) and by fixed-size rings of recent events for excerpts, never by
  * the length of the run.
  *
- *   1 accounting   every group ends once: completed at the device or abandoned
+ *   1 accounting   every group ends once: completed at the device or abandoned;
+ *                  and every access ends once: completed, failed or abandoned
+ *                  (access-account.ts)
  *   2 routing      a fault reaches only the handler of the space attached for
  *                  its (device, pasid, stage) at that moment
  *   3 isolation    a fault never reaches a handler of another owner
@@ -20,6 +22,7 @@
  */
 import type { AutoResponseCause, ChaosTraceEvent, DropCause, RejectCause, Topology, TraceEvent } from '@ioasim/protocol';
 import { AUTO_RESPONSE_CAUSES, DROP_CAUSES, REJECT_CAUSES } from '@ioasim/protocol';
+import { AccessAccount, type DeviceAccesses } from './access-account.js';
 import { hostView, pasidKey, routeExpected, type HostView } from './checker-view.js';
 import { HostMap, TraceKeys, type TraceKey } from './trace-keys.js';
 
@@ -123,6 +126,10 @@ export class Checker {
   readonly abandonedGroups: UnansweredGroup[] = [];
   /** Groups in flight when a requested cut-off (`--until`) stopped the run: counted apart, never stuck. */
   inFlightAtCut = 0;
+  /** The accesses' account: abandoned and stuck accesses, checked at the end against each device's counters. */
+  readonly accesses = new AccessAccount();
+  /** Violations for work left in flight at the end (stuck groups and accesses): liveness, not safety. */
+  stuckViolations = 0;
   /** End-to-end latency of each completed group, to a sink (histograms live in the report). */
   latencySink: (host: string, device: string, latencyNs: number) => void = () => {};
   private readonly hosts = new Map<string, HostView>();
@@ -175,6 +182,12 @@ export class Checker {
       case 'groupRetried':
         this.counts.retried++;
         return;
+      case 'translationRetried':
+        this.accesses.translationRetried();
+        return;
+      case 'accessAbandoned':
+        this.accesses.accessAbandoned(event);
+        return;
       case 'responseUnexpected':
         this.counts.lateResponses++;
         return;
@@ -218,17 +231,23 @@ export class Checker {
 
   /**
    * The end of a run. A run that ended by itself has nothing left to answer
-   * what is still in flight: those groups are stuck. A run stopped at a
-   * requested cut-off (`cut`) still had work to do: what is in flight then is
-   * counted as in flight at the cut-off, not as a broken invariant. Either
-   * way the accounting must balance.
+   * what is still in flight: those groups and accesses are stuck. A run
+   * stopped at a requested cut-off (`cut`) still had work to do: what is in
+   * flight then is counted as in flight at the cut-off, not as a broken
+   * invariant. Either way the accounting must balance. `devices` are the
+   * devices' final access counters; none: the accesses are not checked.
    */
-  finish(cut = false): void {
+  finish(cut = false, devices: readonly DeviceAccesses[] | null = null): void {
     if (cut) this.inFlightAtCut = this.inFlight.size;
     else {
       for (const inFlight of this.inFlight.values()) {
+        this.stuckViolations++;
         this.violate('accounting', this.lastNs, `group ${groupName(inFlight)} raised at ${inFlight.raisedNs}ns never ended (stuck)`);
       }
+    }
+    for (const problem of devices === null ? [] : this.accesses.finish(devices, cut)) {
+      if (problem.stuck) this.stuckViolations++;
+      this.violate('accounting', this.lastNs, problem.message);
     }
     const ended = this.counts.responded + this.counts.autoResponded + this.counts.abandoned;
     if (ended + this.inFlight.size !== this.counts.raised) {

@@ -142,16 +142,16 @@ export class HopBook {
     const { issuedNs, iommuInNs, iommuOutNs, routedNs, dispatchedNs, deliveredNs, answeredNs } = entry;
     for (const hops of targets) {
       if (issuedNs !== null && iommuInNs !== null && iommuOutNs !== null) {
-        hopRecord(hops.deviceToIommu, iommuInNs - issuedNs);
-        hopRecord(hops.iommuQueue, iommuOutNs - iommuInNs);
-        hopRecord(hops.iommuToManager, routedNs - iommuOutNs);
+        latencyRecord(hops.deviceToIommu, iommuInNs - issuedNs);
+        latencyRecord(hops.iommuQueue, iommuOutNs - iommuInNs);
+        latencyRecord(hops.iommuToManager, routedNs - iommuOutNs);
       }
       if (dispatchedNs !== null) {
-        hopRecord(hops.managerDispatch, dispatchedNs - routedNs);
-        hopRecord(hops.managerToHandler, deliveredNs - dispatchedNs);
+        latencyRecord(hops.managerDispatch, dispatchedNs - routedNs);
+        latencyRecord(hops.managerToHandler, deliveredNs - dispatchedNs);
       }
-      hopRecord(hops.handler, answeredNs - deliveredNs);
-      hopRecord(hops.handlerToDevice, event.t - answeredNs);
+      latencyRecord(hops.handler, answeredNs - deliveredNs);
+      latencyRecord(hops.handlerToDevice, event.t - answeredNs);
     }
   }
 
@@ -164,10 +164,4 @@ export class HopBook {
     }
     return map.ensure(host, name, hopTallies);
   }
-}
-
-/** A hop of zero is recorded as zero (the histogram's floor is 1 ns, so it is kept apart). */
-function hopRecord(histogram: LatencyHistogram, latencyNs: number): void {
-  if (latencyNs <= 0) histogram.recordValue(0);
-  else latencyRecord(histogram, latencyNs);
 }

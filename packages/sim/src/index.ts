@@ -7,6 +7,7 @@
  * runs nothing, /topology and /version.
  */
 export { Checker, INVARIANTS, type CheckerCounts, type InvariantName, type Violation } from './checker.js';
+export { abandonedAccessLine, accessName, deviceAccessesOf, type AbandonedAccess, type DeviceAccesses } from './access-account.js';
 export { LatencyBook, LatencyTally, latencyHistogram, latencySummary } from './latency.js';
 export { reportDeterministicJson, reportViolations, type DistributedReport, type LatencySummary, type Report, type TimelineOutcome } from './report.js';
 export { hostServicesStart, type HostServices } from './host-services.js';

@@ -22,6 +22,7 @@ export const LIVE_METRIC_NAMES = [
   'ioasim_fault_groups_completed_total',
   'ioasim_fault_groups_auto_responded_total',
   'ioasim_fault_groups_abandoned_total',
+  'ioasim_accesses_abandoned_total',
   'ioasim_fault_groups_per_second',
   'ioasim_fault_latency_seconds',
   'ioasim_pending_groups',
@@ -37,6 +38,7 @@ export class LiveMetrics {
   private raised = 0;
   private completed = 0;
   private abandoned = 0;
+  private accessesAbandoned = 0;
   private readonly autoByCause = new Map<AutoResponseCause, number>(AUTO_RESPONSE_CAUSES.map((cause) => [cause, 0]));
   private readonly droppedByCause = new Map<DropCause, number>(DROP_CAUSES.map((cause) => [cause, 0]));
   private readonly bucketCounts = LIVE_LATENCY_BUCKETS_SECONDS.map(() => 0);
@@ -79,6 +81,9 @@ export class LiveMetrics {
       case 'groupAbandoned':
         this.abandoned++;
         return;
+      case 'accessAbandoned':
+        this.accessesAbandoned += event.accesses;
+        return;
       case 'faultRouted':
         this.pendingAdd(event.host, 1);
         if (event.priQueueDepth !== undefined) this.priQueueByHost.set(event.host, event.priQueueDepth);
@@ -119,6 +124,9 @@ export class LiveMetrics {
       [...this.autoByCause].map(([cause, count]) => `ioasim_fault_groups_auto_responded_total{cause="${cause}"} ${count}`),
     );
     metric('ioasim_fault_groups_abandoned_total', 'counter', 'Page request groups a device gave up after its retries.', [`ioasim_fault_groups_abandoned_total ${this.abandoned}`]);
+    metric('ioasim_accesses_abandoned_total', 'counter', 'DMA accesses a device gave up with their translation request, unanswered after its retries.', [
+      `ioasim_accesses_abandoned_total ${this.accessesAbandoned}`,
+    ]);
     metric('ioasim_fault_groups_per_second', 'gauge', 'Completed fault groups per second, of wall-clock and of simulated time.', [
       `ioasim_fault_groups_per_second{clock="wall"} ${number(wallSeconds > 0 ? this.completed / wallSeconds : 0)}`,
       `ioasim_fault_groups_per_second{clock="simulated"} ${number(this.simulatedNs > 0 ? this.completed / (this.simulatedNs / 1e9) : 0)}`,

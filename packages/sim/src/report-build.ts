@@ -39,6 +39,9 @@ export type ReportInputs = {
   readonly chaos?: { readonly rules: number; readonly delivery: Delivery; readonly idleRules: readonly number[] };
 };
 
+/** Abandoned accesses the report names; the rest are counted. */
+const ACCESSES_ABANDONED_SHOWN = 5;
+
 function metricsSum(metrics: readonly MetricsRecord[], prefix: string, counter: string): number {
   let sum = 0;
   for (const record of metrics) if (record.actor.startsWith(prefix)) sum += record.counters[counter] ?? 0;
@@ -77,6 +80,8 @@ export function reportBuild(inputs: ReportInputs): Report {
         accessesIssued: counters['accessesIssued'] ?? 0,
         accessesCompleted: counters['accessesCompleted'] ?? 0,
         accessesFailed: counters['accessesFailed'] ?? 0,
+        accessesAbandoned: counters['accessesAbandoned'] ?? 0,
+        accessesInFlight: counters['accessesInFlight'] ?? 0,
         latencyNs: latencySummary(histogram ?? new LatencyTally()),
       };
     }),
@@ -122,7 +127,12 @@ export function reportBuild(inputs: ReportInputs): Report {
       issued: metricsSum(metrics, 'device/', 'accessesIssued'),
       completed: metricsSum(metrics, 'device/', 'accessesCompleted'),
       failed: metricsSum(metrics, 'device/', 'accessesFailed'),
+      abandoned: metricsSum(metrics, 'device/', 'accessesAbandoned'),
+      stuck: checker.accesses.stuck,
+      inFlightAtCut: checker.accesses.inFlightAtCut,
       atcHits: metricsSum(metrics, 'device/', 'atcHits'),
+      translationsRetried: metricsSum(metrics, 'device/', 'translationsRetried'),
+      abandonedFirst: checker.accesses.abandonedAccesses.slice(0, ACCESSES_ABANDONED_SHOWN),
     },
     perIoasid,
     perDevice,

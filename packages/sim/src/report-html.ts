@@ -1,14 +1,19 @@
 /**
  * The HTML report of a run: one self-contained file (inline style and SVG, no
- * script, no network) with the topology summary, the fault counts, latency
- * per hop and end to end (a table and CDFs), throughput, queue depths,
- * overflows and auto-responses over time, and the invariants. Everything in
- * it comes from the JSON report, so the two always agree.
+ * script, no network) with the topology (a picture and tables), the fault
+ * counts, chaos when the run had it, latency per hop and end to end (a table
+ * and CDFs), throughput, queue depths, overflows and auto-responses over
+ * time, and the invariants. Every figure in it comes from the JSON report,
+ * so the two always agree; the topology, when given, adds the picture and
+ * the text of the chaos rules.
  */
+import type { Topology } from '@ioasim/protocol';
 import { HOPS, HOP_DESCRIPTIONS } from './hops.js';
 import type { CdfPoint } from './load-report.js';
 import type { LatencySummary, Report } from './report.js';
+import { chaosSection, reportHadChaos } from './report-html-chaos.js';
 import { REPORT_STYLE, durationShort, htmlEscape, lineChart, type ChartSeries } from './svg-chart.js';
+import { topologySvg } from './topology-svg.js';
 
 function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[], nameColumns = 1): string {
   const head = headers.map((header, index) => `<th${index < nameColumns ? ' class="name"' : ''}>${htmlEscape(header)}</th>`).join('');
@@ -26,15 +31,47 @@ function latencyCells(summary: LatencySummary): string[] {
 
 const LATENCY_HEADERS = ['count', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'];
 
-function cdfSeries(name: string, points: readonly CdfPoint[]): ChartSeries {
-  return { name, points: points.map(([latencyNs, fraction]) => [Math.max(latencyNs, 1), fraction] as const) };
+/**
+ * The CDF of a hop or of end to end on the log axis, which has no place for
+ * 0 ns: the points at 0 ns are left out, and the name says up to which
+ * fraction the latency was 0 (null when every point is 0 ns: nothing to draw).
+ */
+function cdfSeries(name: string, points: readonly CdfPoint[]): ChartSeries | null {
+  const drawn = points.filter(([latencyNs]) => latencyNs > 0);
+  if (drawn.length === 0) return null;
+  const zeroUpTo = points.reduce((fraction, [latencyNs, at]) => (latencyNs > 0 ? fraction : Math.max(fraction, at)), 0);
+  const zeroNote = zeroUpTo === 0 ? '' : ` (0 ns to ${Math.round(zeroUpTo * 1000) / 10}%)`;
+  return { name: `${name}${zeroNote}`, points: drawn };
+}
+
+/** The CDF chart: end to end and every hop; the hops of 0 ns throughout are named under it, not drawn at the axis's edge. */
+function cdfChart(load: Report['load']): string {
+  const drawn: ChartSeries[] = [];
+  const zero: string[] = [];
+  for (const [name, points] of [['end to end', load.cdf.endToEnd], ...HOPS.map((hop) => [hop, load.cdf[hop]] as const)] as const) {
+    if (points.length === 0) continue;
+    const series = cdfSeries(name, points);
+    if (series === null) zero.push(name);
+    else drawn.push(series);
+  }
+  const chart = lineChart({
+    title: 'Latency CDF, end to end and per hop',
+    xLabel: 'latency (log scale)',
+    yLabel: 'fraction of fault groups',
+    xLog: true,
+    xFormat: durationShort,
+    yFormat: (value) => value.toFixed(1),
+    series: drawn,
+  });
+  return zero.length === 0 ? chart : `${chart}\n<p class="note">0 ns for every fault group, not drawn on the log scale: ${htmlEscape(zero.join(', '))}</p>`;
 }
 
 function timeSeries(name: string, values: readonly number[], bucketNs: number, scale = 1): ChartSeries {
   return { name, points: values.map((value, index) => [(index + 1) * bucketNs, value * scale] as const) };
 }
 
-export function reportHtml(report: Report): string {
+/** The page of `report`; with its `topology`, the page draws it and quotes its chaos rules. */
+export function reportHtml(report: Report, topology?: Topology): string {
   const load = report.load;
   const series = load.series;
   const perSecond = 1e9 / series.bucketNs;
@@ -44,10 +81,11 @@ export function reportHtml(report: Report): string {
     `<p>seed ${report.seed}, ${htmlEscape(report.transport)}, ioasim ${htmlEscape(report.ioasim)}; simulated ${htmlEscape(durationShort(report.simulatedNs))}</p>`,
   );
   sections.push('<h2>Topology</h2>');
+  if (topology !== undefined) sections.push(topologySvg(topology));
   sections.push(table(['hosts', 'devices', 'ioasids'], [[report.topology.hosts, report.topology.devices, report.topology.ioasids]], 0));
   sections.push(
     table(
-      ['host', 'device', 'state', 'accesses', 'completed', 'failed', 'p50', 'p99', 'max'],
+      ['host', 'device', 'state', 'accesses', 'completed', 'failed', 'abandoned', 'in flight', 'p50', 'p99', 'max'],
       report.perDevice.map((device) => [
         device.host,
         device.device,
@@ -55,6 +93,8 @@ export function reportHtml(report: Report): string {
         device.accessesIssued,
         device.accessesCompleted,
         device.accessesFailed,
+        device.accessesAbandoned,
+        device.accessesInFlight,
         durationShort(device.latencyNs.p50),
         durationShort(device.latencyNs.p99),
         durationShort(device.latencyNs.max),
@@ -91,6 +131,7 @@ export function reportHtml(report: Report): string {
       0,
     ),
   );
+  if (reportHadChaos(report)) sections.push(chaosSection(report, topology, table));
   sections.push('<h2>Latency, page request to PRG response</h2>');
   sections.push(
     table(
@@ -111,17 +152,7 @@ export function reportHtml(report: Report): string {
       ),
     );
   }
-  sections.push(
-    lineChart({
-      title: 'Latency CDF, end to end and per hop',
-      xLabel: 'latency (log scale)',
-      yLabel: 'fraction of fault groups',
-      xLog: true,
-      xFormat: durationShort,
-      yFormat: (value) => value.toFixed(1),
-      series: [cdfSeries('end to end', load.cdf.endToEnd), ...HOPS.map((hop) => cdfSeries(hop, load.cdf[hop])).filter((entry) => entry.points.length > 0)],
-    }),
-  );
+  sections.push(cdfChart(load));
   sections.push('<h2>Over time</h2>');
   sections.push(
     lineChart({

@@ -5,6 +5,7 @@
  * JSON byte for byte (`wallMs` aside).
  */
 import type { AutoResponseCause, ChaosActionName, Delivery, DropCause, RejectCause } from '@ioasim/protocol';
+import type { AbandonedAccess } from './access-account.js';
 import type { Violation } from './checker.js';
 import type { LoadReport } from './load-report.js';
 import type { OverflowByDevice } from './overflow-book.js';
@@ -62,11 +63,22 @@ export type Report = {
     readonly securityEvents: number;
   };
   readonly latencyNs: LatencySummary;
+  /** DMA accesses: issued = completed + failed + abandoned + stuck + inFlightAtCut. */
   readonly accesses: {
     readonly issued: number;
     readonly completed: number;
     readonly failed: number;
+    /** Given up with their translation request, unanswered after `translationRetries` re-sends. */
+    readonly abandoned: number;
+    /** Issued and never ended, in a run that ended by itself. */
+    readonly stuck: number;
+    /** Issued and not yet ended when a requested cut-off (`--until`) stopped the run: not stuck. */
+    readonly inFlightAtCut: number;
     readonly atcHits: number;
+    /** Translation requests re-sent after `translationTimeout`. */
+    readonly translationsRetried: number;
+    /** The first abandoned accesses, each with its device, page and PASID. */
+    readonly abandonedFirst: readonly AbandonedAccess[];
   };
   readonly perIoasid: readonly {
     readonly host: string;
@@ -84,6 +96,9 @@ export type Report = {
     readonly accessesIssued: number;
     readonly accessesCompleted: number;
     readonly accessesFailed: number;
+    readonly accessesAbandoned: number;
+    /** Accesses not yet ended at the end of the run: stuck, or in flight at a cut-off. */
+    readonly accessesInFlight: number;
     readonly latencyNs: LatencySummary;
   }[];
   readonly lostEvents: number;

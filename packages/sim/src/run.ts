@@ -11,6 +11,7 @@ import { LocalBus, RealClock, Scheduler, VirtualClock, framesSubscribe, type Bus
 import { costSample, randomCreate } from '@ioasim/model';
 import { actorsParentStart } from '@ioasim/service-device';
 import { SUBJECT_ROOT, subjectHop, type ChaosTraceEvent, type HostConfig, type MetricsRecord, type Topology, type TraceEvent } from '@ioasim/protocol';
+import { deviceAccessesOf } from './access-account.js';
 import { Checker } from './checker.js';
 import { chaosWire, type ChaosRunOptions } from './chaos/wiring.js';
 import { HEAP_GUARD_HOSTS, heapGuard } from './heap-guard.js';
@@ -204,7 +205,7 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
     if (errors.length > 0) {
       throw new Error(`an actor failed (reproduce with --seed ${seed}): ${String(errors[0])}`, { cause: errors[0] });
     }
-    checker.finish(cut);
+    checker.finish(cut, deviceAccessesOf(metrics));
     options.onFinish?.(checker, simulatedNs);
     return reportBuild({
       topology,

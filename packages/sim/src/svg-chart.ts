@@ -52,10 +52,33 @@ export function durationShort(ns: number): string {
 
 type Scale = { readonly at: (value: number) => number; readonly ticks: readonly number[] };
 
+/**
+ * A linear scale whose ticks are round: a step of 1, 2 or 5 times a power of
+ * ten, about TICKS of them, and an axis from the multiple of the step at or
+ * below `min` to the one at or above `max` (ticks 0, 200k, 400k, not 0,
+ * 222.7k, 445.4k).
+ */
 function scaleLinear(min: number, max: number, from: number, to: number): Scale {
-  const span = max > min ? max - min : 1;
-  const ticks = Array.from({ length: TICKS + 1 }, (_, index) => min + (span * index) / TICKS);
-  return { at: (value) => from + ((value - min) / span) * (to - from), ticks };
+  const step = stepRound((max > min ? max - min : Math.abs(max) || TICKS) / TICKS);
+  const first = Math.floor(min / step);
+  const last = Math.max(Math.ceil(max / step), first + 1);
+  const ticks = Array.from({ length: last - first + 1 }, (_, index) => tickValue(first + index, step));
+  const low = tickValue(first, step);
+  const span = tickValue(last, step) - low;
+  return { at: (value) => from + ((value - low) / span) * (to - from), ticks };
+}
+
+/** The smallest step of 1, 2 or 5 times a power of ten that is at least `raw`. */
+export function stepRound(raw: number): number {
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const mantissa = raw / power;
+  return (mantissa <= 1 ? 1 : mantissa <= 2 ? 2 : mantissa <= 5 ? 5 : 10) * power;
+}
+
+/** `multiple` steps, without the float error of multiplying a step such as 0.2 (3 * 0.2 = 0.6000000000000001). */
+function tickValue(multiple: number, step: number): number {
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  return Number((multiple * step).toFixed(decimals));
 }
 
 function scaleLog(min: number, max: number, from: number, to: number): Scale {
@@ -92,12 +115,12 @@ export function lineChart(options: ChartOptions): string {
   for (const tick of x.ticks) {
     const at = round(x.at(tick));
     parts.push(`<line x1="${at}" y1="${plotBottom}" x2="${at}" y2="${plotTop}" stroke="#eee"/>`);
-    parts.push(`<text x="${at}" y="${plotBottom + 16}" text-anchor="middle" class="tick">${htmlEscape(xFormat(tick))}</text>`);
+    parts.push(`<text x="${at}" y="${plotBottom + 16}" text-anchor="middle" class="tick" data-axis="x">${htmlEscape(xFormat(tick))}</text>`);
   }
   for (const tick of y.ticks) {
     const at = round(y.at(tick));
     parts.push(`<line x1="${plotLeft}" y1="${at}" x2="${plotRight}" y2="${at}" stroke="#eee"/>`);
-    parts.push(`<text x="${plotLeft - 6}" y="${at}" text-anchor="end" dominant-baseline="middle" class="tick">${htmlEscape(yFormat(tick))}</text>`);
+    parts.push(`<text x="${plotLeft - 6}" y="${at}" text-anchor="end" dominant-baseline="middle" class="tick" data-axis="y">${htmlEscape(yFormat(tick))}</text>`);
   }
   parts.push(`<text x="${(plotLeft + plotRight) / 2}" y="${HEIGHT - 8}" text-anchor="middle" class="axis">${htmlEscape(options.xLabel)}</text>`);
   parts.push(`<text x="14" y="${(plotTop + plotBottom) / 2}" text-anchor="middle" class="axis" transform="rotate(-90 14 ${(plotTop + plotBottom) / 2})">${htmlEscape(options.yLabel)}</text>`);
@@ -122,4 +145,6 @@ export const REPORT_STYLE = `body{font-family:system-ui,sans-serif;margin:24px;c
 h1{font-size:1.4em}h2{font-size:1.1em;margin-top:28px}
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}
 td.name,th.name{text-align:left}.ok{color:#2a7d2a}.bad{color:#b00020;font-weight:bold}
-.chart{display:block;margin:8px 0;font-size:11px}.chart-title{font-size:13px;font-weight:600}.tick{fill:#555}.axis{fill:#333}.legend{fill:#333}`;
+.chart{display:block;margin:8px 0;font-size:11px}.chart-title{font-size:13px;font-weight:600}.tick{fill:#555}.axis{fill:#333}.legend{fill:#333}
+.topology{display:block;margin:8px 0;font-size:11px}.group-title{font-size:12px;font-weight:600;fill:#333}.node-name{font-size:12px;font-weight:600;fill:#222}
+.node-detail{font-size:10px;fill:#555}.edge-label{font-size:10px;fill:#1f4f7f}.note{color:#555;fill:#555}`;

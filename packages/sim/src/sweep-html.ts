@@ -5,7 +5,27 @@
  */
 import { htmlPage } from './report-html.js';
 import { durationShort, htmlEscape, lineChart, numberShort, type ChartSeries } from './svg-chart.js';
-import { sweepValueNumber, type SweepParameter, type SweepResult } from './sweep.js';
+import { sweepValueNumber, sweepValueRead, type SweepParameter, type SweepResult, type SweepValueKind } from './sweep.js';
+
+/** The x axis of a sweep: its label with the unit of the first parameter's values, and how a tick reads. */
+function sweepAxis(parameter: SweepParameter | undefined): { readonly label: string; readonly format: (value: number) => string } {
+  const path = parameter?.path ?? '';
+  const kinds = new Set<SweepValueKind | undefined>((parameter?.values ?? []).map((value) => sweepValueRead(value)?.kind));
+  const kind = kinds.size === 1 ? [...kinds][0] : undefined;
+  switch (kind) {
+    case 'rate':
+      return { label: `${path} (per second)`, format: numberShort };
+    case 'duration':
+      return { label: `${path} (duration)`, format: durationShort };
+    case 'number':
+    case undefined:
+      return { label: kind === undefined ? `${path} (point number)` : path, format: numberShort };
+    default: {
+      const exhaustive: never = kind;
+      return exhaustive;
+    }
+  }
+}
 
 export function sweepHtml(title: string, parameters: readonly SweepParameter[], metric: string, results: readonly SweepResult[]): string {
   const lines = new Map<string, [number, number][]>();
@@ -18,9 +38,11 @@ export function sweepHtml(title: string, parameters: readonly SweepParameter[], 
   }
   const series: ChartSeries[] = [...lines].map(([name, points]) => ({ name: name === '' ? metric : name, points: points.sort((a, b) => a[0] - b[0]) }));
   const isLatency = /latency|Ns\b|Ns\./.test(metric);
+  const axis = sweepAxis(parameters[0]);
   const chart = lineChart({
     title: `${metric} against ${parameters[0]?.path ?? ''}`,
-    xLabel: parameters[0]?.path ?? '',
+    xLabel: axis.label,
+    xFormat: axis.format,
     yLabel: metric,
     series,
     markers: true,

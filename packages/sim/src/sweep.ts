@@ -164,15 +164,23 @@ export function sweepRunPoint(input: unknown, parameters: readonly SweepParamete
   };
 }
 
-/** A parameter value as a number for a chart's axis: a rate, a duration, or a plain number; null if none. */
-export function sweepValueNumber(value: string): number | null {
-  if (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(value)) return Number(value);
-  for (const parse of [parseRate, parseDuration]) {
+/** What a parameter value is, for a chart's axis: a plain number, a rate (per second) or a duration (nanoseconds). */
+export type SweepValueKind = 'number' | 'rate' | 'duration';
+
+/** A parameter value as a number for a chart's axis, with its kind; null if it is none of them. */
+export function sweepValueRead(value: string): { readonly kind: SweepValueKind; readonly number: number } | null {
+  if (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(value)) return { kind: 'number', number: Number(value) };
+  for (const [kind, parse] of [['rate', parseRate], ['duration', parseDuration]] as const) {
     try {
-      return parse(value);
+      return { kind, number: parse(value) };
     } catch {
       // not of this kind
     }
   }
   return null;
+}
+
+/** A parameter value as a number for a chart's axis: a rate, a duration, or a plain number; null if none. */
+export function sweepValueNumber(value: string): number | null {
+  return sweepValueRead(value)?.number ?? null;
 }

@@ -27,8 +27,8 @@ export type {
   TopologyInput,
   WorkloadInput,
 } from './schema.js';
-export { GRAPH_FORMATS, topologyGraph } from './topology-graph.js';
-export type { GraphFormat } from './topology-graph.js';
-export { topologyTree } from './topology-tree.js';
+export { GRAPH_FORMATS, topologyGraph, topologyGraphGroups } from './topology-graph.js';
+export type { GraphEdge, GraphEdgeStyle, GraphFormat, GraphGroup, GraphNode, GraphNodeShape } from './topology-graph.js';
+export { chaosRuleFormat, topologyTree } from './topology-tree.js';
 export { durationFormat, parseDuration, parseRate, rateFormat } from './units.js';
 export { suggestionFind } from './suggest.js';

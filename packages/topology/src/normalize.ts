@@ -198,6 +198,8 @@ function settingsNormalize(settings: SettingsInput | undefined): Settings {
     delivery: settings?.delivery ?? 'at-most-once',
     deviceTimeoutNs: parseDuration(settings?.deviceTimeout ?? DEFAULTS.deviceTimeout),
     retries: settings?.retries ?? DEFAULTS.retries,
+    translationTimeoutNs: parseDuration(settings?.translationTimeout ?? DEFAULTS.translationTimeout),
+    translationRetries: settings?.translationRetries ?? DEFAULTS.translationRetries,
     responseTimeoutNs: settings?.responseTimeout === undefined ? null : parseDuration(settings.responseTimeout),
   };
 }

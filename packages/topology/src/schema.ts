@@ -59,6 +59,8 @@ export const DEFAULTS = {
   batchRecords: 64,
   deviceTimeout: '1ms',
   retries: 3,
+  translationTimeout: '1ms',
+  translationRetries: 3,
   zipfExponent: 1,
   hotspotFraction: 0.1,
   hotspotAccess: 0.9,
@@ -230,8 +232,10 @@ export const timelineEntrySchema = z.strictObject({
 export const settingsSchema = z.strictObject({
   batch: z.strictObject({ records: whole(1, 'records per batch, at least 1').optional(), window: durationSchema.optional() }).optional(),
   delivery: z.enum(DELIVERIES).optional(),
-  deviceTimeout: durationPositiveSchema.optional(),
-  retries: whole(0, 'a number of re-issues, from 0').optional(),
+  deviceTimeout: durationPositiveSchema.meta({ default: DEFAULTS.deviceTimeout }).optional(),
+  retries: whole(0, 'a number of re-issues, from 0').meta({ default: DEFAULTS.retries }).optional(),
+  translationTimeout: durationPositiveSchema.meta({ default: DEFAULTS.translationTimeout }).optional(),
+  translationRetries: whole(0, 'a number of re-sends, from 0').meta({ default: DEFAULTS.translationRetries }).optional(),
   responseTimeout: durationPositiveSchema.optional(),
 });
 

@@ -9,7 +9,8 @@
  *
  * Node ids are positional (`g0_device1`), never built from names, so two
  * names can never collide in an id and every id is valid in both languages;
- * names appear only in labels, quoted and escaped.
+ * names appear only in labels, quoted and escaped. The same groups of nodes
+ * and edges (`topologyGraphGroups`) are what the HTML report draws.
  */
 import type { HostConfig, Topology } from '@ioasim/protocol';
 import { attachmentKey, hostGroupTitle, hostGroups } from './host-groups.js';
@@ -17,15 +18,17 @@ import { attachmentKey, hostGroupTitle, hostGroups } from './host-groups.js';
 export const GRAPH_FORMATS = ['dot', 'mermaid'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
-type NodeShape = 'iommu' | 'device' | 'space' | 'owner';
+export type GraphNodeShape = 'iommu' | 'device' | 'space' | 'owner';
 
-type GraphNode = { readonly id: string; readonly lines: readonly string[]; readonly shape: NodeShape };
+/** A node: its id, its label's lines (name first), its shape; `nested` for a space with a stage-2 parent. */
+export type GraphNode = { readonly id: string; readonly lines: readonly string[]; readonly shape: GraphNodeShape; readonly nested?: boolean };
 
-type EdgeStyle = 'attachment' | 'parent' | 'owner' | 'iommu';
+export type GraphEdgeStyle = 'attachment' | 'parent' | 'owner' | 'iommu';
 
-type GraphEdge = { readonly from: string; readonly to: string; readonly label: string; readonly style: EdgeStyle };
+export type GraphEdge = { readonly from: string; readonly to: string; readonly label: string; readonly style: GraphEdgeStyle };
 
-type GraphGroup = { readonly id: string; readonly title: string; readonly nodes: readonly GraphNode[]; readonly edges: readonly GraphEdge[] };
+/** The nodes and edges of a host, or of a fleet's template drawn once for its copies. */
+export type GraphGroup = { readonly id: string; readonly title: string; readonly nodes: readonly GraphNode[]; readonly edges: readonly GraphEdge[] };
 
 /** The nodes and edges of one host, with ids under `prefix`. */
 function hostGraph(host: HostConfig, prefix: string, title: string): GraphGroup {
@@ -47,6 +50,7 @@ function hostGraph(host: HostConfig, prefix: string, title: string): GraphGroup 
       id: id(spaceIds, space.name),
       lines: [space.name, `${space.kind}, ${space.iopf ? `handler ${space.handler.policy}` : 'no fault queue'}`],
       shape: 'space' as const,
+      ...(space.parent === null ? {} : { nested: true }),
     })),
     ...host.owners.map((owner) => ({ id: id(ownerIds, owner.name), lines: [owner.name, owner.frontend], shape: 'owner' as const })),
   ];
@@ -77,13 +81,13 @@ function dotEscape(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n');
 }
 
-const DOT_SHAPES = { iommu: 'box3d', device: 'box', space: 'ellipse', owner: 'house' } as const satisfies Record<NodeShape, string>;
+const DOT_SHAPES = { iommu: 'box3d', device: 'box', space: 'ellipse', owner: 'house' } as const satisfies Record<GraphNodeShape, string>;
 const DOT_EDGE_STYLES = {
   attachment: 'solid',
   parent: 'dashed',
   owner: 'dotted',
   iommu: 'dotted',
-} as const satisfies Record<EdgeStyle, string>;
+} as const satisfies Record<GraphEdgeStyle, string>;
 
 function dotFormat(name: string, groups: readonly GraphGroup[]): string {
   const lines = [`digraph ${dotQuote(name)} {`, '  rankdir=LR;', '  node [fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];'];
@@ -112,13 +116,13 @@ const MERMAID_SHAPES = {
   device: ['[', ']'],
   space: ['([', '])'],
   owner: ['{{', '}}'],
-} as const satisfies Record<NodeShape, readonly [string, string]>;
+} as const satisfies Record<GraphNodeShape, readonly [string, string]>;
 /**
  * Mermaid draws only solid, dotted and thick links, so a stage-2 edge is a
  * thick link given long dashes by a `linkStyle` line: it stays apart from
  * the dotted owner and IOMMU edges, as DOT's dashed and dotted styles are.
  */
-const MERMAID_ARROWS = { attachment: '-->', parent: '==>', owner: '-.->', iommu: '-.->' } as const satisfies Record<EdgeStyle, string>;
+const MERMAID_ARROWS = { attachment: '-->', parent: '==>', owner: '-.->', iommu: '-.->' } as const satisfies Record<GraphEdgeStyle, string>;
 const MERMAID_DASHED = 'stroke-dasharray: 8 4';
 
 function mermaidFormat(name: string, groups: readonly GraphGroup[]): string {
@@ -143,9 +147,14 @@ function mermaidFormat(name: string, groups: readonly GraphGroup[]): string {
   return lines.join('\n');
 }
 
+/** The nodes and edges of a topology, one group per host or fleet. */
+export function topologyGraphGroups(topology: Topology): GraphGroup[] {
+  return hostGroups(topology).map((group, index) => hostGraph(group.host, `g${index}`, hostGroupTitle(group)));
+}
+
 /** The graph of a topology in `format`. */
 export function topologyGraph(topology: Topology, format: GraphFormat): string {
-  const groups = hostGroups(topology).map((group, index) => hostGraph(group.host, `g${index}`, hostGroupTitle(group)));
+  const groups = topologyGraphGroups(topology);
   switch (format) {
     case 'dot':
       return dotFormat(topology.name, groups);

@@ -155,7 +155,8 @@ function timelineLabel(entry: TimelineEntry): string {
   return `at ${durationFormat(entry.atNs)} on ${entry.host ?? 'every host that has it'}: ${actionFormat(entry.action)}`;
 }
 
-function chaosLabel(rule: ChaosRule): string {
+/** A chaos rule in words: `*.mgr.resp: drop 0.01`, `crash ioasid-manager on h0 at 2ms, restart after 1ms`. */
+export function chaosRuleFormat(rule: ChaosRule): string {
   switch (rule.kind) {
     case 'message': {
       const acts = [
@@ -189,11 +190,12 @@ export function topologyTree(topology: Topology): string {
     ),
     leaf(
       `settings: batch ${settings.batch.records} records, window ${durationFormat(settings.batch.windowNs)}, ${settings.delivery}, ` +
-        `device timeout ${durationFormat(settings.deviceTimeoutNs)}, retries ${settings.retries}` +
+        `device timeout ${durationFormat(settings.deviceTimeoutNs)}, retries ${settings.retries}, ` +
+        `translation timeout ${durationFormat(settings.translationTimeoutNs)}, retries ${settings.translationRetries}` +
         (settings.responseTimeoutNs === null ? '' : `, response timeout ${durationFormat(settings.responseTimeoutNs)}`),
     ),
     { label: `timeline: ${plural(topology.timeline.length, 'operation')}`, children: topology.timeline.map((entry) => leaf(timelineLabel(entry))) },
-    { label: `chaos: ${plural(topology.chaos.length, 'rule')}`, children: topology.chaos.map((rule) => leaf(chaosLabel(rule))) },
+    { label: `chaos: ${plural(topology.chaos.length, 'rule')}`, children: topology.chaos.map((rule) => leaf(chaosRuleFormat(rule))) },
   ];
   const title =
     `topology ${topology.name} (version ${topology.version}, seed ${topology.seed ?? 'none'}): ` +

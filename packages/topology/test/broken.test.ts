@@ -101,7 +101,7 @@ const EXPECTED: Record<string, readonly Expected[]> = {
     ['hosts[0].workloads[0].pages', 22, 32, 'found 0; expected at least 1'],
     ['hosts[0].workloads[0].pattern', 22, 71, 'found "zipff"; expected one of: uniform, zipf, sequential, hotspot (did you mean "zipf"?)'],
     ['settings.delivery', 24, 13, 'found "exactly-once"; expected one of: at-most-once, at-least-once'],
-    ['settings.retry', 25, 3, 'unknown field "retry"; expected one of: batch, delivery, deviceTimeout, retries, responseTimeout'],
+    ['settings.retry', 25, 3, 'unknown field "retry"; expected one of: batch, delivery, deviceTimeout, retries, translationTimeout, translationRetries, responseTimeout'],
   ],
   'stall-on-vtd': [
     ['hosts[0].devices[0].stall', 17, 16, `stall: true on device nic0, whose iommu vtd0 is vtd; expected stall only behind an smmuv3 iommu (the stall model is SMMUv3's)`],

@@ -19,4 +19,15 @@ describe('topologyJsonSchema', () => {
     expect(schema['$schema']).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema['$id']).toBe('urn:ioasim:topology:1');
   });
+
+  it('documents the defaults of the device\'s timeouts and retry budgets', () => {
+    const schema = topologyJsonSchema() as { properties: { settings: { properties: Record<string, { default?: unknown }> } } };
+    const settings = schema.properties.settings.properties;
+    expect(Object.fromEntries(['deviceTimeout', 'retries', 'translationTimeout', 'translationRetries'].map((name) => [name, settings[name]?.default]))).toEqual({
+      deviceTimeout: '1ms',
+      retries: 3,
+      translationTimeout: '1ms',
+      translationRetries: 3,
+    });
+  });
 });

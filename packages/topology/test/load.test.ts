@@ -120,6 +120,8 @@ describe('the TOPOLOGY.md example', () => {
       delivery: 'at-most-once',
       deviceTimeoutNs: 1_000_000,
       retries: 3,
+      translationTimeoutNs: 1_000_000,
+      translationRetries: 3,
       responseTimeoutNs: null,
     });
     expect(topology.chaos).toEqual([
@@ -185,7 +187,7 @@ describe('defaults', () => {
         managerHandler: { dist: 'fixed', valueNs: 0 },
       },
       timeline: [],
-      settings: { batch: { records: 64, windowNs: 0 }, delivery: 'at-most-once', deviceTimeoutNs: 1_000_000, retries: 3, responseTimeoutNs: null },
+      settings: { batch: { records: 64, windowNs: 0 }, delivery: 'at-most-once', deviceTimeoutNs: 1_000_000, retries: 3, translationTimeoutNs: 1_000_000, translationRetries: 3, responseTimeoutNs: null },
       chaos: [],
       fleets: [],
     });

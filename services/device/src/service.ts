@@ -57,6 +57,9 @@ export function actorsParentStart(clock: ServiceOptions['clock'], id: string): A
 /** Called when a group's retry timer fires: the service checks the group is still due, then delivers the timeout. */
 type GroupTimeoutFired = (device: string, prgIndex: number, group: number, attempt: number) => void;
 
+/** Called when a device's translation timer fires. */
+type TranslationTimerFired = (device: string) => void;
+
 /**
  * A device's effects on its service's ports and clock. An object with its
  * methods on the prototype, not four closures per device; the subjects are
@@ -69,6 +72,7 @@ class DevicePorts implements DeviceEffects {
     private readonly atsSubject: string,
     private readonly priSubject: string,
     private readonly groupTimeoutFired: GroupTimeoutFired,
+    private readonly translationTimerFired: TranslationTimerFired,
   ) {}
 
   translationRequest(request: TranslationRequest): void {
@@ -89,6 +93,15 @@ class DevicePorts implements DeviceEffects {
 
   groupTimeoutCancel(timer: unknown): void {
     // Most groups are answered long before their timer: cancelled, it never runs as an event.
+    this.ports.clock.cancel(timer as TimerHandle);
+  }
+
+  translationTimerSet(delayNs: number): TimerHandle {
+    // Armed about once per timeout while the device is busy, never while it is idle: a closure per arming, none per device.
+    return this.ports.clock.afterNs(delayNs, () => this.translationTimerFired(this.device));
+  }
+
+  translationTimerCancel(timer: unknown): void {
     this.ports.clock.cancel(timer as TimerHandle);
   }
 }
@@ -125,6 +138,8 @@ class DeviceSlot {
   actor: DeviceActor | null = null;
   /** Frames and timers that reached the device after its hot removal: dropped, as the hardware would, and counted. */
   afterUnplug = 0;
+  /** The device's workloads that still have accesses to issue. */
+  workloadsIssuing = 0;
 
   constructor(readonly state: DeviceState) {}
 }
@@ -156,6 +171,10 @@ export class DeviceService {
         if (this.reachable(slot)) this.apply(slot, () => slot.state.groupTimeout(this.nowNs(), prgIndex, group, attempt));
       }
     };
+    const translationTimerFired: TranslationTimerFired = (device) => {
+      const slot = this.slots.get(device);
+      if (slot !== undefined && !slot.state.unplugged && this.reachable(slot)) this.apply(slot, () => slot.state.translationTimerFired(this.nowNs()));
+    };
     const subjectsByIommu = new Map<string, { readonly ats: string; readonly pri: string }>();
     this.actorParent = actorParent ?? actorsParentStart(clock, `${host.name}/actors`);
     for (const config of host.devices) {
@@ -164,12 +183,16 @@ export class DeviceService {
         iommuSubjects = { ats: this.ports.subjects.iommuAts(config.iommu), pri: this.ports.subjects.iommuPri(config.iommu) };
         subjectsByIommu.set(config.iommu, iommuSubjects);
       }
-      const effects = new DevicePorts(this.ports, config.name, iommuSubjects.ats, iommuSubjects.pri, groupTimeoutFired);
+      const effects = new DevicePorts(this.ports, config.name, iommuSubjects.ats, iommuSubjects.pri, groupTimeoutFired, translationTimerFired);
       const device = new DeviceState(host.name, config, settings, effects);
       this.devices.set(config.name, device);
       this.slots.set(config.name, new DeviceSlot(device));
     }
     this.workloads = workloads ?? deviceWorkloads(host, seed);
+    for (const workload of this.workloads) {
+      const slot = this.slots.get(workload.device);
+      if (slot !== undefined && workload.generator.nextArrivalNs() !== null) slot.workloadsIssuing++;
+    }
     const subjects = this.ports.subjects;
     this.recordsSubscribe(subjects.devAts('*'), 'translationCompletion', (device, nowNs, record) => device.translationCompleted(nowNs, record));
     this.recordsSubscribe(subjects.devPrgr('*'), 'prgResponse', (device, nowNs, record) => device.prgResponse(nowNs, record));
@@ -248,6 +271,7 @@ export class DeviceService {
       const device = slot.state;
       this.ports.metricsPublish(`device/${name}`, {
         ...device.counters,
+        accessesInFlight: device.accessesInFlight,
         priDisabled: device.priDisabled ? 1 : 0,
         outstandingGroups: device.outstandingGroups,
         eventsAfterUnplug: slot.afterUnplug,
@@ -361,7 +385,7 @@ export class DeviceService {
       let taken = 0;
       do {
         const access = generator.take();
-        device?.access(workload.pasid, access.page, access.perm, workload.prgSize);
+        device?.access(nowNs, workload.pasid, access.page, access.perm, workload.prgSize);
         taken++;
         const nextNs = generator.nextArrivalNs();
         if (nextNs === null || Math.round(nextNs) > nowNs) break;
@@ -369,6 +393,13 @@ export class DeviceService {
     };
     if (slot !== undefined && device !== null) this.apply(slot, arrivalsTake);
     else arrivalsTake();
+    if (slot !== undefined && workload.generator.nextArrivalNs() === null) this.workloadEnded(slot);
     this.arrivalSchedule(workload);
+  }
+
+  /** A workload of the device issued its last access; after the last of them, the device is told. */
+  private workloadEnded(slot: DeviceSlot): void {
+    slot.workloadsIssuing--;
+    if (slot.workloadsIssuing === 0) slot.state.workloadsEnded();
   }
 }

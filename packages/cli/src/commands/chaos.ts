@@ -27,8 +27,9 @@ Runs the topology once per seed under chaos: the rules of its \`chaos\` list
 and of every --chaos option (drop, duplicate, delay, reorder on subjects,
 partitions of host groups, crashes with restart). Chaos is on while the
 workloads run, then heals; the run drains and the checker requires the six
-invariants (safety) and that no page request group is left unanswered,
-stuck or abandoned (liveness). Each seed replays exactly: see ioasim replay.
+invariants (safety) and that no page request group and no DMA access is
+left unanswered, stuck or abandoned (liveness). Each seed replays exactly:
+see ioasim replay.
 
 Options:
   --seeds <list>     seeds to run: 1..500, or 3,17,42 (default 1..100)

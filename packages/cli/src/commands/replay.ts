@@ -3,7 +3,7 @@
  * campaign again, from the topology text and chaos schedule its report
  * recorded, and checks that it fails the same way, violation for violation.
  */
-import { TraceFile } from '@ioasim/sim';
+import { TraceFile, abandonedAccessLine } from '@ioasim/sim';
 import { CHAOS_EXIT, chaosExitCode, outcomeLine, outcomeSignature, seedRun } from '@ioasim/sim/chaos';
 import { UsageError, argumentsParse, seedOption } from '../arguments.js';
 import type { CommandMain } from '../io.js';
@@ -56,6 +56,8 @@ export const replayMain: CommandMain = (argv, io) => {
     for (const event of violation.excerpt.slice(-4)) io.out(`    ${JSON.stringify(event)}`);
   }
   for (const group of outcome.unanswered) io.out(`  ${group.state}: ${group.host}/${group.device} group ${group.group}, raised at ${group.raisedNs}ns, waited ${group.ageNs}ns`);
+  for (const access of outcome.abandonedAccesses) io.out(`  ${abandonedAccessLine(access)}`);
+  if (outcome.accessesStuckFirst !== null) io.out(`  ${outcome.accessesStuckFirst}`);
   if (outcomeSignature(outcome) !== outcomeSignature(failure.outcome)) {
     io.out('NOT reproduced: the replay differs from the report');
     return CHAOS_EXIT.safety;

@@ -128,7 +128,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
   }
-  return runReportEnd(report, values, io, `\n${distributedLine(report)}`);
+  return runReportEnd(report, topology, values, io, `\n${distributedLine(report)}`);
 }
 
 /** What a distributed run adds to the summary: the time mode, throughput, and which latencies are which. */

@@ -6,7 +6,7 @@
  * than an error after minutes of running.
  */
 import { resolve } from 'node:path';
-import { PerfettoExporter, TraceFile, reportViolations, type PerfettoClock, type Report } from '@ioasim/sim';
+import { PerfettoExporter, TraceFile, reportViolations, type PerfettoClock, type Report, type Topology } from '@ioasim/sim';
 import { UsageError } from '../arguments.js';
 import { EXIT, type Io } from '../io.js';
 import { outputFileCheck, outputFileOpen, outputFileWrite, outputFileWritten } from '../output-file.js';
@@ -48,10 +48,10 @@ export function outputFilesOpen(values: Values, clock: PerfettoClock): {
  * printed (JSON, or the summary and `summaryTail`), and the exit code from its
  * invariants, or bad input when --report could not be written.
  */
-export async function runReportEnd(report: Report, values: Values, io: Io, summaryTail = ''): Promise<number> {
+export async function runReportEnd(report: Report, topology: Topology, values: Values, io: Io, summaryTail = ''): Promise<number> {
   const reportPath = values['report'];
   const json = values['json'] === true;
-  const written = typeof reportPath === 'string' ? await reportWrite(reportPath, report, io) : null;
+  const written = typeof reportPath === 'string' ? await reportWrite(reportPath, report, topology, io) : null;
   if (json) io.out(JSON.stringify(report, null, 2));
   else io.out(`${summaryFormat(report, styleFor(io.tty))}${summaryTail}`);
   if (typeof reportPath === 'string' && written === null) outputFileWritten(reportIsHtml(reportPath) ? 'the HTML report' : 'the JSON report', reportPath, json, io);
@@ -66,7 +66,7 @@ function reportIsHtml(path: string): boolean {
  * Writes the report to `path`: the HTML report for a `.html` file (its code
  * loaded only then), the JSON report otherwise; see outputFileWrite.
  */
-async function reportWrite(path: string, report: Report, io: Io): Promise<number | null> {
-  const text = reportIsHtml(path) ? (await import('@ioasim/sim/report-html')).reportHtml(report) : `${JSON.stringify(report, null, 2)}\n`;
+async function reportWrite(path: string, report: Report, topology: Topology, io: Io): Promise<number | null> {
+  const text = reportIsHtml(path) ? (await import('@ioasim/sim/report-html')).reportHtml(report, topology) : `${JSON.stringify(report, null, 2)}\n`;
   return outputFileWrite('--report', path, text, io);
 }

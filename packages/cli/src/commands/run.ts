@@ -148,7 +148,7 @@ export const runMain: CommandMain = async (argv, io) => {
     files.close();
   }
   bar.done();
-  return runReportEnd(report, values, io);
+  return runReportEnd(report, topology, values, io);
 };
 
 /** The run with --metrics-port: in slices (runLive), serving /metrics meanwhile, then the same report as without. */
@@ -173,7 +173,7 @@ async function runServingMetrics(
     await server.close();
   }
   bar.done();
-  return runReportEnd(report, values, io);
+  return runReportEnd(report, topology, values, io);
 }
 
 /** The topology with its workloads replaced by `--workload-from`'s trace; null (errors printed) for a bad trace. */

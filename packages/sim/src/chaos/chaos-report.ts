@@ -6,6 +6,7 @@
  */
 import type { ChaosRule, Delivery } from '@ioasim/protocol';
 import type { ChaosSchedule, SeedResult } from './campaign.js';
+import { accessName } from '../access-account.js';
 import { CHAOS_VERDICTS, type ChaosOutcome } from './outcome.js';
 
 export const CHAOS_REPORT_KIND = 'ioasim-chaos-report';
@@ -87,7 +88,7 @@ function isDelivery(value: unknown): value is Delivery {
   return value === 'at-least-once' || value === 'at-most-once';
 }
 
-/** What must match for a replay to reproduce a failure: the verdict, each violation, and the unanswered groups. */
+/** What must match for a replay to reproduce a failure: the verdict, each violation, and the unanswered groups and accesses. */
 export function outcomeSignature(outcome: ChaosOutcome): string {
   return JSON.stringify({
     verdict: outcome.verdict,
@@ -96,5 +97,9 @@ export function outcomeSignature(outcome: ChaosOutcome): string {
     stuck: outcome.stuck,
     abandoned: outcome.abandoned,
     unanswered: outcome.unanswered.map((group) => `${group.host}/${group.device}/${group.group} ${group.state} ${group.ageNs}`),
+    // Reports written before accesses were accounted for have no access fields: they lost none that anyone counted.
+    accessesAbandoned: outcome.accessesAbandoned ?? 0,
+    accessesStuck: outcome.accessesStuck ?? 0,
+    abandonedAccesses: (outcome.abandonedAccesses ?? []).map((access) => `${accessName(access)} ${access.accesses} ${access.abandonedNs}`),
   });
 }

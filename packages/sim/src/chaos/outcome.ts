@@ -6,12 +6,15 @@
  * - liveness: after healing and draining nothing may stay unanswered: a
  *   group still in flight (stuck) or given up by its device after the retry
  *   budget (abandoned) fails the run (exit 3), unless its device was
- *   unplugged by the timeline (then abandonment is the protocol's answer).
+ *   unplugged by the timeline (then abandonment is the protocol's answer);
+ *   so does an access left in flight, or given up with its translation
+ *   request after the translation retry budget.
  *
  * A safety failure outranks a liveness one. Every violation carries the
  * seed and a trace excerpt (checker.ts); an outcome keeps a few of them.
  */
 import type { Topology } from '@ioasim/protocol';
+import { abandonedAccessLine, type AbandonedAccess } from '../access-account.js';
 import type { Checker, UnansweredGroup, Violation } from '../checker.js';
 
 export const CHAOS_VERDICTS = ['pass', 'safety', 'liveness'] as const;
@@ -33,6 +36,13 @@ export type ChaosOutcome = {
   readonly abandoned: number;
   /** The stuck report: groups never answered, with their device and age. */
   readonly unanswered: readonly UnansweredGroup[];
+  /** Accesses given up with their translation request (on devices the timeline did not unplug), and left in flight at the end. */
+  readonly accessesAbandoned: number;
+  readonly accessesStuck: number;
+  /** The first abandoned accesses, each named by its device, page and PASID. */
+  readonly abandonedAccesses: readonly AbandonedAccess[];
+  /** What the checker said of the first device that left accesses in flight. */
+  readonly accessesStuckFirst: string | null;
   readonly raised: number;
   readonly retried: number;
   readonly chaos: Readonly<Record<string, number>>;
@@ -42,17 +52,23 @@ export function chaosOutcome(checker: Checker, simulatedNs: number, topology: To
   const stuck = checker.stuck;
   let violationTotal = 0;
   for (const count of checker.violationCounts.values()) violationTotal += count;
-  const safetyViolations = violationTotal - stuck;
-  const violations = checker.violations.filter((violation) => !violation.message.endsWith('never ended (stuck)')).slice(0, OUTCOME_EXAMPLES_MAX);
+  const safetyViolations = violationTotal - checker.stuckViolations;
+  const isStuck = (violation: Violation): boolean => violation.message.endsWith('never ended (stuck)');
+  const violations = checker.violations.filter((violation) => !isStuck(violation)).slice(0, OUTCOME_EXAMPLES_MAX);
   const unplugged = new Set(
     topology.timeline.flatMap((entry) => (entry.action.kind === 'unplug' ? [`${entry.host ?? '*'}/${entry.action.device}`] : [])),
   );
-  const abandonedGroups = checker.abandonedGroups.filter(
-    (group) => !unplugged.has(`${group.host}/${group.device}`) && !unplugged.has(`*/${group.device}`),
-  );
+  const pluggedIn = (on: { readonly host: string; readonly device: string }): boolean =>
+    !unplugged.has(`${on.host}/${on.device}`) && !unplugged.has(`*/${on.device}`);
+  const abandonedGroups = checker.abandonedGroups.filter(pluggedIn);
   const abandoned = unplugged.size === 0 ? checker.counts.abandoned : abandonedGroups.length;
   const unanswered = [...checker.stuckGroups(simulatedNs, OUTCOME_EXAMPLES_MAX), ...abandonedGroups].slice(0, OUTCOME_EXAMPLES_MAX);
-  const verdict: ChaosVerdict = safetyViolations > 0 ? 'safety' : stuck + abandoned > 0 ? 'liveness' : 'pass';
+  const accesses = checker.accesses;
+  const abandonedAccesses = accesses.abandonedAccesses.filter(pluggedIn);
+  const accessesAbandoned = unplugged.size === 0 ? accesses.abandoned : abandonedAccesses.reduce((sum, access) => sum + access.accesses, 0);
+  const accessesStuckFirst = checker.violations.find((violation) => isStuck(violation) && !violation.message.startsWith('group '))?.message ?? null;
+  const unended = stuck + abandoned + accessesAbandoned + accesses.stuck;
+  const verdict: ChaosVerdict = safetyViolations > 0 ? 'safety' : unended > 0 ? 'liveness' : 'pass';
   return {
     seed,
     verdict,
@@ -61,6 +77,10 @@ export function chaosOutcome(checker: Checker, simulatedNs: number, topology: To
     stuck,
     abandoned,
     unanswered,
+    accessesAbandoned,
+    accessesStuck: accesses.stuck,
+    abandonedAccesses: abandonedAccesses.slice(0, OUTCOME_EXAMPLES_MAX),
+    accessesStuckFirst,
     raised: checker.counts.raised,
     retried: checker.counts.retried,
     chaos: Object.fromEntries([...checker.chaosCounts].sort(([a], [b]) => a.localeCompare(b))),
@@ -77,11 +97,26 @@ export function chaosExitCode(outcomes: Iterable<{ readonly verdict: ChaosVerdic
   return liveness ? CHAOS_EXIT.liveness : CHAOS_EXIT.pass;
 }
 
-/** One line for a failing seed: its verdict and its first violation or unanswered group. */
+/** One line for a failing seed: its verdict and its first violation, unanswered group or lost access. */
 export function outcomeLine(outcome: ChaosOutcome): string {
   const first = outcome.violations[0];
   if (first !== undefined) return `seed ${outcome.seed}: safety — ${first.invariant}: ${first.message} (t=${first.t}ns)`;
+  // Reports written before accesses were accounted for have no access fields.
+  const accessesAbandoned = outcome.accessesAbandoned ?? 0;
+  const accessesStuck = outcome.accessesStuck ?? 0;
+  const accessCounts = [
+    accessesAbandoned > 0 ? `${accessesAbandoned} access(es) abandoned` : '',
+    accessesStuck > 0 ? `${accessesStuck} access(es) stuck` : '',
+  ].filter((count) => count !== '');
+  const counts = [`${outcome.stuck} stuck`, `${outcome.abandoned} abandoned`, ...accessCounts].join(', ');
+  return `seed ${outcome.seed}: liveness — ${counts}${outcomeFirst(outcome)}`;
+}
+
+/** The first thing left unanswered: a group, else an abandoned access, else a device's stuck accesses. */
+function outcomeFirst(outcome: ChaosOutcome): string {
   const group = outcome.unanswered[0];
-  const detail = group === undefined ? '' : ` — first: ${group.host}/${group.device} group ${group.group} ${group.state} after ${group.ageNs}ns`;
-  return `seed ${outcome.seed}: liveness — ${outcome.stuck} stuck, ${outcome.abandoned} abandoned${detail}`;
+  if (group !== undefined) return ` — first: ${group.host}/${group.device} group ${group.group} ${group.state} after ${group.ageNs}ns`;
+  const access = outcome.abandonedAccesses?.[0];
+  if (access !== undefined) return ` — first: ${abandonedAccessLine(access)}`;
+  return outcome.accessesStuckFirst === null || outcome.accessesStuckFirst === undefined ? '' : ` — first: ${outcome.accessesStuckFirst}`;
 }

@@ -34,6 +34,7 @@ import {
   type Topology,
   type TraceEvent,
 } from '@ioasim/protocol';
+import { deviceAccessesOf } from '../access-account.js';
 import { Checker } from '../checker.js';
 import { HopBook } from '../hops.js';
 import { LatencyBook } from '../latency.js';
@@ -88,7 +89,7 @@ const QUIET_MS = 300;
 export const AT_LEAST_ONCE_QUIET_MS = 2_000;
 export const AT_LEAST_ONCE_HOLD_NS = 3_000_000_000;
 const TICK_MS = 20;
-/** Beyond a device timeout, how long nothing must move (see run-end.ts) before a run whose work is still in flight ends. */
+/** Beyond the longer of the device and translation timeouts, how long nothing must move (see run-end.ts) before a run whose work is still in flight ends. */
 const STALL_MARGIN_MS = 1_000;
 const RESEND_MS = 500;
 /** How long the coordinator listens before it judges who announced itself: every live process repeats `ready` within ANNOUNCE_REPEAT_MS. */
@@ -186,7 +187,8 @@ async function coordinateOn(
     atLeastOnce ? AT_LEAST_ONCE_HOLD_NS : TRACE_HOLD_NS,
   );
 
-  const stalledMs = topology.settings.deviceTimeoutNs / 1e6 + Math.max(quietMs, STALL_MARGIN_MS);
+  const timeoutNs = Math.max(topology.settings.deviceTimeoutNs, topology.settings.translationTimeoutNs);
+  const stalledMs = timeoutNs / 1e6 + Math.max(quietMs, STALL_MARGIN_MS);
   const end = new RunEnd(TICK_MS, quietMs, stalledMs);
 
   framesSubscribe(
@@ -325,7 +327,7 @@ async function coordinateOn(
   const finished = processes.map((state) => state.finished as Extract<RunControl, { kind: 'finished' }>);
   const errors = finished.flatMap((record) => record.errors);
   if (errors.length > 0) throw new CoordinationError(`an actor failed (reproduce with --seed ${seed}): ${errors[0]}`);
-  checker.finish();
+  checker.finish(false, deviceAccessesOf(metrics));
   if (order.late > 0) log(`${order.late} trace event(s) arrived after the watermark`);
   const deviceStates = new Map(finished.flatMap((record) => Object.entries(record.deviceStates)));
   const runNs = endNs - startNs;

@@ -13,13 +13,14 @@
  *
  * In both modes the link costs of `links:` are not applied: the links are
  * real NATS hops. Workload arrivals keep their rates, on the wall clock.
- * Protocol timers meant for modeled time (deviceTimeout, responseTimeout)
- * are raised to at least REAL_TIMEOUT_MIN_NS: a NATS round trip through
- * four processes under load takes milliseconds, far above the 1 ms default.
+ * Protocol timers meant for modeled time (deviceTimeout, translationTimeout,
+ * responseTimeout) are raised to at least REAL_TIMEOUT_MIN_NS: a NATS round
+ * trip through four processes under load takes milliseconds, far above the
+ * 1 ms defaults.
  */
 import type { Cost, Topology, TimeMode } from '@ioasim/protocol';
 
-/** The least deviceTimeout / responseTimeout a run on the real clock uses. */
+/** The least deviceTimeout, translationTimeout and responseTimeout a run on the real clock uses. */
 export const REAL_TIMEOUT_MIN_NS = 5_000_000_000;
 
 const ZERO: Cost = { dist: 'fixed', valueNs: 0 };
@@ -39,6 +40,7 @@ export function topologyForRealClock(topology: Topology, mode: TimeMode): Topolo
     settings: {
       ...settings,
       deviceTimeoutNs: Math.max(settings.deviceTimeoutNs, REAL_TIMEOUT_MIN_NS),
+      translationTimeoutNs: Math.max(settings.translationTimeoutNs, REAL_TIMEOUT_MIN_NS),
       responseTimeoutNs: settings.responseTimeoutNs === null ? null : Math.max(settings.responseTimeoutNs, REAL_TIMEOUT_MIN_NS),
     },
   };
