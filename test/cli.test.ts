@@ -232,6 +232,14 @@ describe('the ioasim executable', () => {
     expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toBe(version);
   });
 
+  it('stops quietly with the run\'s exit code when its reader closes the pipe early (| head)', () => {
+    const fleet = new URL('../examples/fleet-1000.yaml', import.meta.url).pathname;
+    // The JSON report of a thousand hosts is megabytes: the pipe is closed long before it is written.
+    const result = spawnSync('bash', ['-c', `"${bin}" run "${fleet}" --json | head -c 100 > /dev/null; echo "exit \${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(result.stdout.trim()).toBe('exit 0');
+  });
+
   it('gives node the flags that the processes it starts get (NODE_FLAGS)', () => {
     const shebang = readFileSync(bin, 'utf8').split('\n')[0] ?? '';
     expect(shebang).toMatch(/^#!\/usr\/bin\/env -S node /);
