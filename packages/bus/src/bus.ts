@@ -59,9 +59,11 @@ export interface Bus {
   /**
    * Present only on a bus that carries frames as objects in process: the
    * Outbox hands it the frame instead of encoding it. Records are immutable
-   * once published, so sharing them is safe.
+   * once published, so sharing them is safe. `header`: bytes that travel
+   * before the frame as `data` (the envelope of at-least-once delivery,
+   * reliable-envelope.ts); none by default.
    */
-  readonly publishFrame?: (subject: string, frame: Frame) => void;
+  readonly publishFrame?: (subject: string, frame: Frame, header?: Uint8Array) => void;
   /**
    * Present only on a bus that carries frames as objects in process and
    * delivers link batches (LocalBus with `wire: 'objects'`): the Outbox

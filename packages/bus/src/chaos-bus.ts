@@ -23,11 +23,13 @@
  *   requester has its own timeout, and a rule on `*.mgr.ctl` acts on
  *   plain publishes only.
  */
-import type { ChaosRule, Cost } from '@ioasim/protocol';
+import type { ChaosRule, Cost, Frame } from '@ioasim/protocol';
 import { SUBJECT_ROOT } from '@ioasim/protocol';
 import type { Bus, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
 import type { Clock } from './clock.js';
 import { patternTokensMatch } from './subject-match.js';
+
+const NO_BYTES = new Uint8Array(0);
 
 /** Probabilities are drawn as `numerator / PROBABILITY_DENOMINATOR`. */
 export const PROBABILITY_DENOMINATOR = 1_000_000;
@@ -160,10 +162,10 @@ export class ChaosBus {
   }
 
   /** Publishes as `host` would, through the rules. */
-  publishFrom(host: string, subject: string, data: Uint8Array, reply: string | undefined): void {
+  publishFrom(host: string, subject: string, data: Uint8Array, reply: string | undefined, frame?: Frame): void {
     const relative = this.#relative(subject);
     if (relative === null || this.#healed) {
-      this.#inner.publish(subject, data, reply);
+      this.#forward(subject, data, reply, frame);
       return;
     }
     const tokens = relative.split('.');
@@ -204,9 +206,15 @@ export class ChaosBus {
       }
     }
     for (let copy = 0; copy < copies; copy++) {
-      if (delayNs === 0) this.#inner.publish(subject, data, reply);
-      else this.#options.clock.afterNs(delayNs, () => this.#inner.publish(subject, data, reply));
+      if (delayNs === 0) this.#forward(subject, data, reply, frame);
+      else this.#options.clock.afterNs(delayNs, () => this.#forward(subject, data, reply, frame));
     }
+  }
+
+  /** Hands a message on to the inner bus: a frame as an object (with `data` as its header), or bytes. */
+  #forward(subject: string, data: Uint8Array, reply: string | undefined, frame: Frame | undefined): void {
+    if (frame === undefined) this.#inner.publish(subject, data, reply);
+    else (this.#inner.publishFrame as NonNullable<Bus['publishFrame']>)(subject, frame, data);
   }
 
   /** The subject after `ioasim.<run>.`, or null for a subject chaos never touches. */
@@ -224,10 +232,17 @@ export class ChaosBus {
 
 /** One host's view of the chaos: publishes go through the rules as that host's. */
 class ChaosEndpoint implements Bus {
+  /** Present when the inner bus carries frames as objects: they pass the rules as bytes do. */
+  readonly publishFrame?: (subject: string, frame: Frame, header?: Uint8Array) => void;
+
   constructor(
     private readonly chaos: ChaosBus,
     private readonly host: string,
-  ) {}
+  ) {
+    if (chaos.inner.publishFrame !== undefined) {
+      this.publishFrame = (subject, frame, header) => chaos.publishFrom(host, subject, header ?? NO_BYTES, undefined, frame);
+    }
+  }
 
   get stats(): Readonly<BusStats> {
     return this.chaos.inner.stats;

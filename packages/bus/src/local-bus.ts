@@ -115,7 +115,7 @@ export class LocalBus implements Bus {
   readonly #answerBound = (answer: RequestAnswer): void => this.#answer(answer);
   readonly #unsubscribedBound = (subscription: LocalSubscription): void => this.#unsubscribed(subscription);
 
-  readonly publishFrame?: (subject: string, frame: Frame) => void;
+  readonly publishFrame?: (subject: string, frame: Frame, header?: Uint8Array) => void;
   readonly sendBatch?: (subject: string, batch: LinkBatch) => void;
   readonly requestFrame?: (subject: string, frame: Frame, timeoutNs: number, callback: (result: RequestResult) => void) => void;
 
@@ -124,13 +124,13 @@ export class LocalBus implements Bus {
     this.#routes = new SubjectRoutes(() => scheduler.nowNs);
     this.#latencyNs = options.latencyNs;
     if (options.wire === 'objects') {
-      this.publishFrame = (subject, frame) => {
+      this.publishFrame = (subject, frame, header) => {
         if (this.#closed) {
           this.#stats.dropped++;
           return;
         }
         this.#framesCarried++;
-        this.#send(subject, NO_BYTES, null, frame);
+        this.#send(subject, header ?? NO_BYTES, null, frame);
       };
       this.sendBatch = (subject, batch) => {
         if (this.#closed) {

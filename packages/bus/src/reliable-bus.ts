@@ -45,7 +45,7 @@
  *   the trace, which crosses NATS to the coordinator and must not be lost
  *   either; both ends of a subject must agree on it.
  */
-import { acknowledgementSubject, subjectParse, type SubjectKind } from '@ioasim/protocol';
+import { acknowledgementSubject, subjectParse, type Frame, type SubjectKind } from '@ioasim/protocol';
 import type { Bus, BusMessage, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
 import { Priority, type Clock, type TimerHandle } from './clock.js';
 import {
@@ -56,6 +56,9 @@ import {
   originEncode,
   type Acknowledgement,
 } from './reliable-envelope.js';
+
+/** The payload of an envelope whose frame travels as an object. */
+const NO_PAYLOAD = new Uint8Array(0);
 
 /** Messages an endpoint holds unacknowledged at once, over all its subjects. */
 export const UNACKNOWLEDGED_MAX = 1 << 16;
@@ -129,7 +132,8 @@ export type ReliableStats = {
   requestRetries: number;
 };
 
-type Unacknowledged = { readonly subject: string; readonly payload: Uint8Array; attempt: number; timer: TimerHandle | null };
+/** A message sent and not yet acknowledged: its frame as bytes (`payload`), or as an object on a bus that carries objects (`frame`). */
+type Unacknowledged = { readonly subject: string; readonly payload: Uint8Array; readonly frame: Frame | undefined; attempt: number; timer: TimerHandle | null };
 type SendStream = { next: number; readonly unacknowledged: Map<number, Unacknowledged> };
 /** Every sequence up to `floor` was delivered, and those in `above`. */
 type ReceiveStream = { floor: number; readonly above: Set<number> };
@@ -164,8 +168,22 @@ export class ReliableBus implements Bus {
   #acknowledgementTimer: TimerHandle | null = null;
   readonly #acknowledgementSubscription: Subscription;
 
+  /**
+   * Present when the inner bus carries frames as objects: a frame travels
+   * as an object behind its envelope's header bytes, sequenced, acknowledged
+   * and retransmitted as an encoded one is.
+   */
+  readonly publishFrame?: (subject: string, frame: Frame, header?: Uint8Array) => void;
+
   constructor(inner: Bus, options: ReliableBusOptions) {
     this.#inner = inner;
+    if (inner.publishFrame !== undefined) {
+      const publishFrame = inner.publishFrame;
+      this.publishFrame = (subject, frame) => {
+        if (!this.#sequenced(subject)) publishFrame(subject, frame);
+        else this.#sequencedSend(subject, NO_PAYLOAD, frame);
+      };
+    }
     this.#clock = options.clock;
     this.#run = options.run;
     this.#origin = originEncode(options.endpoint);
@@ -193,10 +211,16 @@ export class ReliableBus implements Bus {
       this.#inner.publish(subject, data, reply);
       return;
     }
+    this.#sequencedSend(subject, data, undefined);
+  }
+
+  /** Sends a message of a sequenced subject: bytes, or a frame as an object. */
+  #sequencedSend(subject: string, data: Uint8Array, frame: Frame | undefined): void {
     if (this.#unacknowledged >= UNACKNOWLEDGED_MAX) {
       this.reliableStats.unacknowledgedFull++;
       this.#onOverflow({ buffer: 'unacknowledged', subject });
-      this.#inner.publish(subject, data);
+      if (frame === undefined) this.#inner.publish(subject, data);
+      else (this.#inner.publishFrame as NonNullable<Bus['publishFrame']>)(subject, frame);
       return;
     }
     let stream = this.#send.get(subject);
@@ -205,7 +229,7 @@ export class ReliableBus implements Bus {
       this.#send.set(subject, stream);
     }
     const sequence = stream.next++;
-    const entry: Unacknowledged = { subject, payload: data, attempt: 0, timer: null };
+    const entry: Unacknowledged = { subject, payload: data, frame, attempt: 0, timer: null };
     stream.unacknowledged.set(sequence, entry);
     this.#unacknowledged++;
     this.reliableStats.sent++;
@@ -267,7 +291,9 @@ export class ReliableBus implements Bus {
       base = pending;
       break;
     }
-    this.#inner.publish(entry.subject, envelopeEncode(this.#origin, sequence, base, entry.payload));
+    const enveloped = envelopeEncode(this.#origin, sequence, base, entry.payload);
+    if (entry.frame === undefined) this.#inner.publish(entry.subject, enveloped);
+    else (this.#inner.publishFrame as NonNullable<Bus['publishFrame']>)(entry.subject, entry.frame, enveloped);
     const delayNs = Math.min(this.#maxNs, this.#firstNs * 2 ** entry.attempt);
     entry.timer = this.#clock.afterNs(delayNs, () => {
       entry.timer = null;
@@ -334,7 +360,7 @@ export class ReliableBus implements Bus {
       this.reliableStats.outOfOrder++;
     }
     this.#acknowledge(origin, sequence, message.subject);
-    handler({ subject: message.subject, data: payload, reply: null });
+    handler({ subject: message.subject, data: payload, reply: null, frame: message.frame });
   }
 
   /** Moves the floor over the sequences seen just above it. */
