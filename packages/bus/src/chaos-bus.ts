@@ -31,6 +31,11 @@ import { patternTokensMatch } from './subject-match.js';
 
 const NO_BYTES = new Uint8Array(0);
 
+/** A subject as the rules read it: after `ioasim.<run>.`, and split into tokens. */
+type SubjectParts = { readonly relative: string; readonly tokens: readonly string[] };
+/** Subjects whose parts a ChaosBus remembers before it starts afresh. */
+const SUBJECT_PARTS_MAX = 65_536;
+
 /** Probabilities are drawn as `numerator / PROBABILITY_DENOMINATOR`. */
 export const PROBABILITY_DENOMINATOR = 1_000_000;
 
@@ -102,6 +107,7 @@ export class ChaosBus {
   readonly #partitions: readonly PartitionRule[];
   /** Messages each rule's `match` took, by rule index (0 for a rule that is no message rule). */
   readonly #matched: number[];
+  readonly #partsBySubject = new Map<string, SubjectParts | null>();
   #healed = false;
 
   constructor(inner: Bus, options: ChaosBusOptions) {
@@ -163,12 +169,12 @@ export class ChaosBus {
 
   /** Publishes as `host` would, through the rules. */
   publishFrom(host: string, subject: string, data: Uint8Array, reply: string | undefined, frame?: Frame): void {
-    const relative = this.#relative(subject);
-    if (relative === null || this.#healed) {
+    const parts = this.#healed ? null : this.#parts(subject);
+    if (parts === null) {
       this.#forward(subject, data, reply, frame);
       return;
     }
-    const tokens = relative.split('.');
+    const { relative, tokens } = parts;
     const nowNs = this.#options.clock.nowNs();
     for (const partition of this.#partitions) {
       if (nowNs < partition.fromNs || nowNs >= partition.toNs) continue;
@@ -215,6 +221,24 @@ export class ChaosBus {
   #forward(subject: string, data: Uint8Array, reply: string | undefined, frame: Frame | undefined): void {
     if (frame === undefined) this.#inner.publish(subject, data, reply);
     else (this.#inner.publishFrame as NonNullable<Bus['publishFrame']>)(subject, frame, data);
+  }
+
+  /**
+   * The subject after `ioasim.<run>.` and its tokens, remembered per
+   * subject (a run sends on the same subjects over and over; cleared when
+   * full), or null for a subject chaos never touches.
+   */
+  #parts(subject: string): SubjectParts | null {
+    // Not this run's (a reply inbox, each a new subject): no rule touches it, and it takes no entry.
+    if (!subject.startsWith(this.#prefix)) return null;
+    let parts = this.#partsBySubject.get(subject);
+    if (parts === undefined) {
+      const relative = this.#relative(subject);
+      parts = relative === null ? null : { relative, tokens: relative.split('.') };
+      if (this.#partsBySubject.size >= SUBJECT_PARTS_MAX) this.#partsBySubject.clear();
+      this.#partsBySubject.set(subject, parts);
+    }
+    return parts;
   }
 
   /** The subject after `ioasim.<run>.`, or null for a subject chaos never touches. */

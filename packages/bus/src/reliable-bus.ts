@@ -45,7 +45,7 @@
  *   the trace, which crosses NATS to the coordinator and must not be lost
  *   either; both ends of a subject must agree on it.
  */
-import { acknowledgementSubject, subjectParse, type Frame, type SubjectKind } from '@ioasim/protocol';
+import { acknowledgementSubject, subjectKind, type Frame, type SubjectKind } from '@ioasim/protocol';
 import type { Bus, BusMessage, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
 import { Priority, type Clock, type TimerHandle } from './clock.js';
 import {
@@ -87,12 +87,12 @@ export const HOT_PATH_KINDS: ReadonlySet<SubjectKind> = new Set<SubjectKind>([
 ]);
 
 export function hotPathSubject(subject: string): boolean {
-  const parsed = subjectParse(subject);
-  return parsed !== null && HOT_PATH_KINDS.has(parsed.kind);
+  const kind = subjectKind(subject);
+  return kind !== null && HOT_PATH_KINDS.has(kind);
 }
 
 function controlSubject(subject: string): boolean {
-  return subjectParse(subject)?.kind === 'mgrCtl';
+  return subjectKind(subject) === 'mgrCtl';
 }
 
 export type ReliableOverflow = { readonly buffer: 'unacknowledged' | 'seenAboveFloor' | 'transmissions'; readonly subject: string };
@@ -281,8 +281,8 @@ export class ReliableBus implements Bus {
   }
 
   #sequenced(subject: string): boolean {
-    const parsed = subjectParse(subject);
-    return parsed !== null && this.#kinds.has(parsed.kind);
+    const kind = subjectKind(subject);
+    return kind !== null && this.#kinds.has(kind);
   }
 
   #transmit(stream: SendStream, sequence: number, entry: Unacknowledged): void {
