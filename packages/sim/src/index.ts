@@ -11,7 +11,7 @@ export { abandonedAccessLine, accessName, deviceAccessesOf, type AbandonedAccess
 export { LatencyBook, LatencyTally, latencyHistogram, latencySummary } from './latency.js';
 export { reportDeterministicJson, reportViolations, type DistributedReport, type LatencySummary, type Report, type TimelineOutcome } from './report.js';
 export { hostServicesStart, type HostServices } from './host-services.js';
-export { run, runSeed, runStart, type RunOptions, type RunStarted } from './run.js';
+export { run, runSeed, runStart, type RunOptions, type RunSettled, type RunStarted } from './run.js';
 export { HeapLimitError } from './heap-guard.js';
 export { LIVE_SLICE_MS_DEFAULT, runLive, type LiveRunOptions } from './live-run.js';
 export { LIVE_LATENCY_BUCKETS_SECONDS, LIVE_METRIC_NAMES, LiveMetrics } from './live-metrics.js';

@@ -16,7 +16,7 @@ import { Checker } from './checker.js';
 import { chaosWire, type ChaosRunOptions } from './chaos/wiring.js';
 import { HEAP_GUARD_HOSTS, heapGuard } from './heap-guard.js';
 import { FleetHosts, unmadeHostRecords } from './fleet-hosts.js';
-import { hostServicesStart } from './host-services.js';
+import { hostServicesStart, type HostServices } from './host-services.js';
 import { HopBook } from './hops.js';
 import { LatencyBook } from './latency.js';
 import { runExpectedNs, schedulerRunReporting, type RunProgress } from './progress.js';
@@ -84,8 +84,22 @@ export type RunStarted = {
   readonly bus: Bus;
   /** Hosts whose services are made so far: a host is made at its first workload arrival (see fleet-hosts.ts). */
   hostsMade(): number;
-  /** Collects the actors' final metrics, checks, and builds the report. */
+  /**
+   * Collects the actors' final metrics and runs the final check, without
+   * building a report: what a chaos campaign needs of each seed (its verdict
+   * comes from the checker, through `onFinish`). Once; `finish` after it
+   * builds the report from what it collected.
+   */
+  settle(): RunSettled;
+  /** Settles the run (if `settle` was not called) and builds the report. */
   finish(): Report;
+};
+
+/** A run settled: its final metrics collected and checked. */
+export type RunSettled = {
+  readonly simulatedNs: number;
+  /** The chaos rules that did nothing, by index (chaos.idleRules of the report). */
+  readonly idleRules: readonly number[];
 };
 
 export function runStart(topology: Topology, options: RunOptions = {}): RunStarted {
@@ -174,7 +188,10 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
     heapGuard(() => `at ${simulatedNs.toLocaleString('en-US')} ns of simulated time`);
     onProgress?.({ simulatedNs, expectedNs, faultsRaised: checker.counts.raised, faultsCompleted: checker.counts.responded + checker.counts.autoResponded });
   };
-  const finish = (): Report => {
+  type Settled = RunSettled & { readonly services: readonly HostServices[]; readonly deviceStates: ReadonlyMap<string, string> };
+  let settled: Settled | null = null;
+  const settle = (): Settled => {
+    if (settled !== null) return settled;
     // A run whose work ended before --until ends with its last event, not at the time it was allowed to run to.
     const simulatedNs = scheduler.nextTimeNs() === null ? scheduler.lastEventNs : scheduler.nowNs;
     const cut = options.untilNs !== undefined && scheduler.nextTimeNs() !== null;
@@ -207,6 +224,11 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
     }
     checker.finish(cut, deviceAccessesOf(metrics));
     options.onFinish?.(checker, simulatedNs);
+    settled = { simulatedNs, idleRules: chaos.idleRules(), services, deviceStates };
+    return settled;
+  };
+  const finish = (): Report => {
+    const { simulatedNs, idleRules, services, deviceStates } = settle();
     return reportBuild({
       topology,
       seed,
@@ -224,8 +246,18 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
       hops: hopBook,
       series,
       overflows,
-      chaos: { rules: chaos.rules.length, delivery: chaos.delivery, idleRules: chaos.idleRules() },
+      chaos: { rules: chaos.rules.length, delivery: chaos.delivery, idleRules },
     });
   };
-  return { scheduler, progress, bus, finish, hostsMade: () => hosts.madeCount };
+  return {
+    scheduler,
+    progress,
+    bus,
+    settle: () => {
+      const { simulatedNs, idleRules } = settle();
+      return { simulatedNs, idleRules };
+    },
+    finish,
+    hostsMade: () => hosts.madeCount,
+  };
 }
