@@ -53,7 +53,7 @@
 // its reply arrives, so never run), trace events, and the checker and the
 // latency, hop and series books that read them: this is the fault path
 // alone, and an embedded run's observers are work this does not do.
-import { costSample, randomCreate, randomExponential } from '@ioasim/model';
+import { WorkloadGenerator, costSample, randomCreate } from '@ioasim/model';
 
 const PERM_READ = 1;
 const PERM_WRITE = 2;
@@ -209,62 +209,26 @@ function tableMap(table, page, perm) {
   table.set(page, (table.get(page) ?? 0) | perm);
 }
 
-/** A workload's accesses, drawn as ioasim's WorkloadGenerator draws them: first gap, then per access page, perm, next gap. */
+/** A device's workload: ioasim's own WorkloadGenerator, so the plain DES draws every access as ioasim does. */
 class Workload {
-  issued = 0;
-  sequentialPage = 0;
   page = 0;
   perm = 0;
 
   constructor(config, random, device, pasid) {
-    this.config = config;
-    this.random = random;
+    this.generator = new WorkloadGenerator(config, random);
     this.device = device;
     this.pasid = pasid;
-    this.nextNs = this.gapNs(0);
   }
 
   nextArrivalNs() {
-    const { count, durationNs } = this.config;
-    if (count !== null && this.issued >= count) return null;
-    if (durationNs !== null && this.nextNs > durationNs) return null;
-    return this.nextNs;
+    return this.generator.nextArrivalNs();
   }
 
   /** Draws the access due now into `page` and `perm`, and the time of the next. */
   take() {
-    this.page = this.pagePick();
-    const write = this.config.write;
-    this.perm = write > 0 && this.random.float() < write ? PERM_WRITE : PERM_READ;
-    this.issued++;
-    this.nextNs += this.gapNs(this.nextNs);
-  }
-
-  gapNs(nowNs) {
-    let perSecond = this.config.rate[0].perSecond;
-    for (const step of this.config.rate) if (step.atNs <= nowNs) perSecond = step.perSecond;
-    const meanNs = 1e9 / perSecond;
-    return this.config.arrival === 'fixed' ? meanNs : randomExponential(this.random, meanNs);
-  }
-
-  pagePick() {
-    const { pattern, pages } = this.config;
-    switch (pattern.kind) {
-      case 'uniform':
-        return this.random.below(pages);
-      case 'sequential': {
-        const page = this.sequentialPage;
-        this.sequentialPage = (page + 1) % pages;
-        return page;
-      }
-      case 'hotspot': {
-        const hot = Math.max(1, Math.round(pages * pattern.hotFraction));
-        if (this.random.float() < pattern.hotAccess || hot === pages) return this.random.below(hot);
-        return hot + this.random.below(pages - hot);
-      }
-      default:
-        throw new Error(`plain DES: workload pattern ${pattern.kind} is not modeled`);
-    }
+    const access = this.generator.take();
+    this.page = access.page;
+    this.perm = access.perm;
   }
 }
 
