@@ -168,12 +168,12 @@ export class DeviceService {
     const groupTimeoutFired: GroupTimeoutFired = (device, prgIndex, group, attempt) => {
       const slot = this.slots.get(device);
       if (slot !== undefined && slot.state.groupTimeoutDue(prgIndex, group, attempt)) {
-        if (this.reachable(slot)) this.apply(slot, () => slot.state.groupTimeout(this.nowNs(), prgIndex, group, attempt));
+        if (this.reachable(slot)) this.apply(slot, (due) => due.state.groupTimeout(this.nowNs(), prgIndex, group, attempt), null);
       }
     };
     const translationTimerFired: TranslationTimerFired = (device) => {
       const slot = this.slots.get(device);
-      if (slot !== undefined && !slot.state.unplugged && this.reachable(slot)) this.apply(slot, () => slot.state.translationTimerFired(this.nowNs()));
+      if (slot !== undefined && !slot.state.unplugged && this.reachable(slot)) this.apply(slot, (due) => due.state.translationTimerFired(this.nowNs()), null);
     };
     const subjectsByIommu = new Map<string, { readonly ats: string; readonly pri: string }>();
     this.actorParent = actorParent ?? actorsParentStart(clock, `${host.name}/actors`);
@@ -205,13 +205,14 @@ export class DeviceService {
     type: Name,
     apply: (device: DeviceState, nowNs: number, record: FrameRecords[Name]) => void,
   ): void {
+    // Made once per subscription: a frame's records reach the model with no closure made per frame.
+    const recordsApply = (slot: DeviceSlot, records: readonly FrameRecords[Name][]): void => {
+      const nowNs = this.nowNs();
+      for (const record of records) apply(slot.state, nowNs, record);
+    };
     this.ports.subscribe(pattern, type, (records, message) => {
       const slot = this.slotOf(message.subject);
-      if (slot === null) return;
-      this.apply(slot, () => {
-        const nowNs = this.nowNs();
-        for (const record of records) apply(slot.state, nowNs, record);
-      });
+      if (slot !== null) this.apply(slot, recordsApply, records);
     });
   }
 
@@ -315,9 +316,9 @@ export class DeviceService {
    * device for good, as an error in an xstate action stops its actor; a
    * Response Failure that set RF is told to the actor.
    */
-  private apply(slot: DeviceSlot, work: () => void): void {
+  private apply<Argument>(slot: DeviceSlot, work: (slot: DeviceSlot, argument: Argument) => void, argument: Argument): void {
     try {
-      work();
+      work(slot, argument);
     } catch (error) {
       this.errors.push(error);
       slot.lifecycle = 'idle';
@@ -378,23 +379,27 @@ export class DeviceService {
   private arrival(workload: DeviceWorkload): void {
     const slot = this.slots.get(workload.device);
     // An access due while its device cannot take it (before its start, after its unplug) is still taken from the workload.
-    const device = slot !== undefined && this.reachable(slot) ? slot.state : null;
-    const nowNs = this.nowNs();
-    const generator = workload.generator;
-    const arrivalsTake = (): void => {
-      let taken = 0;
-      do {
-        const access = generator.take();
-        device?.access(nowNs, workload.pasid, access.page, access.perm, workload.prgSize);
-        taken++;
-        const nextNs = generator.nextArrivalNs();
-        if (nextNs === null || Math.round(nextNs) > nowNs) break;
-      } while (taken < ARRIVALS_PER_EVENT);
-    };
-    if (slot !== undefined && device !== null) this.apply(slot, arrivalsTake);
-    else arrivalsTake();
+    if (slot !== undefined && this.reachable(slot)) this.apply(slot, this.arrivalsTakeBound, workload);
+    else this.arrivalsTake(null, workload);
     if (slot !== undefined && workload.generator.nextArrivalNs() === null) this.workloadEnded(slot);
     this.arrivalSchedule(workload);
+  }
+
+  private readonly arrivalsTakeBound = (slot: DeviceSlot, workload: DeviceWorkload): void => this.arrivalsTake(slot, workload);
+
+  /** Takes the accesses of `workload` due now from its generator, and gives them to the device unless it cannot take them (null). */
+  private arrivalsTake(slot: DeviceSlot | null, workload: DeviceWorkload): void {
+    const nowNs = this.nowNs();
+    const generator = workload.generator;
+    const device = slot?.state;
+    let taken = 0;
+    do {
+      const access = generator.take();
+      device?.access(nowNs, workload.pasid, access.page, access.perm, workload.prgSize);
+      taken++;
+      const nextNs = generator.nextArrivalNs();
+      if (nextNs === null || Math.round(nextNs) > nowNs) break;
+    } while (taken < ARRIVALS_PER_EVENT);
   }
 
   /** A workload of the device issued its last access; after the last of them, the device is told. */
