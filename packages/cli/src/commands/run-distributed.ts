@@ -60,6 +60,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   }
   const readyTimeoutNs = args.durationNs('ready-timeout');
   const runTimeoutNs = args.durationNs('timeout');
+  const maxSkewNs = args.durationNs('max-skew');
   const metricsPort = integerOption('metrics-port', values['metrics-port']);
   const files = outputFilesOpen(values, 'wall');
   const { perfetto, traceFile } = files;
@@ -97,6 +98,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
       time,
       ...(readyTimeoutNs === undefined ? {} : { readyTimeoutMs: readyTimeoutNs / 1e6 }),
       ...(runTimeoutNs === undefined ? {} : { runTimeoutMs: runTimeoutNs / 1e6 }),
+      ...(maxSkewNs === undefined ? {} : { maxSkewNs }),
       log: values['verbose'] === true ? log : () => {},
       warn: (line) => io.error(`ioasim: ${line}`),
       failure: () => {

@@ -62,6 +62,8 @@ Options:
                     as real delays (1 ms timer resolution); latencies are wall-clock in both
   --ready-timeout <t>  nats: how long to wait for the serve processes (default 30s)
   --timeout <t>     nats: the longest a run may take once started (default 300s)
+  --max-skew <t>    nats: refuse (exit 2) a serve process whose clock is off the coordinator's by
+                    more than t (default 1s); within it, its trace times are corrected
   --verbose         nats: log the coordination to standard error
   -h, --help        show this help
 
@@ -90,6 +92,7 @@ export const runMain: CommandMain = async (argv, io) => {
     time: { type: 'string' },
     'ready-timeout': { type: 'string' },
     timeout: { type: 'string' },
+    'max-skew': { type: 'string' },
     verbose: { type: 'boolean' },
     perfetto: { type: 'string' },
     trace: { type: 'string' },
@@ -117,7 +120,7 @@ export const runMain: CommandMain = async (argv, io) => {
     const { runDistributed } = await import('./run-distributed.js');
     return runDistributed(topology, { topologyPath: positionals[0] as string, seed, values, durationNs }, io);
   }
-  for (const name of [...NATS_OPTION_NAMES, 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'verbose']) {
+  for (const name of [...NATS_OPTION_NAMES, 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'max-skew', 'verbose']) {
     if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
   }
   const metricsPort = integerOption('metrics-port', values['metrics-port']);
