@@ -191,6 +191,11 @@ export class NatsBus implements Bus {
     return this.#stats;
   }
 
+  /** Whether the connection is up now (false while disconnected and reconnecting, and once closed). */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
   /** The server this bus is connected to now. */
   get server(): string {
     return this.#connection.getServer();

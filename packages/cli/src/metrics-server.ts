@@ -4,10 +4,11 @@
  * metrics in Prometheus text format while the run goes on (see LiveMetrics
  * in the sim package), and with `--metrics-linger <t>` for that long after
  * the run, so that the final state is scraped too. Port 0 takes a free
- * port. Any other path is a 404.
+ * port. With a health check (`ioasim serve`), `GET /healthz` answers 200
+ * while it holds and 503 otherwise. Any other path is a 404.
  */
 import { createServer, type Server } from 'node:http';
-import { parseDuration, type LiveMetrics } from '@ioasim/sim';
+import { parseDuration } from '@ioasim/sim';
 import { UsageError } from './arguments.js';
 
 export const METRICS_HOST = '127.0.0.1';
@@ -78,9 +79,18 @@ export function metricsOptions(values: Readonly<Record<string, string | boolean 
   return null;
 }
 
-export function metricsServe(metrics: LiveMetrics, address: MetricsAddress): Promise<MetricsServer> {
+/** What a metrics server shows: a scrape, and (optional) whether the process is healthy. */
+export type MetricsSource = { render(): string; readonly healthy?: () => boolean };
+
+export function metricsServe(metrics: MetricsSource, address: MetricsAddress): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
+    const healthy = metrics.healthy;
+    if (request.method === 'GET' && path === '/healthz' && healthy !== undefined) {
+      const ok = healthy();
+      response.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'not connected to NATS\n');
+      return;
+    }
     if (request.method !== 'GET' || path !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('ioasim serves GET /metrics\n');
       return;

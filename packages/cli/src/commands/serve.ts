@@ -3,7 +3,8 @@
  * one service process of a distributed run. It runs until SIGTERM (or
  * Ctrl-C), then drains and exits 0.
  */
-import { NatsConnectError, SERVICE_KINDS, isSubjectToken, serve, serveKindIs, type ServeHandle } from '@ioasim/sim/distributed';
+import { NatsConnectError, SERVICE_KINDS, isSubjectToken, serve, serveKindIs, serveMetricsRender, type ServeHandle } from '@ioasim/sim/distributed';
+import { metricsAddressParse, metricsServe, type MetricsServer } from '../metrics-server.js';
 import { parseDuration } from '@ioasim/sim';
 import { UsageError, argumentsParse } from '../arguments.js';
 import { EXIT, type CommandMain } from '../io.js';
@@ -35,6 +36,9 @@ ${NATS_OPTIONS_HELP}
   --topology <file>  the topology file (the same the coordinator runs)
   --run <id>         the run id, shared with the coordinator
   --shard <i/n>      serve the hosts whose index h has h % n == i (default 0/1: every host)
+  --metrics-listen <addr:port>  serve this process's NATS connection and bus counters in Prometheus
+                     text format on http://<addr:port>/metrics, and GET /healthz: 200 while
+                     connected to NATS, else 503 (for a container healthcheck)
   --clock-offset <t> test hook: make this process's wall clock read t ahead (e.g. 50ms, or -50ms
                      behind), to see the coordinator measure the skew and correct or refuse it
   -h, --help         show this help
@@ -74,6 +78,7 @@ export const serveMain: CommandMain = async (argv, io) => {
     run: { type: 'string' },
     shard: { type: 'string' },
     'clock-offset': { type: 'string' },
+    'metrics-listen': { type: 'string' },
   });
   if (values['help'] === true) {
     io.out(HELP);
@@ -90,6 +95,7 @@ export const serveMain: CommandMain = async (argv, io) => {
   if (!isSubjectToken(run)) throw new UsageError(`--run "${run}" must be letters, digits, _ or - only`);
   const shard = shardParse(values['shard']);
   const clockOffsetMs = clockOffsetParse(values['clock-offset']);
+  const metricsAddress = typeof values['metrics-listen'] === 'string' ? metricsAddressParse(values['metrics-listen']) : null;
   if (typeof values['topology'] !== 'string') throw new UsageError('serve needs --topology <file>');
   const topology = topologyRead(values['topology'], io);
   if (topology === null) return EXIT.badInput;
@@ -112,6 +118,17 @@ export const serveMain: CommandMain = async (argv, io) => {
     io.error(`ioasim: serve ${service} ${shard.index}/${shard.count}: ${error.message}`);
     return EXIT.badInput;
   }
+  let metrics: MetricsServer | null = null;
+  if (metricsAddress !== null) {
+    const id = { service, shard: shard.index, shards: shard.count };
+    try {
+      metrics = await metricsServe({ render: () => serveMetricsRender(handle.bus, id, run), healthy: () => handle.bus.connected }, metricsAddress);
+    } catch (error) {
+      await handle.stop();
+      throw error;
+    }
+    io.error(`${prefix} metrics on ${metrics.url}, health on ${metrics.url.replace(/\/metrics$/, '/healthz')}`);
+  }
   const stop = (): void => {
     io.error(`${prefix} stopping: draining`);
     void handle.stop();
@@ -119,6 +136,7 @@ export const serveMain: CommandMain = async (argv, io) => {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   await handle.stopped;
+  await metrics?.close();
   io.error(`${prefix} stopped`);
   return EXIT.ok;
 };
