@@ -166,6 +166,8 @@ export class NatsBus implements Bus {
       try {
         const connection = await connect({
           servers: [...servers],
+          // In the order given: the first URL is the preferred node, the others are where to go when it fails.
+          noRandomize: true,
           name: options.name,
           maxReconnectAttempts: NATS_CONNECTION.maxReconnectAttempts,
           reconnectTimeWait: NATS_CONNECTION.reconnectTimeWaitMs,

@@ -40,6 +40,7 @@ export { ANNOUNCE_REPEAT_MS, processName, serve, serveKindIs, shardHosts, type S
 export {
   NATS_SECRET_ENVIRONMENT,
   distributedSpawn,
+  serversFrom,
   natsSecretEnvironment,
   natsSecurityArguments,
   serveArguments,
