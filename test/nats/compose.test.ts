@@ -6,12 +6,14 @@
  * container given every NATS node, healthchecks that gate the start order,
  * and an image of production dependencies only that runs as a non-root user.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { NODE_FLAGS } from '@ioasim/cli';
-import { NATS_CLUSTER_NAME, SERVICE_KINDS } from '@ioasim/sim/distributed';
+import { LIVE_METRIC_NAMES } from '@ioasim/sim';
+import { NATS_CLUSTER_NAME, SERVE_METRIC_NAMES, SERVICE_KINDS } from '@ioasim/sim/distributed';
 import { BOUNDED_TOPOLOGY, NATS_NODES, RUNNER_NODE, nodesFrom, runnerArguments, serviceCommand, serviceNode } from './commands.js';
 
 type Healthcheck = { readonly test?: readonly string[]; readonly interval?: string; readonly retries?: number };
@@ -23,6 +25,8 @@ type ComposeService = {
   readonly depends_on?: Readonly<Record<string, { readonly condition?: string }>>;
   readonly healthcheck?: Healthcheck;
   readonly user?: string;
+  readonly profiles?: readonly string[];
+  readonly volumes?: readonly string[];
 };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,12 +37,17 @@ const nodeNames = Array.from({ length: NATS_NODES }, (_, index) => `nats-${index
 const nodeUrls = nodeNames.map((name) => `nats://${name}:4222`);
 /** What a serve container adds to the distributed test's command: the endpoint its healthcheck asks. */
 const SERVE_METRICS = ['--metrics-listen', '0.0.0.0:9464'];
+/** What the runner adds: the endpoint Prometheus scrapes, kept up a few scrapes after the run. */
+const RUNNER_METRICS = ['--metrics-listen', '0.0.0.0:9464', '--metrics-linger', '3s'];
+/** The services of the `observe` profile. */
+const OBSERVERS = ['prometheus', 'grafana'];
 const healthyAfter = (names: readonly string[]): Record<string, { condition: string }> =>
   Object.fromEntries(names.map((name) => [name, { condition: 'service_healthy' }]));
 
 describe('docker-compose.yml', () => {
   it('has exactly three NATS nodes, one runner and one container per service kind', () => {
-    expect(Object.keys(services).sort()).toEqual([...nodeNames, ...SERVICE_KINDS, 'runner'].sort());
+    expect(Object.keys(services).sort()).toEqual([...nodeNames, ...SERVICE_KINDS, 'runner', ...OBSERVERS].sort());
+    for (const name of OBSERVERS) expect(services[name]?.profiles).toEqual(['observe']);
   });
 
   it('routes every NATS node to the two others in one cluster', () => {
@@ -68,7 +77,7 @@ describe('docker-compose.yml', () => {
 
   it('runs the coordinator with the runner command the distributed test runs, once every service is healthy', () => {
     const runner = services['runner'];
-    expect(runner?.command).toEqual(runnerArguments(BOUNDED_TOPOLOGY, nodesFrom(RUNNER_NODE, nodeUrls), 'compose'));
+    expect(runner?.command).toEqual([...runnerArguments(BOUNDED_TOPOLOGY, nodesFrom(RUNNER_NODE, nodeUrls), 'compose'), ...RUNNER_METRICS]);
     expect(runner?.depends_on).toEqual(healthyAfter(SERVICE_KINDS));
   });
 
@@ -91,6 +100,47 @@ describe('docker-compose.yml', () => {
       expect(check?.test?.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
       expect(check?.test?.[3]).toContain(`http://127.0.0.1:${(SERVE_METRICS[1] as string).split(':')[1]}/healthz`);
       expect(services[kind]?.depends_on).toEqual(healthyAfter(nodeNames));
+    }
+  });
+
+  it('gives every long-running container a healthcheck (the runner is the job itself)', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (name === 'runner') continue;
+      expect(service.healthcheck?.test?.[0], name).toBe('CMD');
+    }
+  });
+
+  it('has Prometheus scrape the runner and every serve container where they listen, with a config promtool accepts', () => {
+    const config = parse(readFileSync(`${ROOT}observability/prometheus.yml`, 'utf8')) as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((entry) => entry.targets)).sort();
+    const port = (command: readonly string[] | undefined): string => (command?.[command.indexOf('--metrics-listen') + 1] ?? '').split(':')[1] ?? '';
+    expect(targets).toEqual(['runner', ...SERVICE_KINDS].map((name) => `${name}:${port(services[name]?.command)}`).sort());
+    for (const volume of [...(services['prometheus']?.volumes ?? []), ...(services['grafana']?.volumes ?? [])]) {
+      expect(existsSync(`${ROOT}${(volume.split(':')[0] as string).replace(/^\.\//, '')}`), volume).toBe(true);
+    }
+    const check = spawnSync('promtool', ['check', 'config', `${ROOT}observability/prometheus.yml`], { encoding: 'utf8' });
+    if (check.error !== undefined) console.warn('\n*** SKIPPED promtool check config: promtool not found (install it: apt-get install prometheus) ***\n');
+    else expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
+  });
+
+  it('provisions a Grafana dashboard whose every query asks for metrics ioasim serves, from the provisioned data source', () => {
+    const dashboard = JSON.parse(readFileSync(`${ROOT}observability/grafana/dashboards/ioasim.json`, 'utf8')) as {
+      uid: string;
+      panels: { title: string; datasource: { uid: string }; targets: { expr: string }[] }[];
+    };
+    const source = parse(readFileSync(`${ROOT}observability/grafana/provisioning/datasources/prometheus.yml`, 'utf8')) as { datasources: { uid: string; url: string }[] };
+    expect(source.datasources[0]?.url).toBe('http://prometheus:9090');
+    const known = new Set<string>([...LIVE_METRIC_NAMES, ...SERVE_METRIC_NAMES]);
+    expect(dashboard.panels.length).toBeGreaterThan(3);
+    for (const panel of dashboard.panels) {
+      expect(panel.datasource.uid, panel.title).toBe(source.datasources[0]?.uid);
+      for (const target of panel.targets) {
+        const names = [...target.expr.matchAll(/\bioasim_[a-z_]+/g)].map((match) => match[0].replace(/_(bucket|sum|count)$/, ''));
+        expect(names.length, target.expr).toBeGreaterThan(0);
+        for (const name of names) expect(known.has(name), `${panel.title}: ${name}`).toBe(true);
+      }
     }
   });
 
