@@ -5,10 +5,13 @@
  * commands (see protocol run-control.ts).
  *
  * Lifecycle: connect, announce `ready` (repeated, so a coordinator started
- * later still hears it); on a `prepare` that claims this process (lists its
- * instance) build the actors (each service subscribes once per subject kind
- * per host, with wildcards), flush the subscriptions to the server and
- * answer `prepared`; on `start` start the device workloads and report
+ * later still hears it); answer every `clockProbe` with `clockReply` (its
+ * wall clock at receiving and at replying, for the coordinator's skew
+ * measurement, clock-skew.ts); on a `prepare` that claims this process
+ * (lists its instance) build the actors on the run's clock, corrected by
+ * the offset the prepare gives this process (each service subscribes once
+ * per subject kind per host, with wildcards), flush the subscriptions to
+ * the server and answer `prepared`; on `start` start the device workloads and report
  * `progress` once all are issued; on `finish` publish final metrics and
  * answer `finished`. `stop()` (SIGTERM) drains: outboxes flushed, final
  * metrics published, the connection drained.
