@@ -209,6 +209,7 @@ describe('ioasim run', () => {
         processes: 5,
         faultsPerSecond: 1000,
         lateTraceEvents: 0,
+        clockOffsets: [],
         bus: { published: 1, delivered: 1, dropped: 0, slowConsumers: 0, handlerErrors: 0 },
       },
     };

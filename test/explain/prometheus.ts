@@ -4,6 +4,7 @@
  * announces on standard error until the run says it has finished.
  */
 import type { Io } from '@ioasim/cli';
+import { spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
@@ -45,7 +46,7 @@ export function scraperIo(): Scraper {
     out: () => {},
     error: (text) => {
       errors.push(text);
-      const port = /127\.0\.0\.1:(\d+)\/metrics/.exec(text)?.[1];
+      const port = /^ioasim: live metrics on http:\/\/[^/]+:(\d+)\/metrics$/.exec(text)?.[1];
       if (port === undefined) return;
       scraping = (async () => {
         for (;;) {
@@ -54,7 +55,7 @@ export function scraperIo(): Scraper {
           expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
           const text = await response.text();
           scrapes.push(text);
-          if (/^ioasim_run_finished 1$/m.test(text)) return;
+          if (/^ioasim_run_finished\{[^}]*\} 1$/m.test(text)) return;
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       })();
@@ -69,4 +70,26 @@ export function scrapeDuringRun(scrapes: readonly string[]): ReturnType<typeof e
   return scrapes
     .map(exposition)
     .find(({ samples }) => samples.some((sample) => sample.name === 'ioasim_run_finished' && sample.value === 0) && samples.some((sample) => sample.name === 'ioasim_fault_groups_raised_total' && sample.value > 0));
+}
+
+/** The first scrape text that shows the run in progress with faults raised, or undefined. */
+export function scrapeTextDuringRun(scrapes: readonly string[]): string | undefined {
+  return scrapes.find((text) => /^ioasim_run_finished\{[^}]*\} 0$/m.test(text) && /^ioasim_fault_groups_raised_total\{[^}]*\} [1-9]/m.test(text));
+}
+
+let promtoolWarned = false;
+
+/**
+ * `promtool check metrics` on a scrape: its complaints (none = accepted), or null when promtool is not
+ * installed, said loudly once (Debian: apt-get install prometheus).
+ */
+export function promtoolCheck(text: string): string[] | null {
+  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (result.error !== undefined) {
+    if (!promtoolWarned) console.warn('\n*** SKIPPED promtool check metrics: promtool not found (install it: apt-get install prometheus) ***\n');
+    promtoolWarned = true;
+    return null;
+  }
+  const complaints = `${result.stdout}${result.stderr}`.split('\n').filter((line) => line.trim() !== '');
+  return result.status === 0 ? [] : complaints.length > 0 ? complaints : [`promtool exited ${String(result.status)}`];
 }

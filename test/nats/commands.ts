@@ -4,7 +4,7 @@
  * tests run: which service kind connects to which NATS node, and the flags
  * of `ioasim serve` and of the runner.
  */
-import { SERVICE_KINDS, serveArguments, type ServiceKind } from '@ioasim/sim/distributed';
+import { SERVICE_KINDS, serveArguments, serversFrom, type ServiceKind } from '@ioasim/sim/distributed';
 
 /** The topology the compose runner and the accounting test run. */
 export const BOUNDED_TOPOLOGY = 'examples/single-host-bounded.yaml';
@@ -19,8 +19,13 @@ export function serviceNode(kind: ServiceKind): number {
 /** The node the runner connects to. */
 export const RUNNER_NODE = 0;
 
+/** Every node URL, `first`'s first: a process connects to the first (NatsBus keeps the order) and fails over to the others. */
+export function nodesFrom(first: number, nodeUrls: readonly string[]): string[] {
+  return serversFrom(first, nodeUrls);
+}
+
 export function serviceCommand(kind: ServiceKind, nodeUrls: readonly string[], topologyPath: string, run: string): string[] {
-  return serveArguments(kind, [nodeUrls[serviceNode(kind)] as string], topologyPath, run);
+  return serveArguments(kind, nodesFrom(serviceNode(kind), nodeUrls), topologyPath, run);
 }
 
 /** The runner's command line. */

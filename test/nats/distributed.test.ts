@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, topologyLoad, type Report, type Topology } from '@ioasim/sim';
 import { CoordinationError, SERVICE_KINDS, coordinate, serveArguments, type NatsServers } from '@ioasim/sim/distributed';
 import { flowsUnbound, overlapsFind, type TraceRecord } from '../perfetto-tracks.js';
-import { BOUNDED_TOPOLOGY, RUNNER_NODE, runnerArguments, serviceCommand } from './commands.js';
+import { BOUNDED_TOPOLOGY, RUNNER_NODE, nodesFrom, runnerArguments, serviceCommand } from './commands.js';
 import { ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -82,9 +82,11 @@ describe.skipIf(natsSkipped('distributed runs'))('distributed runs over a 3-node
     const processes = group();
     try {
       for (const kind of SERVICE_KINDS) processes.start(`serve ${kind}`, process.execPath, [BIN, ...serviceCommand(kind, urls, BOUNDED, 'bounded')]);
-      const nodes = new Set(processes.children.map((child) => child.process.spawnargs[child.process.spawnargs.indexOf('--nats') + 1]));
-      expect(nodes.size).toBe(3);
-      const outcome = await runnerRun(processes, runnerArguments(BOUNDED, [urls[RUNNER_NODE] as string], 'bounded'));
+      // Every process is given every node, its own first: the first of each list is where it connects.
+      const lists = processes.children.map((child) => (child.process.spawnargs[child.process.spawnargs.indexOf('--nats') + 1] ?? '').split(','));
+      expect(lists.every((list) => [...list].sort().join(',') === [...urls].sort().join(','))).toBe(true);
+      expect(new Set(lists.map((list) => list[0])).size).toBe(3);
+      const outcome = await runnerRun(processes, runnerArguments(BOUNDED, nodesFrom(RUNNER_NODE, urls), 'bounded'));
       expect(outcome.report, outcome.output).not.toBeNull();
       const distributed = outcome.report as Report;
       const embedded = run(topologyOf(BOUNDED));

@@ -14,7 +14,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, topologyLoad, type Report, type Topology } from '@ioasim/sim';
-import { SERVICE_KINDS, coordinate, serveArguments, type NatsServers } from '@ioasim/sim/distributed';
+import { SERVICE_KINDS, coordinate, serveArguments, serversFrom, type NatsServers } from '@ioasim/sim/distributed';
 import { ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,7 +60,8 @@ describe.skipIf(natsSkipped('NATS node failure'))('at-least-once delivery when a
   it('loses nothing when one of three nats-server nodes is killed mid-run', { timeout: 60_000 }, async () => {
     const nats = cluster as NatsServers;
     const urls = nats.urls;
-    for (const kind of SERVICE_KINDS) processes.start(`serve ${kind}`, process.execPath, [BIN, ...serveArguments(kind, urls, TOPOLOGY, 'node-failure')]);
+    // Every process given every node, a different one first (NatsBus keeps the order): spread over the cluster, each with somewhere to go.
+    SERVICE_KINDS.forEach((kind, index) => processes.start(`serve ${kind}`, process.execPath, [BIN, ...serveArguments(kind, serversFrom(index, urls), TOPOLOGY, 'node-failure')]));
     const log: string[] = [];
     let killed: { index: number; clients: string[] } | null = null;
     let killTimer: ReturnType<typeof setTimeout> | undefined;

@@ -166,6 +166,8 @@ export class NatsBus implements Bus {
       try {
         const connection = await connect({
           servers: [...servers],
+          // In the order given: the first URL is the preferred node, the others are where to go when it fails.
+          noRandomize: true,
           name: options.name,
           maxReconnectAttempts: NATS_CONNECTION.maxReconnectAttempts,
           reconnectTimeWait: NATS_CONNECTION.reconnectTimeWaitMs,
@@ -189,6 +191,11 @@ export class NatsBus implements Bus {
 
   get stats(): Readonly<BusStats> {
     return this.#stats;
+  }
+
+  /** Whether the connection is up now (false while disconnected and reconnecting, and once closed). */
+  get connected(): boolean {
+    return this.#connected;
   }
 
   /** The server this bus is connected to now. */

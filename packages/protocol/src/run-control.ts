@@ -4,6 +4,8 @@
  * other, in `runControl` frames on the subjects of `controlSubjects`.
  *
  *   service     -> coordinator  ready      a process is connected and waits (repeated until prepared)
+ *   coordinator -> services     clockProbe the coordinator's wall clock at sending (t0), repeated a few times
+ *   service     -> coordinator  clockReply t0, and the process's wall clock at receiving (t1) and replying (t2)
  *   coordinator -> services     prepare    build the actors: the run's time origin, seed and time mode
  *   service     -> coordinator  prepared   actors built and subscribed
  *   coordinator -> services     start      devices start their workloads
@@ -23,6 +25,14 @@
  * at its start), and a claimed process obeys only that claim's commands and
  * says whose it is in every `ready` it repeats, for as long as it lives, so
  * that another coordinator refuses it rather than run with it.
+ *
+ * Clock skew: before it prepares, the coordinator measures each process's
+ * wall-clock offset NTP-style from the probe round trips (t3 = the reply's
+ * arrival): offset = ((t1 - t0) + (t2 - t3)) / 2, taken from the probe of
+ * the shortest round trip (t3 - t0) - (t2 - t1). It refuses a process whose
+ * offset exceeds its bound, and `prepare` gives each process the offset to
+ * subtract from its wall clock, so that every trace time is on the
+ * coordinator's clock.
  */
 
 /** The service kinds `ioasim serve` runs; `all` runs the five in one process. */
@@ -65,11 +75,15 @@ export type RunControl =
       /** The claim of the coordinator the process belongs to; null while it belongs to none. */
       readonly claim: string | null;
     })
+  | { readonly kind: 'clockProbe'; readonly probe: number; readonly t0Ms: number }
+  | (ProcessInstance & { readonly kind: 'clockReply'; readonly probe: number; readonly t0Ms: number; readonly t1Ms: number; readonly t2Ms: number })
   | {
       readonly kind: 'prepare';
       readonly claim: string;
       /** The instances the coordinator claims; any other process leaves this prepare alone. */
       readonly instances: readonly string[];
+      /** Instance -> its wall clock's offset from the coordinator's (ms, positive = ahead), which the process subtracts. */
+      readonly clockOffsetsMs: Readonly<Record<string, number>>;
       readonly originMs: number;
       readonly seed: number;
       readonly time: TimeMode;

@@ -14,7 +14,7 @@ export { hostServicesStart, type HostServices } from './host-services.js';
 export { run, runSeed, runStart, type RunOptions, type RunSettled, type RunStarted } from './run.js';
 export { HeapLimitError } from './heap-guard.js';
 export { LIVE_SLICE_MS_DEFAULT, runLive, type LiveRunOptions } from './live-run.js';
-export { LIVE_LATENCY_BUCKETS_SECONDS, LIVE_METRIC_NAMES, LiveMetrics } from './live-metrics.js';
+export { LIVE_LATENCY_BUCKETS_SECONDS, LIVE_METRIC_NAMES, LiveMetrics, type LiveClock, type LiveMetricsOptions } from './live-metrics.js';
 export { wireInject, wireRecords, wireWatch, type Simulation, type WireRecord } from './wire-probe.js';
 export { IOASIM_VERSION } from './entries/version.js';
 export { PERFETTO_DEFAULTS, PERFETTO_LANES_MAX, PerfettoExporter, type PerfettoClock, type PerfettoOptions } from './perfetto.js';

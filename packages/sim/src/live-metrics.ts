@@ -1,8 +1,17 @@
 /**
  * Live metrics of a run in Prometheus text exposition format (version
- * 0.0.4), for `ioasim run --metrics-port`: a trace observer that keeps a few
- * counters, gauges and one latency histogram up to date as the run goes on,
- * and renders them on demand (a scrape).
+ * 0.0.4), for `ioasim run --metrics-listen`: a trace observer that keeps a
+ * few counters, gauges and one latency histogram up to date as the run goes
+ * on, and renders them on demand (a scrape).
+ *
+ * Every series carries a `run` label (the run id), so that the series of
+ * two runs scraped into one Prometheus stay apart. Counts are counters
+ * (`_total`), never rates: Prometheus derives rates (`rate(...[1m])`) and
+ * a gauge of a rate computed here would be an average since the start. The
+ * latency buckets fit the clock: 100 ns to 1 s in simulated time (modeled
+ * round trips are microseconds), 10 µs to 20 s on the wall clock of a
+ * distributed run (NATS round trips are milliseconds, and reach seconds
+ * under load).
  *
  * Memory is bounded by the topology (gauges per host and per space), never by
  * the length of the run. Rendering never changes the run: the exporter only
@@ -11,8 +20,32 @@
 import type { BusStats } from '@ioasim/bus';
 import { AUTO_RESPONSE_CAUSES, DROP_CAUSES, type AutoResponseCause, type DropCause, type TraceEvent } from '@ioasim/protocol';
 
-/** Upper bounds of the latency histogram's buckets, in seconds (+Inf is added). */
-export const LIVE_LATENCY_BUCKETS_SECONDS = [1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 1e-1, 1] as const;
+/** 1, 2, 5 times each power of ten from `from` up to `to` inclusive, in seconds. */
+function bucketsFrom(from: number, to: number): readonly number[] {
+  const bounds: number[] = [];
+  for (let decade = Math.round(Math.log10(from)); ; decade++) {
+    for (const step of [1, 2, 5]) {
+      const bound = Number(`${step}e${decade}`);
+      if (bound > to * (1 + 1e-9)) return bounds;
+      if (bound >= from * (1 - 1e-9)) bounds.push(bound);
+    }
+  }
+}
+
+/** Upper bounds of the latency histogram's buckets, in seconds (+Inf is added), by the clock the latencies are on. */
+export const LIVE_LATENCY_BUCKETS_SECONDS = {
+  simulated: bucketsFrom(1e-7, 1),
+  wall: bucketsFrom(1e-5, 20),
+} as const;
+
+export type LiveClock = keyof typeof LIVE_LATENCY_BUCKETS_SECONDS;
+
+export type LiveMetricsOptions = {
+  /** The run id: the `run` label of every series. */
+  readonly run: string;
+  /** What the trace's times are: simulated (an embedded run) or the wall clock (a distributed run). Default simulated. */
+  readonly clock?: LiveClock;
+};
 
 /** The metric names a scrape always carries. */
 export const LIVE_METRIC_NAMES = [
@@ -23,7 +56,6 @@ export const LIVE_METRIC_NAMES = [
   'ioasim_fault_groups_auto_responded_total',
   'ioasim_fault_groups_abandoned_total',
   'ioasim_accesses_abandoned_total',
-  'ioasim_fault_groups_per_second',
   'ioasim_fault_latency_seconds',
   'ioasim_pending_groups',
   'ioasim_pri_queue_depth',
@@ -41,7 +73,10 @@ export class LiveMetrics {
   private accessesAbandoned = 0;
   private readonly autoByCause = new Map<AutoResponseCause, number>(AUTO_RESPONSE_CAUSES.map((cause) => [cause, 0]));
   private readonly droppedByCause = new Map<DropCause, number>(DROP_CAUSES.map((cause) => [cause, 0]));
-  private readonly bucketCounts = LIVE_LATENCY_BUCKETS_SECONDS.map(() => 0);
+  private readonly buckets: readonly number[];
+  private readonly bucketCounts: number[];
+  private readonly run: string;
+  private readonly clock: LiveClock;
   private latencyCount = 0;
   private latencySumSeconds = 0;
   private readonly pendingByHost = new Map<string, number>();
@@ -55,8 +90,14 @@ export class LiveMetrics {
    */
   constructor(
     private readonly wallNowNs: () => number,
+    options: LiveMetricsOptions,
     private busStats: () => Readonly<BusStats> | null = () => null,
-  ) {}
+  ) {
+    this.run = options.run;
+    this.clock = options.clock ?? 'simulated';
+    this.buckets = LIVE_LATENCY_BUCKETS_SECONDS[this.clock];
+    this.bucketCounts = this.buckets.map(() => 0);
+  }
 
   /** Where the bus counters come from once the run has built its bus. */
   busStatsFrom(busStats: () => Readonly<BusStats> | null): void {
@@ -106,57 +147,63 @@ export class LiveMetrics {
     }
   }
 
-  /** The scrape: every metric of LIVE_METRIC_NAMES, in Prometheus text format. */
+  /** The scrape: every metric of LIVE_METRIC_NAMES, in Prometheus text format, each series labelled with the run. */
   render(): string {
     const lines: string[] = [];
+    const run = `run="${label(this.run)}"`;
+    /** A sample line: `name{run="...",<labels>} value`. */
+    const sample = (name: string, value: number | string, labels: Readonly<Record<string, string>> = {}): string => {
+      const rest = Object.entries(labels).map(([key, text]) => `,${key}="${label(text)}"`).join('');
+      return `${name}{${run}${rest}} ${typeof value === 'number' ? number(value) : value}`;
+    };
     const metric = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string, samples: readonly string[]) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples);
     };
     const wallSeconds = this.wallNowNs() / 1e9;
-    metric('ioasim_simulated_seconds', 'gauge', 'Simulated time reached by the run.', [`ioasim_simulated_seconds ${number(this.simulatedNs / 1e9)}`]);
-    metric('ioasim_wall_seconds', 'gauge', 'Wall-clock time since the run began.', [`ioasim_wall_seconds ${number(wallSeconds)}`]);
-    metric('ioasim_fault_groups_raised_total', 'counter', 'Page request groups raised by devices.', [`ioasim_fault_groups_raised_total ${this.raised}`]);
-    metric('ioasim_fault_groups_completed_total', 'counter', 'Page request groups whose PRG response reached the device.', [`ioasim_fault_groups_completed_total ${this.completed}`]);
+    const simulatedHelp = this.clock === 'wall' ? 'Time reached by the run on its wall clock (a distributed run has no simulated time).' : 'Simulated time reached by the run.';
+    metric('ioasim_simulated_seconds', 'gauge', simulatedHelp, [sample('ioasim_simulated_seconds', this.simulatedNs / 1e9)]);
+    metric('ioasim_wall_seconds', 'gauge', 'Wall-clock time since the run began.', [sample('ioasim_wall_seconds', wallSeconds)]);
+    metric('ioasim_fault_groups_raised_total', 'counter', 'Page request groups raised by devices.', [sample('ioasim_fault_groups_raised_total', this.raised)]);
+    metric('ioasim_fault_groups_completed_total', 'counter', 'Page request groups whose PRG response reached the device.', [
+      sample('ioasim_fault_groups_completed_total', this.completed),
+    ]);
     metric(
       'ioasim_fault_groups_auto_responded_total',
       'counter',
       'Page request groups the manager answered by itself, by cause.',
-      [...this.autoByCause].map(([cause, count]) => `ioasim_fault_groups_auto_responded_total{cause="${cause}"} ${count}`),
+      [...this.autoByCause].map(([cause, count]) => sample('ioasim_fault_groups_auto_responded_total', count, { cause })),
     );
-    metric('ioasim_fault_groups_abandoned_total', 'counter', 'Page request groups a device gave up after its retries.', [`ioasim_fault_groups_abandoned_total ${this.abandoned}`]);
+    metric('ioasim_fault_groups_abandoned_total', 'counter', 'Page request groups a device gave up after its retries.', [sample('ioasim_fault_groups_abandoned_total', this.abandoned)]);
     metric('ioasim_accesses_abandoned_total', 'counter', 'DMA accesses a device gave up with their translation request, unanswered after its retries.', [
-      `ioasim_accesses_abandoned_total ${this.accessesAbandoned}`,
-    ]);
-    metric('ioasim_fault_groups_per_second', 'gauge', 'Completed fault groups per second, of wall-clock and of simulated time.', [
-      `ioasim_fault_groups_per_second{clock="wall"} ${number(wallSeconds > 0 ? this.completed / wallSeconds : 0)}`,
-      `ioasim_fault_groups_per_second{clock="simulated"} ${number(this.simulatedNs > 0 ? this.completed / (this.simulatedNs / 1e9) : 0)}`,
+      sample('ioasim_accesses_abandoned_total', this.accessesAbandoned),
     ]);
     let cumulative = 0;
-    const buckets = LIVE_LATENCY_BUCKETS_SECONDS.map((bound, index) => {
+    const buckets = this.buckets.map((bound, index) => {
       cumulative += this.bucketCounts[index] ?? 0;
-      return `ioasim_fault_latency_seconds_bucket{le="${number(bound)}"} ${cumulative}`;
+      return sample('ioasim_fault_latency_seconds_bucket', cumulative, { le: number(bound) });
     });
-    metric('ioasim_fault_latency_seconds', 'histogram', 'Simulated latency from page request to PRG response.', [
+    const latencyHelp = this.clock === 'wall' ? 'Wall-clock latency from page request to PRG response.' : 'Simulated latency from page request to PRG response.';
+    metric('ioasim_fault_latency_seconds', 'histogram', latencyHelp, [
       ...buckets,
-      `ioasim_fault_latency_seconds_bucket{le="+Inf"} ${this.latencyCount}`,
-      `ioasim_fault_latency_seconds_sum ${number(this.latencySumSeconds)}`,
-      `ioasim_fault_latency_seconds_count ${this.latencyCount}`,
+      sample('ioasim_fault_latency_seconds_bucket', this.latencyCount, { le: '+Inf' }),
+      sample('ioasim_fault_latency_seconds_sum', this.latencySumSeconds),
+      sample('ioasim_fault_latency_seconds_count', this.latencyCount),
     ]);
-    metric('ioasim_pending_groups', 'gauge', 'Fault groups routed by the manager and not yet answered, per host.', [...this.pendingByHost].map(([host, count]) => `ioasim_pending_groups{host="${label(host)}"} ${count}`));
-    metric('ioasim_pri_queue_depth', 'gauge', 'PRI queue records as the last page request arrived, per host.', [...this.priQueueByHost].map(([host, depth]) => `ioasim_pri_queue_depth{host="${label(host)}"} ${depth}`));
+    metric('ioasim_pending_groups', 'gauge', 'Fault groups routed by the manager and not yet answered, per host.', [...this.pendingByHost].map(([host, count]) => sample('ioasim_pending_groups', count, { host })));
+    metric('ioasim_pri_queue_depth', 'gauge', 'PRI queue records as the last page request arrived, per host.', [...this.priQueueByHost].map(([host, depth]) => sample('ioasim_pri_queue_depth', depth, { host })));
     metric(
       'ioasim_handler_queue_depth',
       'gauge',
       'Fault groups at a handler as the last one arrived, per space.',
-      [...this.handlerQueueBySpace.values()].map((entry) => `ioasim_handler_queue_depth{host="${label(entry.host)}",ioasid="${label(entry.ioasid)}"} ${entry.depth}`),
+      [...this.handlerQueueBySpace.values()].map((entry) => sample('ioasim_handler_queue_depth', entry.depth, { host: entry.host, ioasid: entry.ioasid })),
     );
-    metric('ioasim_records_dropped_total', 'counter', 'Records lost, by cause.', [...this.droppedByCause].map(([cause, count]) => `ioasim_records_dropped_total{cause="${cause}"} ${count}`));
+    metric('ioasim_records_dropped_total', 'counter', 'Records lost, by cause.', [...this.droppedByCause].map(([cause, count]) => sample('ioasim_records_dropped_total', count, { cause })));
     const bus = this.busStats();
     metric('ioasim_bus_dropped_total', 'counter', 'Messages the bus lost (transport drops) or could not route.', [
-      `ioasim_bus_dropped_total{reason="transport"} ${bus?.dropped ?? 0}`,
-      `ioasim_bus_dropped_total{reason="unrouted"} ${bus?.unrouted ?? 0}`,
+      sample('ioasim_bus_dropped_total', bus?.dropped ?? 0, { reason: 'transport' }),
+      sample('ioasim_bus_dropped_total', bus?.unrouted ?? 0, { reason: 'unrouted' }),
     ]);
-    metric('ioasim_run_finished', 'gauge', 'Whether the run has ended: 0 while it goes on, then 1.', [`ioasim_run_finished ${this.finished ? 1 : 0}`]);
+    metric('ioasim_run_finished', 'gauge', 'Whether the run has ended: 0 while it goes on, then 1.', [sample('ioasim_run_finished', this.finished ? 1 : 0)]);
     return `${lines.join('\n')}\n`;
   }
 
@@ -164,7 +211,7 @@ export class LiveMetrics {
     const seconds = latencyNs / 1e9;
     this.latencyCount++;
     this.latencySumSeconds += seconds;
-    const index = LIVE_LATENCY_BUCKETS_SECONDS.findIndex((bound) => seconds <= bound);
+    const index = this.buckets.findIndex((bound) => seconds <= bound);
     if (index >= 0) this.bucketCounts[index] = (this.bucketCounts[index] ?? 0) + 1;
   }
 

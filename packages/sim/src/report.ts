@@ -161,6 +161,11 @@ export type DistributedReport = {
   readonly faultsPerSecond: number;
   /** Trace events that reached the coordinator more than the watermark after their time (still checked). */
   readonly lateTraceEvents: number;
+  /**
+   * Each process's wall-clock offset from the coordinator's, measured before the run (positive = ahead) and
+   * subtracted from its trace times; right to within half its round trip.
+   */
+  readonly clockOffsets: readonly { readonly process: string; readonly offsetNs: number; readonly roundTripNs: number }[];
   /** The NatsBus counters of every process, summed (the coordinator's included). */
   readonly bus: {
     readonly published: number;

@@ -20,7 +20,8 @@ export const NATS_OPTIONS = {
 export const NATS_OPTION_NAMES = Object.keys(NATS_OPTIONS);
 
 /** Their lines in a command's help. */
-export const NATS_OPTIONS_HELP = `  --nats <url,...>   NATS servers, e.g. nats://127.0.0.1:4222, comma-separated; a URL may carry
+export const NATS_OPTIONS_HELP = `  --nats <url,...>   NATS servers, e.g. nats://127.0.0.1:4222, comma-separated, in order of preference
+                     (the first that answers, the others on failover); a URL may carry
                      credentials: nats://user:password@host:port or nats://token@host:port (or set
                      IOASIM_NATS_USER and IOASIM_NATS_PASSWORD, or IOASIM_NATS_TOKEN)
   --creds <file>     a NATS credentials file (decentralized auth: user JWT and nkey seed)

@@ -18,8 +18,8 @@ import {
   type Spawned,
   type TimeMode,
 } from '@ioasim/sim/distributed';
-import { UsageError, integerOption } from '../arguments.js';
-import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
+import { UsageError } from '../arguments.js';
+import { metricsLingerClose, metricsOptions, metricsServe, wallSince } from '../metrics-server.js';
 import { NODE_FLAGS } from '../node-flags.js';
 import { EXIT, type Io } from '../io.js';
 import { natsOptions } from './nats-connection.js';
@@ -60,7 +60,8 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   }
   const readyTimeoutNs = args.durationNs('ready-timeout');
   const runTimeoutNs = args.durationNs('timeout');
-  const metricsPort = integerOption('metrics-port', values['metrics-port']);
+  const maxSkewNs = args.durationNs('max-skew');
+  const metrics = metricsOptions(values);
   const files = outputFilesOpen(values, 'wall');
   const { perfetto, traceFile } = files;
   const log = (line: string): void => io.error(`[run] ${line}`);
@@ -71,9 +72,9 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  const live = metricsPort === undefined ? null : new LiveMetrics(wallSince());
-  const server = live === null || metricsPort === undefined ? null : await metricsServe(live, metricsPort);
-  if (server !== null) io.error(`ioasim: live metrics on http://${METRICS_HOST}:${server.port}/metrics`);
+  const live = metrics === null ? null : new LiveMetrics(wallSince(), { run, clock: 'wall' });
+  const server = live === null || metrics === null ? null : await metricsServe(live, metrics.address);
+  if (server !== null) io.error(`ioasim: live metrics on ${server.url}`);
   let report: Report;
   try {
     if (spawn) {
@@ -97,6 +98,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
       time,
       ...(readyTimeoutNs === undefined ? {} : { readyTimeoutMs: readyTimeoutNs / 1e6 }),
       ...(runTimeoutNs === undefined ? {} : { runTimeoutMs: runTimeoutNs / 1e6 }),
+      ...(maxSkewNs === undefined ? {} : { maxSkewNs }),
       log: values['verbose'] === true ? log : () => {},
       warn: (line) => io.error(`ioasim: ${line}`),
       failure: () => {
@@ -114,6 +116,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
           }),
     });
   } catch (error) {
+    await server?.close();
     if (!(error instanceof CoordinationError)) throw error;
     io.error(`ioasim: ${error.message}`);
     for (const child of error.connection ? [] : (spawned?.children ?? [])) {
@@ -123,12 +126,13 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   } finally {
     live?.finish();
     files.close();
-    await server?.close();
     await spawned?.stop();
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
   }
-  return runReportEnd(report, topology, values, io, `\n${distributedLine(report)}`);
+  const code = runReportEnd(report, topology, values, io, `\n${distributedLine(report)}`);
+  await metricsLingerClose(server, metrics?.lingerMs ?? 0, io.error);
+  return code;
 }
 
 /** What a distributed run adds to the summary: the time mode, throughput, and which latencies are which. */

@@ -11,9 +11,9 @@ import {
   type RunProgress,
   type Topology,
 } from '@ioasim/sim';
-import { UsageError, argumentsParse, integerOption, seedOption } from '../arguments.js';
+import { UsageError, argumentsParse, seedOption } from '../arguments.js';
 import { EXIT, type CommandMain, type Io } from '../io.js';
-import { METRICS_HOST, metricsServe, wallSince } from '../metrics-server.js';
+import { METRICS_OPTIONS, METRICS_OPTIONS_HELP, metricsLingerClose, metricsOptions, metricsServe, wallSince, type MetricsAddress } from '../metrics-server.js';
 import { progressBar } from '../progress-bar.js';
 import { NATS_OPTIONS, NATS_OPTION_NAMES } from './nats-options.js';
 import { outputFilesOpen, runReportEnd } from './run-files.js';
@@ -41,8 +41,7 @@ Options:
                     flight at the cut-off, not stuck)
   --workload-from <trace.csv>  replay a recorded access trace (time,device,pasid,address,perm)
                     instead of the topology's workloads
-  --metrics-port <p>  serve live metrics in Prometheus text format on http://127.0.0.1:<p>/metrics
-                    while the run goes on (0 = a free port, printed on standard error)
+${METRICS_OPTIONS_HELP}
   --perfetto <file> write a timeline (Chrome Trace Event JSON) to open in ui.perfetto.dev
   --perfetto-window <from>-<to>  only fault groups raised in this simulated window, e.g. 1ms-2ms
   --perfetto-sample <n>          only one fault group in n
@@ -62,6 +61,8 @@ Options:
                     as real delays (1 ms timer resolution); latencies are wall-clock in both
   --ready-timeout <t>  nats: how long to wait for the serve processes (default 30s)
   --timeout <t>     nats: the longest a run may take once started (default 300s)
+  --max-skew <t>    nats: refuse (exit 2) a serve process whose clock is off the coordinator's by
+                    more than t (default 1s); within it, its trace times are corrected
   --verbose         nats: log the coordination to standard error
   -h, --help        show this help
 
@@ -90,11 +91,12 @@ export const runMain: CommandMain = async (argv, io) => {
     time: { type: 'string' },
     'ready-timeout': { type: 'string' },
     timeout: { type: 'string' },
+    'max-skew': { type: 'string' },
     verbose: { type: 'boolean' },
     perfetto: { type: 'string' },
     trace: { type: 'string' },
     'workload-from': { type: 'string' },
-    'metrics-port': { type: 'string' },
+    ...METRICS_OPTIONS,
     'perfetto-window': { type: 'string' },
     'perfetto-sample': { type: 'string' },
   });
@@ -117,13 +119,13 @@ export const runMain: CommandMain = async (argv, io) => {
     const { runDistributed } = await import('./run-distributed.js');
     return runDistributed(topology, { topologyPath: positionals[0] as string, seed, values, durationNs }, io);
   }
-  for (const name of [...NATS_OPTION_NAMES, 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'verbose']) {
+  for (const name of [...NATS_OPTION_NAMES, 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'max-skew', 'verbose']) {
     if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
   }
-  const metricsPort = integerOption('metrics-port', values['metrics-port']);
+  const metrics = metricsOptions(values);
   const files = outputFilesOpen(values, 'simulated');
   const { perfetto, traceFile } = files;
-  const live = metricsPort === undefined ? null : new LiveMetrics(wallSince());
+  const live = metrics === null ? null : new LiveMetrics(wallSince(), { run: EMBEDDED_RUN });
   const onTrace: RunOptions['onTrace'] =
     perfetto === null && live === null && traceFile === null
       ? undefined
@@ -140,7 +142,7 @@ export const runMain: CommandMain = async (argv, io) => {
     ...(onTrace === undefined ? {} : { onTrace }),
     ...(traceFile === null ? {} : { onChaos: (event) => traceFile.observe(event) }),
   };
-  if (live !== null && metricsPort !== undefined) return runServingMetrics(topology, options, live, metricsPort, values, io, files.close, bar);
+  if (live !== null && metrics !== null) return runServingMetrics(topology, options, live, metrics, values, io, files.close, bar);
   let report;
   try {
     report = run(topology, options);
@@ -151,29 +153,36 @@ export const runMain: CommandMain = async (argv, io) => {
   return runReportEnd(report, topology, values, io);
 };
 
-/** The run with --metrics-port: in slices (runLive), serving /metrics meanwhile, then the same report as without. */
+/** The run id of an embedded run, its metrics' `run` label. */
+const EMBEDDED_RUN = 'embedded';
+
+/** The run with --metrics-listen: in slices (runLive), serving /metrics meanwhile (and --metrics-linger after), then the same report as without. */
 async function runServingMetrics(
   topology: Topology,
   options: RunOptions,
   live: LiveMetrics,
-  port: number,
+  metrics: { readonly address: MetricsAddress; readonly lingerMs: number },
   values: Readonly<Record<string, string | boolean | undefined>>,
   io: Io,
   closeFiles: () => void,
   bar: { done(): void },
 ): Promise<number> {
-  const server = await metricsServe(live, port);
-  io.error(`ioasim: live metrics on http://${METRICS_HOST}:${server.port}/metrics`);
+  const server = await metricsServe(live, metrics.address);
+  io.error(`ioasim: live metrics on ${server.url}`);
   let report;
   try {
-    report = await runLive(topology, { ...options, onStarted: (started) => live.busStatsFrom(() => started.bus.stats) });
+    report = await runLive(topology, { ...options, run: EMBEDDED_RUN, onStarted: (started) => live.busStatsFrom(() => started.bus.stats) });
+  } catch (error) {
+    await server.close();
+    throw error;
   } finally {
     live.finish();
     closeFiles();
-    await server.close();
   }
   bar.done();
-  return runReportEnd(report, topology, values, io);
+  const code = runReportEnd(report, topology, values, io);
+  await metricsLingerClose(server, metrics.lingerMs, io.error);
+  return code;
 }
 
 /** The topology with its workloads replaced by `--workload-from`'s trace; null (errors printed) for a bad trace. */

@@ -3,7 +3,9 @@
  * one service process of a distributed run. It runs until SIGTERM (or
  * Ctrl-C), then drains and exits 0.
  */
-import { NatsConnectError, SERVICE_KINDS, isSubjectToken, serve, serveKindIs, type ServeHandle } from '@ioasim/sim/distributed';
+import { NatsConnectError, SERVICE_KINDS, isSubjectToken, serve, serveKindIs, serveMetricsRender, type ServeHandle } from '@ioasim/sim/distributed';
+import { metricsAddressParse, metricsServe, type MetricsServer } from '../metrics-server.js';
+import { parseDuration } from '@ioasim/sim';
 import { UsageError, argumentsParse } from '../arguments.js';
 import { EXIT, type CommandMain } from '../io.js';
 import { natsOptions } from './nats-connection.js';
@@ -34,6 +36,11 @@ ${NATS_OPTIONS_HELP}
   --topology <file>  the topology file (the same the coordinator runs)
   --run <id>         the run id, shared with the coordinator
   --shard <i/n>      serve the hosts whose index h has h % n == i (default 0/1: every host)
+  --metrics-listen <addr:port>  serve this process's NATS connection and bus counters in Prometheus
+                     text format on http://<addr:port>/metrics, and GET /healthz: 200 while
+                     connected to NATS, else 503 (for a container healthcheck)
+  --clock-offset <t> test hook: make this process's wall clock read t ahead (e.g. 50ms, or -50ms
+                     behind), to see the coordinator measure the skew and correct or refuse it
   -h, --help         show this help
 
 Exit codes: 0 stopped by a signal after draining, 2 bad input or a connection NATS refused.`;
@@ -51,6 +58,18 @@ export function shardParse(text: string | boolean | undefined): Shard {
   return { index, count };
 }
 
+/** `--clock-offset`: a duration, negative with a leading `-`; in ms. */
+function clockOffsetParse(value: string | boolean | undefined): number {
+  if (typeof value !== 'string') return 0;
+  const negative = value.startsWith('-');
+  try {
+    const ns = parseDuration(negative ? value.slice(1) : value);
+    return ((negative ? -1 : 1) * ns) / 1e6;
+  } catch (error) {
+    throw new UsageError(`--clock-offset: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export const serveMain: CommandMain = async (argv, io) => {
   const { values, positionals } = argumentsParse(argv, {
     help: { type: 'boolean', short: 'h' },
@@ -58,6 +77,8 @@ export const serveMain: CommandMain = async (argv, io) => {
     topology: { type: 'string' },
     run: { type: 'string' },
     shard: { type: 'string' },
+    'clock-offset': { type: 'string' },
+    'metrics-listen': { type: 'string' },
   });
   if (values['help'] === true) {
     io.out(HELP);
@@ -73,6 +94,8 @@ export const serveMain: CommandMain = async (argv, io) => {
   if (typeof run !== 'string') throw new UsageError('serve needs --run <id>');
   if (!isSubjectToken(run)) throw new UsageError(`--run "${run}" must be letters, digits, _ or - only`);
   const shard = shardParse(values['shard']);
+  const clockOffsetMs = clockOffsetParse(values['clock-offset']);
+  const metricsAddress = typeof values['metrics-listen'] === 'string' ? metricsAddressParse(values['metrics-listen']) : null;
   if (typeof values['topology'] !== 'string') throw new UsageError('serve needs --topology <file>');
   const topology = topologyRead(values['topology'], io);
   if (topology === null) return EXIT.badInput;
@@ -87,12 +110,24 @@ export const serveMain: CommandMain = async (argv, io) => {
       security,
       topology,
       run,
+      ...(clockOffsetMs === 0 ? {} : { clockOffsetMs }),
       log: (line) => io.error(`${prefix} ${line}`),
     });
   } catch (error) {
     if (!(error instanceof NatsConnectError)) throw error;
     io.error(`ioasim: serve ${service} ${shard.index}/${shard.count}: ${error.message}`);
     return EXIT.badInput;
+  }
+  let metrics: MetricsServer | null = null;
+  if (metricsAddress !== null) {
+    const id = { service, shard: shard.index, shards: shard.count };
+    try {
+      metrics = await metricsServe({ render: () => serveMetricsRender(handle.bus, id, run), healthy: () => handle.bus.connected }, metricsAddress);
+    } catch (error) {
+      await handle.stop();
+      throw error;
+    }
+    io.error(`${prefix} metrics on ${metrics.url}, health on ${metrics.url.replace(/\/metrics$/, '/healthz')}`);
   }
   const stop = (): void => {
     io.error(`${prefix} stopping: draining`);
@@ -101,6 +136,7 @@ export const serveMain: CommandMain = async (argv, io) => {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   await handle.stopped;
+  await metrics?.close();
   io.error(`${prefix} stopped`);
   return EXIT.ok;
 };

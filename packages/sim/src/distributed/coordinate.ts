@@ -3,7 +3,9 @@
  * runs no actor. It waits until every (service kind, host) of the topology is
  * covered by exactly one ready `ioasim serve` process and no process is
  * refused (roster.ts: another coordinator's, another version, a topology of
- * other content), claims and prepares them on one time origin, starts the workloads, plays the timeline, feeds the trace
+ * other content), measures each one's clock offset (clock-skew.ts) and
+ * refuses one past `maxSkewNs`, claims and prepares them on one time origin,
+ * each corrected by its offset, starts the workloads, plays the timeline, feeds the trace
  * through the watermark (TraceOrder) into the same online checker as
  * embedded mode, decides the end (run-end.ts: the devices idle, the trace
  * quiet, nothing in flight; or nothing moving for longer than a device
@@ -44,7 +46,8 @@ import type { Report, TimelineOutcome } from '../report.js';
 import { timelinePlay } from '../timeline.js';
 import { SeriesBook } from '../series.js';
 import { COORDINATOR_ENDPOINT, reliableOnRealClock } from './delivery.js';
-import { ProcessRoster, coverageCheck, processLabel } from './roster.js';
+import { CLOCK_PROBES, CLOCK_PROBE_GAP_MS, CLOCK_REPLY_WAIT_MS, ClockBook, DEFAULT_MAX_SKEW_NS, skewText } from './clock-skew.js';
+import { ProcessRoster, coverageCheck, processLabel, processKey, type ProcessState } from './roster.js';
 import { ANNOUNCE_REPEAT_MS } from './serve.js';
 import { RunClock, wallMs } from './run-clock.js';
 import { modeledRoundTripNs, topologyForRealClock } from './time-mode.js';
@@ -79,6 +82,8 @@ export type CoordinateOptions = {
   readonly warn?: (line: string) => void;
   /** Polled while waiting: a reason to give up now (e.g. a spawned service process exited), or null. */
   readonly failure?: () => string | null;
+  /** The largest clock offset of a serve process from the coordinator's (default DEFAULT_MAX_SKEW_NS); past it the run is refused. */
+  readonly maxSkewNs?: number;
 };
 
 export const READY_TIMEOUT_MS = 30_000;
@@ -191,12 +196,17 @@ async function coordinateOn(
   const stalledMs = timeoutNs / 1e6 + Math.max(quietMs, STALL_MARGIN_MS);
   const end = new RunEnd(TICK_MS, quietMs, stalledMs);
 
+  const clocks = new ClockBook();
   framesSubscribe(
     bus,
     subjects.announce(),
     'runControl',
     (records) => {
-      for (const record of records) roster.heard(record, () => end.moved());
+      const arrivedMs = wallMs();
+      for (const record of records) {
+        if (record.kind === 'clockReply') clocks.heard(record, arrivedMs);
+        else roster.heard(record, () => end.moved());
+      }
     },
     (bad) => observerErrors.push(`${bad.subject}: ${bad.error.message}`),
   );
@@ -249,12 +259,25 @@ async function coordinateOn(
     await sleep(TICK_MS);
   }
 
-  // 2. Claim them, on one time origin for every process; wait until all have built their actors.
+  // 2. Measure every process's clock offset; refuse one too far off.
   roster.close();
   const processes = roster.states;
+  const offsets = await clockOffsetsMeasure(processes, clocks, command, failed, options.maxSkewNs ?? DEFAULT_MAX_SKEW_NS);
+  log(`clock offsets: ${offsets.map((entry) => `${entry.process} ${skewText(entry.offsetNs / 1e6)} (round trip ${skewText(entry.roundTripNs / 1e6)})`).join(', ')}`);
+
+  // 3. Claim them, on one time origin for every process (corrected by its offset); wait until all have built their actors.
   const originMs = wallMs();
   const clock = new RunClock(originMs);
-  const prepare: RunControl = { kind: 'prepare', claim, instances: processes.map((state) => state.id.instance), originMs, seed, time: options.time };
+  const clockOffsetsMs = Object.fromEntries(processes.map((state) => [state.id.instance, clocks.of(state.id.instance)?.offsetMs ?? 0]));
+  const prepare: RunControl = {
+    kind: 'prepare',
+    claim,
+    instances: processes.map((state) => state.id.instance),
+    clockOffsetsMs,
+    originMs,
+    seed,
+    time: options.time,
+  };
   let resentMs = 0;
   const preparedDeadline = Date.now() + readyTimeoutMs;
   while (processes.some((state) => !state.prepared)) {
@@ -270,7 +293,7 @@ async function coordinateOn(
     await sleep(TICK_MS);
   }
 
-  // 3. Start, play the timeline, watch the trace until the end.
+  // 4. Start, play the timeline, watch the trace until the end.
   const startNs = clock.nowNs();
   command({ kind: 'start', claim });
   log(`started ${processes.length} process(es)`);
@@ -311,7 +334,7 @@ async function coordinateOn(
   }
   const endNs = clock.nowNs();
 
-  // 4. Final metrics from every process.
+  // 5. Final metrics from every process.
   command({ kind: 'finish', claim });
   const finishDeadline = Date.now() + FINISH_TIMEOUT_MS;
   while (processes.some((state) => state.finished === null)) {
@@ -356,9 +379,53 @@ async function coordinateOn(
       processes: processes.length,
       faultsPerSecond: runNs > 0 ? Math.round((ended * 1e9) / runNs) : 0,
       lateTraceEvents: order.late,
+      clockOffsets: offsets,
       bus: busCountersSum([...finished.map((record) => record.bus), coordinatorCounters(bus)]),
     },
   });
+}
+
+type ClockOffset = { readonly process: string; readonly offsetNs: number; readonly roundTripNs: number };
+
+/**
+ * Probes every process's clock (clock-skew.ts) and returns each one's offset; a CoordinationError
+ * naming every process past `maxSkewNs`, or one that never answered.
+ */
+async function clockOffsetsMeasure(
+  processes: readonly ProcessState[],
+  clocks: ClockBook,
+  command: (record: RunControl) => void,
+  failed: () => void,
+  maxSkewNs: number,
+): Promise<ClockOffset[]> {
+  for (let probe = 1; probe <= CLOCK_PROBES; probe++) {
+    failed();
+    command({ kind: 'clockProbe', probe, t0Ms: wallMs() });
+    await sleep(CLOCK_PROBE_GAP_MS);
+  }
+  const deadline = Date.now() + CLOCK_REPLY_WAIT_MS;
+  while (processes.some((state) => clocks.of(state.id.instance) === undefined) && Date.now() < deadline) {
+    failed();
+    await sleep(TICK_MS);
+  }
+  const silent = processes.filter((state) => clocks.of(state.id.instance) === undefined);
+  if (silent.length > 0) throw new CoordinationError(`no answer to the clock probes from ${silent.map(processLabel).join(', ')}`);
+  const offsets = processes.map((state) => {
+    const sample = clocks.of(state.id.instance) as { offsetMs: number; roundTripMs: number };
+    return { state, offsetNs: Math.round(sample.offsetMs * 1e6), roundTripNs: Math.round(sample.roundTripMs * 1e6) };
+  });
+  const skewed = offsets.filter((entry) => Math.abs(entry.offsetNs) > maxSkewNs);
+  if (skewed.length > 0) {
+    const named = skewed.map(
+      (entry) =>
+        `${processLabel(entry.state)} is ${skewText(Math.abs(entry.offsetNs) / 1e6)} ${entry.offsetNs > 0 ? 'ahead of' : 'behind'} the coordinator ` +
+        `(±${skewText(entry.roundTripNs / 2e6)})`,
+    );
+    throw new CoordinationError(
+      `clock skew above --max-skew ${skewText(maxSkewNs / 1e6)}: ${named.join('; ')}; synchronize the clocks (NTP, chrony) or raise --max-skew`,
+    );
+  }
+  return offsets.map((entry) => ({ process: processKey(entry.state.id), offsetNs: entry.offsetNs, roundTripNs: entry.roundTripNs }));
 }
 
 function coordinatorCounters(bus: NatsBus): BusCounters {

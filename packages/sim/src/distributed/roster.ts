@@ -80,6 +80,8 @@ export class ProcessRoster {
         }
         return;
       }
+      case 'clockReply':
+      case 'clockProbe':
       case 'prepare':
       case 'start':
       case 'unplug':

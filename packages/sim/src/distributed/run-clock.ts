@@ -5,6 +5,11 @@
  * process on one machine (or on machines with synchronized clocks) compare.
  * `cancelAll()` cancels every timer still pending, so that a stopped service
  * process leaves no timer keeping it alive.
+ *
+ * A serve process's RunClock counts from the origin shifted by its measured
+ * offset from the coordinator's clock (clock-skew.ts), so that its trace
+ * times are on the coordinator's clock; `wallOffsetMs` is the test hook
+ * `ioasim serve --clock-offset` (a clock deliberately that far ahead).
  */
 import { Priority, RealClock, type Clock, type TimerHandle } from '@ioasim/bus';
 import { performance } from 'node:perf_hooks';
@@ -19,8 +24,8 @@ export class RunClock implements Clock {
   readonly #offsetNs: number;
   readonly #pending = new Set<TimerHandle>();
 
-  constructor(originMs: number) {
-    this.#offsetNs = Math.round((wallMs() - originMs) * 1e6);
+  constructor(originMs: number, wallOffsetMs = 0) {
+    this.#offsetNs = Math.round((wallMs() + wallOffsetMs - originMs) * 1e6);
   }
 
   nowNs(): number {

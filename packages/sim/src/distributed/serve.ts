@@ -5,10 +5,13 @@
  * commands (see protocol run-control.ts).
  *
  * Lifecycle: connect, announce `ready` (repeated, so a coordinator started
- * later still hears it); on a `prepare` that claims this process (lists its
- * instance) build the actors (each service subscribes once per subject kind
- * per host, with wildcards), flush the subscriptions to the server and
- * answer `prepared`; on `start` start the device workloads and report
+ * later still hears it); answer every `clockProbe` with `clockReply` (its
+ * wall clock at receiving and at replying, for the coordinator's skew
+ * measurement, clock-skew.ts); on a `prepare` that claims this process
+ * (lists its instance) build the actors on the run's clock, corrected by
+ * the offset the prepare gives this process (each service subscribes once
+ * per subject kind per host, with wildcards), flush the subscriptions to
+ * the server and answer `prepared`; on `start` start the device workloads and report
  * `progress` once all are issued; on `finish` publish final metrics and
  * answer `finished`. `stop()` (SIGTERM) drains: outboxes flushed, final
  * metrics published, the connection drained.
@@ -46,7 +49,7 @@ import { VfioService } from '@ioasim/service-vfio';
 import { randomBytes } from 'node:crypto';
 import { IOASIM_VERSION } from '../version.js';
 import { acknowledgedAll, reliableOnRealClock } from './delivery.js';
-import { RunClock } from './run-clock.js';
+import { RunClock, wallMs } from './run-clock.js';
 import { topologyForRealClock } from './time-mode.js';
 import { topologyHash } from './topology-identity.js';
 
@@ -64,6 +67,8 @@ export type ServeOptions = ProcessId & {
   readonly topology: Topology;
   readonly run: string;
   readonly log: (line: string) => void;
+  /** Test hook (`ioasim serve --clock-offset`): this process's wall clock reads this much ahead (ms; negative = behind). */
+  readonly clockOffsetMs?: number;
 };
 
 type AnyService = {
@@ -96,6 +101,8 @@ export type ServeHandle = {
 
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const { run, topology, log } = options;
+  const wallOffsetMs = options.clockOffsetMs ?? 0;
+  const wall = (): number => wallMs() + wallOffsetMs;
   const id: ProcessId = { service: options.service, shard: options.shard, shards: options.shards };
   const name = processName(id, run);
   log(`${name}: connecting to ${options.servers.map(natsUrlRedact).join(',')} (waiting until a server is up)`);
@@ -154,7 +161,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       ignore(record.claim, 'it did not claim this process');
       return;
     }
-    const clock = new RunClock(record.originMs);
+    // On the coordinator's clock: this process's wall clock less its measured offset.
+    const clock = new RunClock(record.originMs + (record.clockOffsetsMs[instance] ?? 0), wallOffsetMs);
     prepared = { claim: record.claim, originMs: record.originMs, clock };
     announceReady();
     const realTopology = topologyForRealClock(topology, record.time);
@@ -232,8 +240,12 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     subjects.command(),
     'runControl',
     (records) => {
+      const receivedMs = wall();
       for (const record of records) {
         switch (record.kind) {
+          case 'clockProbe':
+            announce({ ...id, instance, kind: 'clockReply', probe: record.probe, t0Ms: record.t0Ms, t1Ms: receivedMs, t2Ms: wall() });
+            break;
           case 'prepare':
             void prepare(record).catch((error: unknown) => log(`prepare failed: ${String(error)}`));
             break;
@@ -251,6 +263,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
             void finish().catch((error: unknown) => log(`finish failed: ${String(error)}`));
             break;
           case 'ready':
+          case 'clockReply':
           case 'prepared':
           case 'progress':
           case 'finished':

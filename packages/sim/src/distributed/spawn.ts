@@ -1,8 +1,9 @@
 /**
  * `ioasim run --transport nats --spawn`: a distributed run in one command.
  * Starts a nats-server on a free loopback port (unless servers are given)
- * and one `ioasim serve <kind>` child process per service kind, each on the
- * next server of the list (round robin), and stops them all at the end,
+ * and one `ioasim serve <kind>` child process per service kind, each given
+ * every server, the next of the list first (round robin: NatsBus connects
+ * to the first and fails over to the others), and stops them all at the end,
  * also on failure or Ctrl-C (the caller calls `stop()`; a process exit
  * kills what is left).
  *
@@ -86,6 +87,11 @@ export function natsSecretEnvironment(security: NatsSecurity): Record<string, st
   return environment;
 }
 
+/** Every server of `servers`, the one at `first` (modulo their count) first, the others after it in order. */
+export function serversFrom(first: number, servers: readonly string[]): string[] {
+  return servers.map((_, index) => servers[(first + index) % servers.length] as string);
+}
+
 export async function distributedSpawn(options: SpawnOptions): Promise<Spawned> {
   let nats: NatsServers | null = null;
   let servers = options.servers;
@@ -100,8 +106,7 @@ export async function distributedSpawn(options: SpawnOptions): Promise<Spawned> 
   const [program, ...prefix] = options.command;
   if (program === undefined) throw new Error('distributedSpawn: empty command');
   SERVICE_KINDS.forEach((kind, index) => {
-    const server = servers[index % servers.length] as string;
-    const args = [...prefix, ...serveArguments(kind, [server], options.topologyPath, options.run, undefined, security)];
+    const args = [...prefix, ...serveArguments(kind, serversFrom(index, servers), options.topologyPath, options.run, undefined, security)];
     group.start(`serve ${kind}`, program, args, undefined, environment);
   });
   options.log(`spawned ${SERVICE_KINDS.length} service processes`);

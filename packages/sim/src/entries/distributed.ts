@@ -33,11 +33,14 @@ export {
   type CoordinateOptions,
 } from '../distributed/coordinate.js';
 export { ProcessRoster, coverageCheck, processLabel } from '../distributed/roster.js';
+export { ClockBook, DEFAULT_MAX_SKEW_NS, clockSample, skewText, type ClockSample } from '../distributed/clock-skew.js';
 export { topologyHash } from '../distributed/topology-identity.js';
+export { SERVE_METRIC_NAMES, serveMetricsRender } from '../distributed/serve-metrics.js';
 export { ANNOUNCE_REPEAT_MS, processName, serve, serveKindIs, shardHosts, type ServeHandle, type ServeOptions } from '../distributed/serve.js';
 export {
   NATS_SECRET_ENVIRONMENT,
   distributedSpawn,
+  serversFrom,
   natsSecretEnvironment,
   natsSecurityArguments,
   serveArguments,
