@@ -71,4 +71,13 @@ describe('accesses lost to chaos', () => {
     expect(summary.out).toMatch(/^accesses: 240 issued, \d+ completed, 0 failed, \d+ abandoned, 0 stuck; \d+ translation request\(s\) re-sent$/m);
     expect(summary.out).toMatch(/^ {2}first abandoned: h0\/(nic0|vnet0) access to page \d+ of /m);
   });
+
+  it('CH14 names the lost access too when the same seed also lost a page request group', async () => {
+    // examples/chaos.yaml's own chaos at-most-once: seed 3 abandons a group and, on its own, two accesses.
+    const campaign = await ioasim('chaos', CHAOS_EXAMPLE, '--seeds', '3', '--jobs', '1', '--delivery', 'at-most-once');
+    expect(campaign.code).toBe(3);
+    expect(campaign.out).toMatch(
+      /^seed 3: liveness — 0 stuck, \d+ abandoned, \d+ access\(es\) abandoned — first: h0\/\w+ group \d+ abandoned after \d+ns; first access: h0\/\w+ access to page \d+ of /m,
+    );
+  });
 });

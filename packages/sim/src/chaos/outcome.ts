@@ -112,11 +112,17 @@ export function outcomeLine(outcome: ChaosOutcome): string {
   return `seed ${outcome.seed}: liveness — ${counts}${outcomeFirst(outcome)}`;
 }
 
-/** The first thing left unanswered: a group, else an abandoned access, else a device's stuck accesses. */
+/**
+ * The first things left unanswered: the first group, and the first lost
+ * access (an abandoned one, else a device's stuck accesses), so that a seed
+ * that lost both names each.
+ */
 function outcomeFirst(outcome: ChaosOutcome): string {
   const group = outcome.unanswered[0];
-  if (group !== undefined) return ` — first: ${group.host}/${group.device} group ${group.group} ${group.state} after ${group.ageNs}ns`;
+  const groupLine = group === undefined ? null : `${group.host}/${group.device} group ${group.group} ${group.state} after ${group.ageNs}ns`;
   const access = outcome.abandonedAccesses?.[0];
-  if (access !== undefined) return ` — first: ${abandonedAccessLine(access)}`;
-  return outcome.accessesStuckFirst === null || outcome.accessesStuckFirst === undefined ? '' : ` — first: ${outcome.accessesStuckFirst}`;
+  const accessLine = access !== undefined ? abandonedAccessLine(access) : (outcome.accessesStuckFirst ?? null);
+  if (groupLine !== null && accessLine !== null) return ` — first: ${groupLine}; first access: ${accessLine}`;
+  const first = groupLine ?? accessLine;
+  return first === null ? '' : ` — first: ${first}`;
 }
