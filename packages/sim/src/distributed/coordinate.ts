@@ -268,7 +268,7 @@ async function coordinateOn(
   // 3. Claim them, on one time origin for every process (corrected by its offset); wait until all have built their actors.
   const originMs = wallMs();
   const clock = new RunClock(originMs);
-  const clockOffsetsMs = Object.fromEntries(processes.map((state) => [state.id.instance, clocks.of(state.id.instance)?.offsetMs ?? 0]));
+  const clockOffsetsMs = Object.fromEntries(processes.map((state) => [state.id.instance, clockCorrectionMs(clocks.of(state.id.instance))]));
   const prepare: RunControl = {
     kind: 'prepare',
     claim,
@@ -386,6 +386,19 @@ async function coordinateOn(
 }
 
 type ClockOffset = { readonly process: string; readonly offsetNs: number; readonly roundTripNs: number };
+
+/**
+ * The correction a process applies to its wall clock: its measured offset
+ * when the offset exceeds the measurement's own uncertainty (half the
+ * probe's round trip), else none. Processes on one machine share its clock:
+ * their measured offsets are noise of a few milliseconds on a loaded
+ * machine, and correcting by them would put each process's events that far
+ * out of order with the others'.
+ */
+export function clockCorrectionMs(sample: { readonly offsetMs: number; readonly roundTripMs: number } | undefined): number {
+  if (sample === undefined) return 0;
+  return Math.abs(sample.offsetMs) > sample.roundTripMs / 2 ? sample.offsetMs : 0;
+}
 
 /**
  * Probes every process's clock (clock-skew.ts) and returns each one's offset; a CoordinationError

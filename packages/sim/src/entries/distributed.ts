@@ -28,6 +28,7 @@ export {
   READY_TIMEOUT_MS,
   READY_SETTLE_MS,
   RUN_TIMEOUT_MS,
+  clockCorrectionMs,
   coordinate,
   natsConnectionCheck,
   type CoordinateOptions,
