@@ -48,8 +48,8 @@ const USAGE = `usage: npm run bench [-- [--only GROUP,...] [--check] [--scale-ma
                      one has fallen by more than 20% (for a time or a size,
                      where lower is better: risen by more than 25%)
   --scale-max N      the largest scale point in devices (default 1000000;
-                     100000 leaves out the million-device point, about 2.5
-                     minutes and 10 GiB of memory)
+                     100000 leaves out the million-device point, about 2
+                     minutes and 4 GiB of memory)
   --help             this text
 
 Prints one row per figure beside its raw baseline and their ratio, and writes
