@@ -11,17 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topologyLoad, type Report, type Topology } from '@ioasim/sim';
+import { topologyLoad, type Topology } from '@ioasim/sim';
 import { coordinate, distributedSpawn, type NatsServers } from '@ioasim/sim/distributed';
 import { credsMaterial, nkeyMaterial, opensslFound, tlsMaterial, type TlsMaterial } from './auth-material.js';
-import { ProcessGroup, natsRequired, natsSkipped, natsStart, stopAll } from './harness.js';
+import { ProcessGroup, ioasimRun, natsRequired, natsSkipped, natsStart, stopAll, type CommandOutcome } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = `${ROOT}packages/cli/bin/ioasim.js`;
 const SMALL = `${ROOT}test/nats/fixtures/small.yaml`;
 const PASSWORD = 's3cret-Pw9';
 const TOKEN = 'tok-8f2b6c1d';
-const COMMAND_TIMEOUT_MS = 45_000;
 
 function small(): Topology {
   const result = topologyLoad(SMALL);
@@ -34,25 +33,6 @@ function urlWith(servers: NatsServers | null, credentials: string): string {
   return (servers?.urls[0] ?? '').replace('nats://', `nats://${credentials}@`);
 }
 
-type Outcome = { code: number | null; stdout: string; stderr: string; report: Report | null };
-
-/** Runs `ioasim args` as a child process of `group` to its end. */
-async function ioasim(group: ProcessGroup, args: readonly string[], environment?: Record<string, string>): Promise<Outcome> {
-  const child = group.start(`ioasim ${args[0] ?? ''}`, process.execPath, [BIN, ...args], undefined, environment);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), COMMAND_TIMEOUT_MS)));
-  const outcome = await Promise.race([child.exited, timedOut]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') throw new Error(`ioasim ${args.join(' ')} did not end within ${COMMAND_TIMEOUT_MS} ms:\n${child.output.join('\n')}`);
-  let report: Report | null = null;
-  try {
-    report = JSON.parse(child.stdout) as Report;
-  } catch {
-    report = null;
-  }
-  return { code: child.exitCode ?? null, stdout: child.stdout, stderr: child.stderr, report };
-}
-
 /** `ioasim serve all` for the small topology, in the background. */
 function serveAll(group: ProcessGroup, server: string, run: string, extra: readonly string[] = [], environment?: Record<string, string>): void {
   group.start('serve all', process.execPath, [BIN, 'serve', 'all', '--nats', server, '--topology', SMALL, '--run', run, ...extra], undefined, environment);
@@ -62,7 +42,7 @@ function runArguments(server: string, run: string, extra: readonly string[] = []
   return ['run', SMALL, '--transport', 'nats', '--nats', server, '--run', run, '--json', '--ready-timeout', '20s', ...extra];
 }
 
-function expectRan(outcome: Outcome): void {
+function expectRan(outcome: CommandOutcome): void {
   expect(outcome.report, `${outcome.stderr}\n${outcome.stdout.slice(0, 2000)}`).not.toBeNull();
   expect(outcome.report?.transport).toBe('nats');
   expect(outcome.report?.faults.raised).toBeGreaterThan(0);
@@ -71,7 +51,7 @@ function expectRan(outcome: Outcome): void {
 }
 
 /** One line on standard error, saying what was refused; exit 2; the secret nowhere. */
-function expectRefused(outcome: Outcome, line: RegExp, secret: string): void {
+function expectRefused(outcome: CommandOutcome, line: RegExp, secret: string): void {
   const lines = outcome.stderr.split('\n').filter((text) => text.startsWith('ioasim:'));
   expect(lines, outcome.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(line);
@@ -109,7 +89,7 @@ describe.skipIf(natsSkipped('NATS credentials and TLS'))('NATS credentials and T
     });
 
     it('runs with --spawn and nats://alice:<password>@host; the password is in no output and no report', async () => {
-      const outcome = await ioasim(group(), ['run', SMALL, '--transport', 'nats', '--spawn', '--nats', urlWith(nats, `alice:${PASSWORD}`), '--json', '--verbose']);
+      const outcome = await ioasimRun(group(), ['run', SMALL, '--transport', 'nats', '--spawn', '--nats', urlWith(nats, `alice:${PASSWORD}`), '--json', '--verbose']);
       expectRan(outcome);
       expect(outcome.stdout).not.toContain(PASSWORD);
       expect(outcome.stderr).not.toContain(PASSWORD);
@@ -119,14 +99,14 @@ describe.skipIf(natsSkipped('NATS credentials and TLS'))('NATS credentials and T
       const wrong = 'wr0ng-Pw-77';
       const processes = group();
       const refused = /^ioasim: (serve all 0\/1: )?NATS at nats:\/\/127\.0\.0\.1:\d+ refused the credentials \(user "alice"\): Authorization Violation$/;
-      const ran = await ioasim(processes, runArguments(urlWith(nats, `alice:${wrong}`), 'wrong'));
+      const ran = await ioasimRun(processes, runArguments(urlWith(nats, `alice:${wrong}`), 'wrong'));
       expectRefused(ran, refused, wrong);
-      const spawned = await ioasim(processes, ['run', SMALL, '--transport', 'nats', '--spawn', '--nats', urlWith(nats, `alice:${wrong}`)]);
+      const spawned = await ioasimRun(processes, ['run', SMALL, '--transport', 'nats', '--spawn', '--nats', urlWith(nats, `alice:${wrong}`)]);
       expectRefused(spawned, refused, wrong);
       expect(spawned.stderr).not.toContain('spawned');
-      const served = await ioasim(processes, ['serve', 'all', '--nats', urlWith(nats, `alice:${wrong}`), '--topology', SMALL, '--run', 'wrong']);
+      const served = await ioasimRun(processes, ['serve', 'all', '--nats', urlWith(nats, `alice:${wrong}`), '--topology', SMALL, '--run', 'wrong']);
       expectRefused(served, refused, wrong);
-      const anonymous = await ioasim(processes, runArguments(nats?.urls[0] ?? '', 'anonymous'));
+      const anonymous = await ioasimRun(processes, runArguments(nats?.urls[0] ?? '', 'anonymous'));
       expectRefused(anonymous, /refused the credentials \(no credentials\)/, PASSWORD);
     });
 
@@ -134,7 +114,7 @@ describe.skipIf(natsSkipped('NATS credentials and TLS'))('NATS credentials and T
       const processes = group();
       const environment = { ...process.env, IOASIM_NATS_USER: 'alice', IOASIM_NATS_PASSWORD: PASSWORD } as Record<string, string>;
       serveAll(processes, nats?.urls[0] ?? '', 'environment', [], environment);
-      const outcome = await ioasim(processes, runArguments(nats?.urls[0] ?? '', 'environment'), environment);
+      const outcome = await ioasimRun(processes, runArguments(nats?.urls[0] ?? '', 'environment'), environment);
       expectRan(outcome);
     });
   });
@@ -167,7 +147,7 @@ describe.skipIf(natsSkipped('NATS credentials and TLS'))('NATS credentials and T
 
     it('refuses a wrong token in the URL in one line with exit 2, never printing it', async () => {
       const wrong = 'tok-wrong-31';
-      const outcome = await ioasim(group(), runArguments(urlWith(nats, wrong), 'token-wrong'));
+      const outcome = await ioasimRun(group(), runArguments(urlWith(nats, wrong), 'token-wrong'));
       expectRefused(outcome, /^ioasim: NATS at nats:\/\/127\.0\.0\.1:\d+ refused the credentials \(a token\): Authorization Violation$/, wrong);
     });
   });
@@ -183,11 +163,11 @@ describe.skipIf(natsSkipped('NATS credentials and TLS'))('NATS credentials and T
       const processes = group();
       const url = nats?.urls[0] ?? '';
       serveAll(processes, url, 'nkey', ['--nkey-seed', material.seedFile]);
-      expectRan(await ioasim(processes, runArguments(url, 'nkey', ['--nkey-seed', material.seedFile])));
+      expectRan(await ioasimRun(processes, runArguments(url, 'nkey', ['--nkey-seed', material.seedFile])));
     });
 
     it('refuses the seed of a user the server does not list', async () => {
-      const outcome = await ioasim(group(), runArguments(nats?.urls[0] ?? '', 'stranger', ['--nkey-seed', material.strangerSeedFile]));
+      const outcome = await ioasimRun(group(), runArguments(nats?.urls[0] ?? '', 'stranger', ['--nkey-seed', material.strangerSeedFile]));
       expectRefused(outcome, /refused the credentials \(nkey seed file .*stranger\.nk\): Authorization Violation$/, material.strangerSeed);
     });
   });
@@ -208,7 +188,7 @@ describe.skipIf(natsSkipped('NATS credentials and TLS'))('NATS credentials and T
     });
 
     it('refuses a creds file of an account the operator does not know', async () => {
-      const outcome = await ioasim(group(), runArguments(nats?.urls[0] ?? '', 'stranger', ['--creds', material.strangerCredsFile]));
+      const outcome = await ioasimRun(group(), runArguments(nats?.urls[0] ?? '', 'stranger', ['--creds', material.strangerCredsFile]));
       expectRefused(outcome, /refused the credentials \(creds file .*stranger\.creds\)/, material.strangerSeed);
     });
   });
@@ -229,12 +209,12 @@ describe.skipIf(natsSkipped('NATS credentials and TLS'))('NATS credentials and T
 
     it('runs with --spawn, the CA and a client certificate, which reach the service processes', async () => {
       const files = ['--tls-ca', tls?.ca ?? '', '--tls-cert', tls?.clientCert ?? '', '--tls-key', tls?.clientKey ?? ''];
-      const outcome = await ioasim(group(), ['run', SMALL, '--transport', 'nats', '--spawn', '--nats', nats?.urls[0] ?? '', '--json', ...files]);
+      const outcome = await ioasimRun(group(), ['run', SMALL, '--transport', 'nats', '--spawn', '--nats', nats?.urls[0] ?? '', '--json', ...files]);
       expectRan(outcome);
     });
 
     it('refuses a server certificate no CA it was given signed, in one line with exit 2', async () => {
-      const outcome = await ioasim(group(), runArguments(nats?.urls[0] ?? '', 'untrusted'));
+      const outcome = await ioasimRun(group(), runArguments(nats?.urls[0] ?? '', 'untrusted'));
       expectRefused(outcome, /^ioasim: TLS with NATS at nats:\/\/127\.0\.0\.1:\d+ failed: unable to verify the first certificate \(no CA file was given for the server's certificate\)$/, 'BEGIN');
     });
   });

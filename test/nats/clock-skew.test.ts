@@ -11,12 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '@ioasim/sim';
 import { SERVICE_KINDS, clockCorrectionMs, clockSample, type NatsServers } from '@ioasim/sim/distributed';
-import { ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';
+import { ProcessGroup, ioasimRun, natsSkipped, natsStart, stopAll, type CommandOutcome } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = `${ROOT}packages/cli/bin/ioasim.js`;
 const SMALL = `${ROOT}test/nats/fixtures/small.yaml`;
-const COMMAND_TIMEOUT_MS = 45_000;
 /** Skews far above what a loopback round trip can blur (well under 1 ms). */
 const SKEWS: Readonly<Record<string, string>> = { device: '50ms', iommu: '-30ms' };
 
@@ -56,21 +55,8 @@ describe.skipIf(natsSkipped('clock skew'))('clock skew of serve processes', () =
     return pids;
   };
 
-  const coordinator = async (processes: ProcessGroup, run: string, extra: readonly string[]): Promise<{ code: number | null; stderr: string; report: Report | null }> => {
-    const child = processes.start('run', process.execPath, [BIN, 'run', SMALL, '--transport', 'nats', '--nats', url(), '--run', run, '--json', '--ready-timeout', '20s', ...extra]);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), COMMAND_TIMEOUT_MS)));
-    const outcome = await Promise.race([child.exited, timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') throw new Error(`the coordinator did not end within ${COMMAND_TIMEOUT_MS} ms:\n${child.output.join('\n')}`);
-    let report: Report | null = null;
-    try {
-      report = JSON.parse(child.stdout) as Report;
-    } catch {
-      report = null;
-    }
-    return { code: child.exitCode ?? null, stderr: child.stderr, report };
-  };
+  const coordinator = (processes: ProcessGroup, run: string, extra: readonly string[]): Promise<CommandOutcome> =>
+    ioasimRun(processes, ['run', SMALL, '--transport', 'nats', '--nats', url(), '--run', run, '--json', '--ready-timeout', '20s', ...extra]);
 
   beforeAll(async () => {
     nats = await natsStart(1);

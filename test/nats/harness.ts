@@ -6,7 +6,14 @@
  * When nats-server is missing, NATS suites are skipped with a loud message,
  * except under CI=true or IOASIM_REQUIRE_NATS=1, where they run and fail.
  */
+import { fileURLToPath } from 'node:url';
+import type { Report } from '@ioasim/sim';
 import { ProcessGroup, natsServerFind, natsServersStart, type NatsServers } from '@ioasim/sim/distributed';
+
+/** The `ioasim` executable, as a child process runs it. */
+export const IOASIM_BIN = fileURLToPath(new URL('../../packages/cli/bin/ioasim.js', import.meta.url));
+/** The longest a command a test starts may take before the test fails, naming it and its output. */
+const COMMAND_TIMEOUT_MS = 45_000;
 
 export const NATS_BINARY = natsServerFind();
 
@@ -36,6 +43,26 @@ export async function natsStart(count: number, extra: readonly string[] = []): P
 export async function stopAll(servers: NatsServers | null, groups: readonly ProcessGroup[]): Promise<void> {
   await Promise.allSettled(groups.map((group) => group.stop()));
   await servers?.stop();
+}
+
+/** What a command run to its end gave: its exit code, output, and its JSON report when stdout holds one. */
+export type CommandOutcome = { code: number | null; stdout: string; stderr: string; report: Report | null };
+
+/** Runs `ioasim args` as a child process of `group` to its end (at most COMMAND_TIMEOUT_MS). */
+export async function ioasimRun(group: ProcessGroup, args: readonly string[], environment?: Record<string, string>): Promise<CommandOutcome> {
+  const child = group.start(`ioasim ${args[0] ?? ''}`, process.execPath, [IOASIM_BIN, ...args], undefined, environment);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), COMMAND_TIMEOUT_MS)));
+  const outcome = await Promise.race([child.exited, timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') throw new Error(`ioasim ${args.join(' ')} did not end within ${COMMAND_TIMEOUT_MS} ms:\n${child.output.join('\n')}`);
+  let report: Report | null = null;
+  try {
+    report = JSON.parse(child.stdout) as Report;
+  } catch {
+    report = null;
+  }
+  return { code: child.exitCode ?? null, stdout: child.stdout, stderr: child.stderr, report };
 }
 
 export { ProcessGroup };

@@ -10,16 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topologyLoad, type Report } from '@ioasim/sim';
+import { topologyLoad } from '@ioasim/sim';
 import { topologyHash, type NatsServers } from '@ioasim/sim/distributed';
-import { ProcessGroup, natsSkipped, natsStart, stopAll } from './harness.js';
+import { ProcessGroup, ioasimRun, natsSkipped, natsStart, stopAll, type CommandOutcome } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = `${ROOT}packages/cli/bin/ioasim.js`;
 const SMALL = `${ROOT}test/nats/fixtures/small.yaml`;
-const COMMAND_TIMEOUT_MS = 45_000;
 
-type Outcome = { code: number | null; stderr: string; report: Report | null };
 
 describe.skipIf(natsSkipped('one run per serve process'))('a serve process belongs to one run', () => {
   let nats: NatsServers | null = null;
@@ -39,21 +37,8 @@ describe.skipIf(natsSkipped('one run per serve process'))('a serve process belon
     return child.process.pid ?? 0;
   };
 
-  const coordinator = async (processes: ProcessGroup, run: string): Promise<Outcome> => {
-    const child = processes.start('run', process.execPath, [BIN, 'run', SMALL, '--transport', 'nats', '--nats', url(), '--run', run, '--json', '--ready-timeout', '20s']);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), COMMAND_TIMEOUT_MS)));
-    const outcome = await Promise.race([child.exited, timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') throw new Error(`the coordinator did not end within ${COMMAND_TIMEOUT_MS} ms:\n${child.output.join('\n')}`);
-    let report: Report | null = null;
-    try {
-      report = JSON.parse(child.stdout) as Report;
-    } catch {
-      report = null;
-    }
-    return { code: child.exitCode ?? null, stderr: child.stderr, report };
-  };
+  const coordinator = (processes: ProcessGroup, run: string): Promise<CommandOutcome> =>
+    ioasimRun(processes, ['run', SMALL, '--transport', 'nats', '--nats', url(), '--run', run, '--json', '--ready-timeout', '20s']);
 
   beforeAll(async () => {
     nats = await natsStart(1);
