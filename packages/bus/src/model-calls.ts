@@ -19,16 +19,15 @@ export class ModelCalls {
     this.#failed = true;
   }
 
-  /** Calls `work(first, second)` unless the actor has stopped; false when it did not run or threw. */
-  call<First, Second>(work: (first: First, second: Second) => void, first: First, second: Second): boolean {
-    if (this.#failed) return false;
+  /** Calls `work(first, second)` unless the actor has stopped; its result, or undefined when it did not run or threw. */
+  call<First, Second, Result>(work: (first: First, second: Second) => Result, first: First, second: Second): Result | undefined {
+    if (this.#failed) return undefined;
     try {
-      work(first, second);
-      return true;
+      return work(first, second);
     } catch (error) {
       this.errors.push(error);
       this.#failed = true;
-      return false;
+      return undefined;
     }
   }
 }

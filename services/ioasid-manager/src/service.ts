@@ -68,17 +68,13 @@ export class ManagerService {
     this.ports.subscribe(subjects.mgrResp(), 'pageResponse', (records) => this.calls.call(responsesCheck, this.manager, records));
     let replyFrames = 0;
     // One reply frame per request frame, its replies in the order of the requests.
+    const controlServe = (manager: ManagerState, requests: readonly ControlRequest[]): ControlReply[] => {
+      const nowNs = clock.nowNs();
+      return requests.map((request) => manager.control(nowNs, request.owner, request.operation));
+    };
     this.ports.subscribe(subjects.mgrCtl(), 'controlRequest', (records, message) => {
-      let replies: ControlReply[] = [];
-      const served = this.calls.call(
-        (manager: ManagerState, requests: readonly ControlRequest[]) => {
-          const nowNs = clock.nowNs();
-          replies = requests.map((request) => manager.control(nowNs, request.owner, request.operation));
-        },
-        this.manager,
-        records,
-      );
-      if (!served) return;
+      const replies = this.calls.call(controlServe, this.manager, records);
+      if (replies === undefined) return;
       replies.forEach((reply, index) => {
         const request = records[index];
         if (this.#journaling && reply.ok && request !== undefined) this.journal.push({ owner: request.owner, operation: request.operation });
