@@ -146,6 +146,7 @@ export class ServicePorts {
           cause: 'badFrame',
           device: bad.subject,
           group: bad.error.code,
+          reason: bad.error.message.slice(0, 4096),
         });
       },
       options,

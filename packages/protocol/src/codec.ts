@@ -6,7 +6,9 @@
  * self-contained: msgpackr records are defined inside each message and no
  * structure is shared between messages, so that a lost or reordered frame
  * never breaks the decoding of another. Decoding never throws: a bad frame is
- * a typed `FrameError` for the receiver to count and trace.
+ * a typed `FrameError` for the receiver to count and trace. A frame decodes
+ * only when every record passes its type's check (record-check.ts): bytes
+ * are the outside world, and model code sees only records that passed.
  */
 import { Packr, Unpackr } from 'msgpackr';
 import { ERRORS } from './errors.js';
@@ -19,6 +21,7 @@ import {
   type FrameRecords,
   type FrameTypeName,
 } from './frame-types.js';
+import { NAME_LENGTH_MAX, recordsCheck } from './record-check.js';
 
 /** Options written out so that a msgpackr upgrade cannot change the wire format silently. */
 const PACK_OPTIONS = {
@@ -44,7 +47,8 @@ export type FrameErrorName =
   | 'frameUnknownType'
   | 'frameWrongVersion'
   | 'frameMalformed'
-  | 'frameCountMismatch';
+  | 'frameCountMismatch'
+  | 'recordInvalid';
 
 export type FrameError = {
   readonly error: FrameErrorName;
@@ -101,6 +105,14 @@ export function frameDecode(bytes: Uint8Array): DecodeResult {
   }
   if (records.length !== count) {
     return frameError('frameCountMismatch', `frame header says ${count} records, found ${records.length}`);
+  }
+  if (sender.length > NAME_LENGTH_MAX || !Number.isSafeInteger(sequence) || sequence < 0) {
+    return frameError('frameMalformed', 'frame sender or sequence out of range');
+  }
+  const name = frameTypeName(type) as FrameTypeName;
+  const bad = recordsCheck(name, records);
+  if (bad !== null) {
+    return frameError('recordInvalid', `${name} record ${bad.index} of ${records.length}: ${bad.reason}`);
   }
   const header: FrameHeader = { type: type as FrameHeader['type'], version, sender, sequence, count };
   return { ok: true, frame: { header, records } };

@@ -16,6 +16,7 @@ export const ERRORS = {
   frameWrongVersion: { code: 102, meaning: 'a frame of a version this build does not read', definite: true },
   frameMalformed: { code: 103, meaning: 'a frame that is not a header and an array of records', definite: true },
   frameCountMismatch: { code: 104, meaning: 'a frame whose header count differs from its records', definite: true },
+  recordInvalid: { code: 105, meaning: 'a frame with a record that is not of its type: a field missing, unknown, of the wrong type or out of range', definite: true },
   requestTimeout: { code: 200, meaning: 'no reply within the timeout; the request may have been served', definite: false },
   noResponders: { code: 201, meaning: 'nobody subscribes to the subject of a request', definite: true },
   busClosed: { code: 202, meaning: 'the bus is closed', definite: true },

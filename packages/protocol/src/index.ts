@@ -3,6 +3,7 @@ export * from './codec.js';
 export * from './errors.js';
 export * from './frame-types.js';
 export * from './messages.js';
+export * from './record-check.js';
 export * from './run-control.js';
 export * from './subjects.js';
 export * from './topology.js';

@@ -184,6 +184,8 @@ export type TraceEvent =
       readonly group: number;
       /** The PASID of the lost page request (null for the RID), where the dropping actor knows it. */
       readonly pasid?: number | null;
+      /** For a bad frame (`device` is then its subject, `group` its error code): why it was refused. */
+      readonly reason?: string;
     }
   /** device: an access that could not be recovered (no PRI, PRI disabled, INVALID). */
   | {
