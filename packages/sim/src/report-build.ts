@@ -154,7 +154,8 @@ export function reportBuild(inputs: ReportInputs): Report {
     },
     overflowsByDevice: inputs.overflows?.byDevice() ?? [],
     messages: messagesReport(topology, metrics),
-    badFrames: metrics.reduce((sum, record) => sum + (record.actor === 'ioasid-manager' ? (record.counters['badFrames'] ?? 0) : 0), 0) + inputs.observerErrors,
+    // Every frame an actor refused is traced as a record dropped for `badFrame`; the observers count their own.
+    badFrames: counts.droppedByCause.badFrame + inputs.observerErrors,
     chaos: {
       rules: inputs.chaos?.rules ?? 0,
       delivery: inputs.chaos?.delivery ?? topology.settings.delivery,
