@@ -61,6 +61,8 @@ export type IommuCounters = {
   unrecoverable: number;
   responsesToAbsentDevices: number;
   responsesForPartials: number;
+  /** Commands refused because they name a space or a stream this IOMMU does not have, or a space still in use (see commandRefusal). */
+  commandsRefused: number;
 };
 
 export class IommuState {
@@ -74,6 +76,7 @@ export class IommuState {
     unrecoverable: 0,
     responsesToAbsentDevices: 0,
     responsesForPartials: 0,
+    commandsRefused: 0,
   };
   readonly routing: RoutingTable;
   private readonly tables = new Map<string, PageTable>();
@@ -185,7 +188,54 @@ export class IommuState {
     for (const command of commands) this.command(nowNs, command);
   }
 
+  /**
+   * Why the IOMMU refuses a command, as the kernel refuses an ioctl naming an
+   * object it does not hold; null when it applies. The manager never sends
+   * these (it checks the same against its own table first, and detaches a
+   * space everywhere before destroying it, on this same ordered subject): a
+   * refused command comes from outside the system and is counted.
+   */
+  commandRefusal(command: IommuCommand): string | null {
+    switch (command.kind) {
+      case 'pageResponse':
+        return null;
+      case 'map':
+      case 'unmap':
+        return this.spaceRefusal(command.ioasid);
+      case 'attach':
+        if (this.routing.deviceBySidAny(this.config.name, command.sid) === null) return `no stream ${command.sid} at ${this.config.name}`;
+        return command.ioasid === null ? null : this.spaceRefusal(command.ioasid);
+      case 'destroy': {
+        const refusal = this.spaceRefusal(command.ioasid);
+        if (refusal !== null) return refusal;
+        for (const device of this.routing.devices.values()) {
+          if (device.iommu !== this.config.name) continue;
+          for (const attached of device.attachments.values()) {
+            if (attached === command.ioasid || this.routing.spaces.get(attached)?.parent === command.ioasid) {
+              return `space ${command.ioasid} is in use by ${device.name}`;
+            }
+          }
+        }
+        return null;
+      }
+      case 'unplug':
+        return this.routing.deviceBySidAny(this.config.name, command.sid) === null ? `no stream ${command.sid} at ${this.config.name}` : null;
+      default:
+        return unreachable(command);
+    }
+  }
+
+  private spaceRefusal(ioasid: string): string | null {
+    const space = this.routing.spaces.get(ioasid);
+    if (space === undefined || !this.tables.has(ioasid)) return `no space ${ioasid}`;
+    return space.destroyed ? `space ${ioasid} is destroyed` : null;
+  }
+
   private command(nowNs: number, command: IommuCommand): void {
+    if (this.commandRefusal(command) !== null) {
+      this.counters.commandsRefused++;
+      return;
+    }
     switch (command.kind) {
       case 'pageResponse':
         this.pageResponse(command);

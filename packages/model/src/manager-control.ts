@@ -62,6 +62,8 @@ function attachmentChange(
   const device = manager.routing.devices.get(operation.device);
   if (device === undefined || !device.present) return refuse('notFound', `no device ${operation.device}`);
   if (device.owner !== owner) return refuse('notOwner', `device ${device.name} belongs to ${device.owner}`);
+  const argument = pasidArgumentRefusal(manager, device.name, operation.pasid, operation.asid);
+  if (argument !== null) return argument;
   const wire = pasidOnWire(manager.pool, device.name, operation.pasid, operation.asid);
   const current = device.attachments.get(pasidKey(wire)) ?? null;
   let next: string | null = null;
@@ -100,6 +102,10 @@ function spaceDestroy(manager: ManagerState, nowNs: number, owner: string, ioasi
   const space = manager.routing.spaces.get(ioasid);
   if (space === undefined || space.destroyed) return refuse('notFound', `no space ${ioasid}`);
   if (space.owner !== owner) return refuse('notOwner', `space ${ioasid} belongs to ${space.owner}`);
+  for (const child of manager.routing.spaces.values()) {
+    // As a NEST_PARENT HWPT is held by the nested HWPTs over it.
+    if (child.parent === ioasid && !child.destroyed) return refuse('busy', `space ${ioasid} is the parent of ${child.name}`);
+  }
   space.destroyed = true;
   manager.tableOf(ioasid).clear();
   for (const device of manager.routing.devices.values()) {
@@ -129,6 +135,14 @@ function deviceUnplug(manager: ManagerState, nowNs: number, owner: string, name:
   device.present = false;
   manager.effects.command(device.iommu, { kind: 'unplug', sid: device.sid });
   return { ok: true };
+}
+
+/** An ASID names one of a vDPA device's address spaces, and comes without a PASID. */
+function pasidArgumentRefusal(manager: ManagerState, device: string, pasid: number | null, asid: number | null): ControlReply | null {
+  if (asid === null) return null;
+  if (pasid !== null) return refuse('invalidArgument', `both pasid ${pasid} and asid ${asid} given; expected one`);
+  if (pasidOnWire(manager.pool, device, null, asid) === null) return refuse('invalidArgument', `${device} has no address space ${asid}`);
+  return null;
 }
 
 function refuse(error: 'notFound' | 'notOwner' | 'busy' | 'invalidArgument', message: string): ControlReply {
