@@ -69,6 +69,8 @@ export {
 export {
   HOT_PATH_KINDS,
   RETRANSMIT_FIRST_NS,
+  RECEIVE_STREAMS_MAX,
+  RECEIVE_WINDOW,
   REQUEST_ATTEMPT_NS,
   RETRANSMIT_MAX_NS,
   ReliableBus,
@@ -80,3 +82,4 @@ export {
   type ReliableOverflow,
   type ReliableStats,
 } from './reliable-bus.js';
+export { acknowledgementsEncode, envelopeEncode, originEncode } from './reliable-envelope.js';

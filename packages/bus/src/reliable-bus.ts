@@ -26,10 +26,20 @@
  *   every message sent is retransmitted until acknowledged, so none is lost
  *   for good while buffers have room;
  * - buffers are bounded (UNACKNOWLEDGED_MAX per endpoint, SEEN_ABOVE_FLOOR_MAX
- *   per stream of a subscription, TRANSMISSIONS_MAX per message); reaching
- *   one is counted and reported to `onOverflow`: the sender then publishes
- *   the message bare (at most once), the receiver leaves the frame
- *   unacknowledged to come again, a message sent that often is given up;
+ *   per stream of a subscription, RECEIVE_STREAMS_MAX streams per
+ *   subscription, TRANSMISSIONS_MAX per message); reaching one is counted
+ *   and reported to `onOverflow`: the sender then publishes the message bare
+ *   (at most once), the receiver leaves the frame unacknowledged to come
+ *   again or forgets its oldest stream (which starts again at the base of
+ *   its next frame), a message sent that often is given up: reported as
+ *   `transmissions`, a frame lost, which the runner tells the checker;
+ * - a receiver takes only what a sender could have sent: a sender holds at
+ *   most UNACKNOWLEDGED_MAX messages in flight, so an envelope whose
+ *   sequence is below its own base, or more than that window above the
+ *   base or above the stream's floor, is refused and counted
+ *   (`envelopesRefused`), never allowed to move the floor; an
+ *   acknowledgement of a message not in flight is ignored and counted
+ *   (`acknowledgementsRefused`);
  * - a sequenced subject has one receiving endpoint (the services subscribe
  *   to their own subjects, never to a wildcard another service shares): an
  *   acknowledgement does not say which subscriber sent it, so a second
@@ -64,6 +74,10 @@ const NO_PAYLOAD = new Uint8Array(0);
 export const UNACKNOWLEDGED_MAX = 1 << 16;
 /** Sequences a subscription remembers per stream above its floor (delivered while an earlier one is missing). */
 export const SEEN_ABOVE_FLOOR_MAX = 1 << 12;
+/** The (origin, subject) streams a subscription remembers; past it the oldest is forgotten. */
+export const RECEIVE_STREAMS_MAX = 1 << 14;
+/** How far above a stream's floor, or its sender's base, a sequence may be: what a sender can hold in flight. */
+export const RECEIVE_WINDOW = UNACKNOWLEDGED_MAX;
 /** The first retransmission of an unacknowledged message, and the longest backoff. */
 export const RETRANSMIT_FIRST_NS = 50_000;
 export const RETRANSMIT_MAX_NS = 800_000;
@@ -95,7 +109,10 @@ function controlSubject(subject: string): boolean {
   return subjectKind(subject) === 'mgrCtl';
 }
 
-export type ReliableOverflow = { readonly buffer: 'unacknowledged' | 'seenAboveFloor' | 'transmissions'; readonly subject: string };
+export type ReliableOverflow = {
+  readonly buffer: 'unacknowledged' | 'seenAboveFloor' | 'transmissions' | 'receiveStreams';
+  readonly subject: string;
+};
 
 export type ReliableBusOptions = {
   readonly run: string;
@@ -130,6 +147,12 @@ export type ReliableStats = {
   gaveUp: number;
   /** Control requests tried again after an attempt without a reply. */
   requestRetries: number;
+  /** Envelopes refused: a sequence below its base, or beyond the window above the base or the stream's floor. */
+  envelopesRefused: number;
+  /** Acknowledgements of messages not in flight (never sent, or acknowledged already). */
+  acknowledgementsRefused: number;
+  /** Receive streams forgotten, oldest first, when a subscription held RECEIVE_STREAMS_MAX. */
+  streamsEvicted: number;
 };
 
 /** A message sent and not yet acknowledged: its frame as bytes (`payload`), or as an object on a bus that carries objects (`frame`). */
@@ -151,6 +174,9 @@ export class ReliableBus implements Bus {
     badAcknowledgements: 0,
     gaveUp: 0,
     requestRetries: 0,
+    envelopesRefused: 0,
+    acknowledgementsRefused: 0,
+    streamsEvicted: 0,
   };
   readonly #inner: Bus;
   readonly #clock: Clock;
@@ -316,7 +342,10 @@ export class ReliableBus implements Bus {
     for (const { sequence, subject } of acknowledgements) {
       const stream = this.#send.get(subject);
       const entry = stream?.unacknowledged.get(sequence);
-      if (stream === undefined || entry === undefined) continue;
+      if (stream === undefined || entry === undefined) {
+        this.reliableStats.acknowledgementsRefused++;
+        continue;
+      }
       if (entry.timer !== null) this.#clock.cancel(entry.timer);
       stream.unacknowledged.delete(sequence);
       this.#unacknowledged--;
@@ -331,11 +360,19 @@ export class ReliableBus implements Bus {
       return;
     }
     const { sequence, base, origin, payload } = envelope;
+    if (sequence < base || sequence - base >= RECEIVE_WINDOW) {
+      this.reliableStats.envelopesRefused++;
+      return;
+    }
     const key = `${origin}\n${message.subject}`;
     let stream = streams.get(key);
     if (stream === undefined) {
+      if (streams.size >= RECEIVE_STREAMS_MAX) this.#streamEvict(streams, message.subject);
       stream = { floor: base - 1, above: new Set() };
       streams.set(key, stream);
+    } else if (sequence - stream.floor > RECEIVE_WINDOW) {
+      this.reliableStats.envelopesRefused++;
+      return;
     }
     if (base - 1 > stream.floor) {
       stream.floor = base - 1;
@@ -361,6 +398,16 @@ export class ReliableBus implements Bus {
     }
     this.#acknowledge(origin, sequence, message.subject);
     handler({ subject: message.subject, data: payload, reply: null, frame: message.frame });
+  }
+
+  /** Forgets a subscription's oldest stream: its sender's next frame starts it again at that frame's base. */
+  #streamEvict(streams: Map<string, ReceiveStream>, subject: string): void {
+    for (const key of streams.keys()) {
+      streams.delete(key);
+      break;
+    }
+    this.reliableStats.streamsEvicted++;
+    this.#onOverflow({ buffer: 'receiveStreams', subject });
   }
 
   /** Moves the floor over the sequences seen just above it. */

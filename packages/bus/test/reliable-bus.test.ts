@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ChaosBus, HOT_PATH_KINDS, RETRANSMIT_FIRST_NS, ReliableBus, type Bus, type ChaosAction } from '@ioasim/bus';
-import type { ChaosRule } from '@ioasim/protocol';
+import {
+  ChaosBus,
+  HOT_PATH_KINDS,
+  RECEIVE_STREAMS_MAX,
+  RECEIVE_WINDOW,
+  RETRANSMIT_FIRST_NS,
+  ReliableBus,
+  acknowledgementsEncode,
+  envelopeEncode,
+  originEncode,
+  type Bus,
+  type ChaosAction,
+  type ReliableOverflow,
+} from '@ioasim/bus';
+import { acknowledgementSubject, type ChaosRule } from '@ioasim/protocol';
 import { decoder, encoder, localSetup, messageRule, seededRandom } from './chaos-kit.js';
 
 const RUN = 'r';
@@ -80,12 +93,70 @@ describe('ReliableBus (at-least-once)', () => {
     expect(sender.reliableStats.sent).toBe(0);
   });
 
-  it('gives up on a message nobody acknowledges, and counts it', () => {
-    const { scheduler, endpoint } = reliableSetup([]);
-    const sender = endpoint('h0');
+  it('gives up on a message nobody acknowledges, counts it, and reports it lost with its subject', () => {
+    const { scheduler, chaos, clock } = reliableSetup([]);
+    const overflows: ReliableOverflow[] = [];
+    const sender = new ReliableBus(chaos.endpoint('h0'), { run: RUN, endpoint: 'h0', clock, onOverflow: (overflow) => overflows.push(overflow) });
     sender.publish(SUBJECT, encoder.encode('0'));
     scheduler.run();
     expect(sender.reliableStats.gaveUp).toBe(1);
+    expect(sender.unacknowledgedCount).toBe(0);
+    expect(overflows).toEqual([{ buffer: 'transmissions', subject: SUBJECT }]);
+  });
+
+  it('refuses envelopes it could not have been sent: below their base, or beyond the window, and the stream goes on', () => {
+    const { scheduler, chaos, endpoint } = reliableSetup([]);
+    const sender = endpoint('h0');
+    const receiver = endpoint('h1');
+    const seen = listen(receiver);
+    for (const index of numbers(5)) sender.publish(SUBJECT, encoder.encode(String(index)));
+    scheduler.run();
+    // A forged envelope of h0's stream that would move its floor far ahead, and one whose sequence is below its base.
+    const forged = (sequence: number, base: number): Uint8Array => envelopeEncode(originEncode('h0'), sequence, base, encoder.encode('666'));
+    chaos.inner.publish(SUBJECT, forged(2 ** 31, 2 ** 31 - 1));
+    chaos.inner.publish(SUBJECT, forged(6 + RECEIVE_WINDOW, 6));
+    chaos.inner.publish(SUBJECT, forged(3, 9));
+    scheduler.run();
+    for (const index of numbers(5)) sender.publish(SUBJECT, encoder.encode(String(5 + index)));
+    scheduler.run();
+    expect(seen).toEqual(numbers(10));
+    expect(receiver.reliableStats.envelopesRefused).toBe(3);
+    expect(receiver.reliableStats.duplicates).toBe(0);
+    expect(sender.unacknowledgedCount).toBe(0);
+  });
+
+  it('takes acknowledgements only for messages in flight, and counts the others', () => {
+    const { scheduler, chaos, endpoint } = reliableSetup([]);
+    const sender = endpoint('h0');
+    sender.publish(SUBJECT, encoder.encode('0'));
+    chaos.inner.publish(
+      acknowledgementSubject(RUN, 'h0'),
+      acknowledgementsEncode([
+        { sequence: 7, subject: SUBJECT },
+        { sequence: 1, subject: `ioasim.${RUN}.h0.mgr.faults` },
+      ]),
+    );
+    scheduler.run({ untilNs: 1_000 });
+    expect(sender.reliableStats.acknowledgementsRefused).toBe(2);
+    expect(sender.unacknowledgedCount).toBe(1);
+  });
+
+  it('keeps at most RECEIVE_STREAMS_MAX streams per subscription, forgetting the oldest, and counts it', () => {
+    const { scheduler, chaos, clock, endpoint } = reliableSetup([]);
+    const overflows: ReliableOverflow[] = [];
+    const receiver = new ReliableBus(chaos.endpoint('h1'), { run: RUN, endpoint: 'h1', clock, onOverflow: (overflow) => overflows.push(overflow) });
+    const seen = listen(receiver);
+    const forgedOrigins = RECEIVE_STREAMS_MAX + 10;
+    for (let origin = 0; origin < forgedOrigins; origin++) {
+      chaos.inner.publish(SUBJECT, envelopeEncode(originEncode(`forged${origin}`), 1, 1, encoder.encode('1')));
+    }
+    scheduler.run();
+    const sender = endpoint('h0');
+    for (const index of numbers(3)) sender.publish(SUBJECT, encoder.encode(String(index)));
+    scheduler.run();
+    expect(seen.slice(forgedOrigins)).toEqual(numbers(3));
+    expect(receiver.reliableStats.streamsEvicted).toBe(11);
+    expect(overflows.filter((overflow) => overflow.buffer === 'receiveStreams')).toHaveLength(11);
     expect(sender.unacknowledgedCount).toBe(0);
   });
 

@@ -130,6 +130,10 @@ export class Checker {
   readonly accesses = new AccessAccount();
   /** Violations for work left in flight at the end (stuck groups and accesses): liveness, not safety. */
   stuckViolations = 0;
+  /** Frames the at-least-once layer gave up on after its retransmission budget: lost, a liveness failure. */
+  framesLost = 0;
+  /** The first frames lost, each with its host and subject (see ABANDONED_REMEMBERED). */
+  readonly framesLostFirst: { readonly host: string; readonly subject: string; readonly t: number }[] = [];
   /** End-to-end latency of each completed group, to a sink (histograms live in the report). */
   latencySink: (host: string, device: string, latencyNs: number) => void = () => {};
   private readonly hosts = new Map<string, HostView>();
@@ -273,6 +277,12 @@ export class Checker {
   }
 
   /** A chaos action (ChaosBus, a crash, a heal): counted beside the trace. */
+  /** A frame given up by the at-least-once layer of `host` on `subject`: nothing will carry it again. */
+  frameLost(host: string, subject: string, t: number): void {
+    this.framesLost++;
+    if (this.framesLostFirst.length < ABANDONED_REMEMBERED) this.framesLostFirst.push({ host, subject, t });
+  }
+
   chaosObserve(event: ChaosTraceEvent): void {
     this.chaosCounts.set(event.action, (this.chaosCounts.get(event.action) ?? 0) + 1);
   }

@@ -8,7 +8,8 @@
  *   budget (abandoned) fails the run (exit 3), unless its device was
  *   unplugged by the timeline (then abandonment is the protocol's answer);
  *   so does an access left in flight, or given up with its translation
- *   request after the translation retry budget.
+ *   request after the translation retry budget, and a frame the
+ *   at-least-once layer gave up on after its retransmission budget (lost).
  *
  * A safety failure outranks a liveness one. Every violation carries the
  * seed and a trace excerpt (checker.ts); an outcome keeps a few of them.
@@ -43,6 +44,9 @@ export type ChaosOutcome = {
   readonly abandonedAccesses: readonly AbandonedAccess[];
   /** What the checker said of the first device that left accesses in flight. */
   readonly accessesStuckFirst: string | null;
+  /** Frames given up by the at-least-once layer after the retransmission budget, and the first of them. */
+  readonly framesLost: number;
+  readonly framesLostFirst: string | null;
   readonly raised: number;
   readonly retried: number;
   readonly chaos: Readonly<Record<string, number>>;
@@ -67,7 +71,8 @@ export function chaosOutcome(checker: Checker, simulatedNs: number, topology: To
   const abandonedAccesses = accesses.abandonedAccesses.filter(pluggedIn);
   const accessesAbandoned = unplugged.size === 0 ? accesses.abandoned : abandonedAccesses.reduce((sum, access) => sum + access.accesses, 0);
   const accessesStuckFirst = checker.violations.find((violation) => isStuck(violation) && !violation.message.startsWith('group '))?.message ?? null;
-  const unended = stuck + abandoned + accessesAbandoned + accesses.stuck;
+  const unended = stuck + abandoned + accessesAbandoned + accesses.stuck + checker.framesLost;
+  const lostFirst = checker.framesLostFirst[0];
   const verdict: ChaosVerdict = safetyViolations > 0 ? 'safety' : unended > 0 ? 'liveness' : 'pass';
   return {
     seed,
@@ -81,6 +86,8 @@ export function chaosOutcome(checker: Checker, simulatedNs: number, topology: To
     accessesStuck: accesses.stuck,
     abandonedAccesses: abandonedAccesses.slice(0, OUTCOME_EXAMPLES_MAX),
     accessesStuckFirst,
+    framesLost: checker.framesLost,
+    framesLostFirst: lostFirst === undefined ? null : `${lostFirst.host}: a frame on ${lostFirst.subject} given up at t=${lostFirst.t}ns`,
     raised: checker.counts.raised,
     retried: checker.counts.retried,
     chaos: Object.fromEntries([...checker.chaosCounts].sort(([a], [b]) => a.localeCompare(b))),
@@ -104,9 +111,11 @@ export function outcomeLine(outcome: ChaosOutcome): string {
   // Reports written before accesses were accounted for have no access fields.
   const accessesAbandoned = outcome.accessesAbandoned ?? 0;
   const accessesStuck = outcome.accessesStuck ?? 0;
+  const framesLost = outcome.framesLost ?? 0;
   const accessCounts = [
     accessesAbandoned > 0 ? `${accessesAbandoned} access(es) abandoned` : '',
     accessesStuck > 0 ? `${accessesStuck} access(es) stuck` : '',
+    framesLost > 0 ? `${framesLost} frame(s) lost` : '',
   ].filter((count) => count !== '');
   const counts = [`${outcome.stuck} stuck`, `${outcome.abandoned} abandoned`, ...accessCounts].join(', ');
   return `seed ${outcome.seed}: liveness — ${counts}${outcomeFirst(outcome)}`;
@@ -121,7 +130,7 @@ function outcomeFirst(outcome: ChaosOutcome): string {
   const group = outcome.unanswered[0];
   const groupLine = group === undefined ? null : `${group.host}/${group.device} group ${group.group} ${group.state} after ${group.ageNs}ns`;
   const access = outcome.abandonedAccesses?.[0];
-  const accessLine = access !== undefined ? abandonedAccessLine(access) : (outcome.accessesStuckFirst ?? null);
+  const accessLine = access !== undefined ? abandonedAccessLine(access) : (outcome.accessesStuckFirst ?? outcome.framesLostFirst ?? null);
   if (groupLine !== null && accessLine !== null) return ` — first: ${groupLine}; first access: ${accessLine}`;
   const first = groupLine ?? accessLine;
   return first === null ? '' : ` — first: ${first}`;

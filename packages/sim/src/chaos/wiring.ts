@@ -129,7 +129,10 @@ export function chaosWire(wire: ChaosWireOptions): ChaosWiring {
           run,
           endpoint: host,
           clock,
-          onOverflow: (overflow: ReliableOverflow) => report(host, 'bufferFull', `${overflow.buffer} ${overflow.subject}`, -1, 0),
+          onOverflow: (overflow: ReliableOverflow) => {
+            report(host, 'bufferFull', `${overflow.buffer} ${overflow.subject}`, -1, 0);
+            if (overflow.buffer === 'transmissions') checker.frameLost(host, overflow.subject, clock.nowNs());
+          },
         });
         reliable.push(reliableBus);
         hostBus = reliableBus;
