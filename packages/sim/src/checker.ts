@@ -140,8 +140,16 @@ export class Checker {
   private readonly keys = new TraceKeys();
   /** Groups raised and not yet ended, by group key. */
   private readonly inFlight = new Map<TraceKey, InFlight>();
-  /** Cookies routed and not yet answered, by cookie key. */
+  /**
+   * Cookies routed and not yet answered, by cookie key; freed once they can
+   * no longer be answered (answered, auto-answered, their group ended or
+   * abandoned, the run over), so that they are bounded by what is in flight.
+   */
   private readonly routed = new Map<TraceKey, Routed>();
+  /** The cookies routed for each group in flight, by group key: what its end frees from `routed`. */
+  private readonly cookiesOfGroup = new Map<TraceKey, TraceKey[]>();
+  /** The most cookies `routed` held at once. */
+  routedPeak = 0;
   private readonly autoResponded = new Set<TraceKey>();
   /** The cookie key and group key of each auto-responded group, oldest first: the sets above forget the oldest. */
   private readonly autoRespondedOrder: (readonly [TraceKey, TraceKey])[] = [];
@@ -176,6 +184,7 @@ export class Checker {
           return;
         }
         this.inFlight.delete(key);
+        this.cookiesFree(key);
         this.creditsRelease(event.host, event.device, inFlight.requests);
         this.counts.abandoned++;
         if (this.abandonedGroups.length < ABANDONED_REMEMBERED) {
@@ -253,6 +262,9 @@ export class Checker {
       if (problem.stuck) this.stuckViolations++;
       this.violate('accounting', this.lastNs, problem.message);
     }
+    // Nothing can answer a cookie once the run is over.
+    this.routed.clear();
+    this.cookiesOfGroup.clear();
     const ended = this.counts.responded + this.counts.autoResponded + this.counts.abandoned;
     if (ended + this.inFlight.size !== this.counts.raised) {
       const open = cut ? 'in flight at the cut-off' : 'stuck';
@@ -330,6 +342,7 @@ export class Checker {
       return;
     }
     this.inFlight.delete(key);
+    this.cookiesFree(key);
     this.creditsRelease(event.host, event.device, inFlight.requests);
     if (inFlight.answer === 'auto') this.counts.autoResponded++;
     else this.counts.responded++;
@@ -346,7 +359,22 @@ export class Checker {
       this.violate('routing', event.t, `${event.device} pasid ${String(event.pasid)} stage ${event.stage} routed to ${event.ioasid}, attached: ${String(expected)}`);
     }
     const owner = host?.spaces.get(event.ioasid)?.owner ?? '';
-    this.routed.set(this.keys.cookie(event.host, event.cookie), { ioasid: event.ioasid, device: event.device, owner });
+    const cookieKey = this.keys.cookie(event.host, event.cookie);
+    this.routed.set(cookieKey, { ioasid: event.ioasid, device: event.device, owner });
+    if (this.routed.size > this.routedPeak) this.routedPeak = this.routed.size;
+    const groupKey = this.keys.group(event.host, event.device, event.group);
+    if (!this.inFlight.has(groupKey)) return;
+    const cookies = this.cookiesOfGroup.get(groupKey);
+    if (cookies === undefined) this.cookiesOfGroup.set(groupKey, [cookieKey]);
+    else cookies.push(cookieKey);
+  }
+
+  /** Frees the cookies of a group that ended: no answer to them can reach its device any more. */
+  private cookiesFree(groupKey: TraceKey): void {
+    const cookies = this.cookiesOfGroup.get(groupKey);
+    if (cookies === undefined) return;
+    this.cookiesOfGroup.delete(groupKey);
+    for (const cookieKey of cookies) this.routed.delete(cookieKey);
   }
 
   private faultDelivered(event: Extract<TraceEvent, { kind: 'faultDelivered' }>): void {
