@@ -12,7 +12,7 @@
  */
 import { parseDocument } from 'yaml';
 import type { Topology } from '@ioasim/protocol';
-import { parseDuration, parseRate, topologyErrorFormat, topologyFromObject } from '@ioasim/topology';
+import { DUPLICATE_KEY_MESSAGE, duplicateKeyOffsets, parseDuration, parseRate, topologyErrorFormat, topologyFromObject } from '@ioasim/topology';
 import { reportViolations, type Report } from './report.js';
 import { run } from './run.js';
 
@@ -89,8 +89,9 @@ export function sweepPoints(parameters: readonly SweepParameter[]): SweepPoint[]
 
 /** The raw input of a YAML topology file's text, as the loader reads it before validation. */
 export function sweepInputParse(text: string, file: string): unknown {
-  const document = parseDocument(text, { uniqueKeys: true, version: '1.2', schema: 'core', merge: true });
+  const document = parseDocument(text, { uniqueKeys: false, version: '1.2', schema: 'core', merge: true });
   if (document.errors.length > 0) throw new SweepError(`${file}: ${document.errors[0]?.message ?? 'YAML syntax error'}`);
+  if (duplicateKeyOffsets(document).length > 0) throw new SweepError(`${file}: ${DUPLICATE_KEY_MESSAGE}`);
   return document.toJS({ maxAliasCount: 100 });
 }
 

@@ -13,7 +13,8 @@ import { deviceFactsRead, hostFactsRead, slotOf } from './host-facts.js';
 import type { HostFacts } from './host-facts.js';
 import { rawBoolean, rawDuration, rawList, rawName, rawWhole } from './raw.js';
 import type { RawObject } from './raw.js';
-import { DEFAULTS } from './schema.js';
+import { ACCESS_COUNT_MAX, DEFAULTS, MAPPED_PAGES_MAX } from './schema.js';
+import { parseRate } from './units.js';
 
 const LISTS = { iommus: 'iommu', owners: 'owner', spaces: 'space', devices: 'device' } as const;
 
@@ -157,6 +158,46 @@ function rateFindings(rate: unknown, path: Path): Finding[] {
   return findings;
 }
 
+/**
+ * What a workload makes before and during the run stays within its limits:
+ * the pages it maps before the run (each an entry of a page table), and the
+ * accesses a `duration` implies at its highest rate.
+ */
+function workloadSizeFindings(item: RawObject, path: Path): Finding[] {
+  const findings: Finding[] = [];
+  const pages = rawWhole(item['pages']);
+  const mapped = typeof item['mapped'] === 'number' ? item['mapped'] : 0;
+  if (pages !== null && pages * mapped > MAPPED_PAGES_MAX) {
+    findings.push(
+      finding([...path, 'mapped'], `maps ${Math.ceil(pages * mapped)} pages before the run (pages ${pages} × mapped ${mapped}); expected at most ${MAPPED_PAGES_MAX} (2^24)`),
+    );
+  }
+  const durationNs = rawDuration(item['duration']);
+  const rate = rateHighest(item['rate']);
+  if (durationNs !== null && rate !== null && (durationNs / 1e9) * rate > ACCESS_COUNT_MAX) {
+    findings.push(
+      finding([...path, 'duration'], `implies ${Math.ceil((durationNs / 1e9) * rate)} accesses at ${rate}/s; expected at most ${ACCESS_COUNT_MAX}, as for count`),
+    );
+  }
+  return findings;
+}
+
+/** The highest rate of a rate or its steps, per second; null when none parses. */
+function rateHighest(rate: unknown): number | null {
+  const values = Array.isArray(rate) ? rawList(rate).map(({ item }) => item['rate']) : [rate];
+  let highest: number | null = null;
+  for (const value of values) {
+    if (typeof value !== 'number' && typeof value !== 'string') continue;
+    try {
+      const perSecond = parseRate(value);
+      highest = highest === null ? perSecond : Math.max(highest, perSecond);
+    } catch {
+      continue;
+    }
+  }
+  return highest;
+}
+
 function workloadFindings(facts: HostFacts, host: RawObject, path: Path): Finding[] {
   const findings: Finding[] = [];
   for (const { item, index } of rawList(host['workloads'])) {
@@ -168,6 +209,7 @@ function workloadFindings(facts: HostFacts, host: RawObject, path: Path): Findin
       findings.push(finding(workloadPath, 'neither count nor duration; expected exactly one: a workload ends after a number of accesses or after a time'));
     }
     findings.push(...rateFindings(item['rate'], [...workloadPath, 'rate']));
+    findings.push(...workloadSizeFindings(item, workloadPath));
     const name = rawName(item['device']);
     if (name === null) continue;
     const device = facts.devices.get(name);

@@ -30,5 +30,7 @@ export type {
 export { GRAPH_FORMATS, topologyGraph, topologyGraphGroups } from './topology-graph.js';
 export type { GraphEdge, GraphEdgeStyle, GraphFormat, GraphGroup, GraphNode, GraphNodeShape } from './topology-graph.js';
 export { chaosRuleFormat, topologyTree } from './topology-tree.js';
-export { durationFormat, parseDuration, parseRate, rateFormat } from './units.js';
+export { DURATION_MAX_NS, RATE_MAX, durationFormat, parseDuration, parseRate, rateFormat } from './units.js';
+export { ACCESS_COUNT_MAX, ENTRIES_MAX, MAPPED_PAGES_MAX, PAGES_MAX, RETRIES_MAX } from './schema.js';
+export { DUPLICATE_KEY_MESSAGE, duplicateKeyOffsets } from './unique-keys.js';
 export { suggestionFind } from './suggest.js';

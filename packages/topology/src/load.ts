@@ -13,6 +13,7 @@ import { errorsSort, pathFormat, quote } from './errors.js';
 import type { Finding, TopologyError, TopologyResult } from './errors.js';
 import { topologyNormalize } from './normalize.js';
 import { positionFind } from './positions.js';
+import { DUPLICATE_KEY_MESSAGE, duplicateKeyOffsets } from './unique-keys.js';
 import { topologyValidate } from './validate.js';
 
 /** Aliases a file may expand; more is refused (a "billion laughs" file). */
@@ -77,8 +78,13 @@ export function topologyParse(text: string, file: string): TopologyResult {
   if (binary !== null) return binary;
   const lineCounter = new LineCounter();
   // YAML 1.2 core schema, with merge keys (`<<: *defaults`) so that a file can share settings between objects.
-  const document: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, version: '1.2', schema: 'core', merge: true });
-  if (document.errors.length > 0) return { ok: false, errors: errorsSort(document.errors.map(syntaxError)) };
+  // Unique keys are checked by duplicateKeyOffsets, in linear time, not by the parser (quadratic).
+  const document: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, version: '1.2', schema: 'core', merge: true });
+  const duplicates = duplicateKeyOffsets(document).map((offset): TopologyError => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { path: '', line, column: col, message: `YAML syntax error: ${DUPLICATE_KEY_MESSAGE}` };
+  });
+  if (document.errors.length > 0 || duplicates.length > 0) return { ok: false, errors: errorsSort([...document.errors.map(syntaxError), ...duplicates]) };
   let raw: unknown;
   try {
     raw = document.toJS({ maxAliasCount: ALIAS_COUNT_MAX });

@@ -8,7 +8,7 @@
  * reports it a second time.
  */
 import { NAME_PATTERN } from './schema.js';
-import { DURATION_PATTERN, parseDuration } from './units.js';
+import { DURATION_PATTERN, durationWithinMax, parseDuration } from './units.js';
 
 export type RawObject = Readonly<Record<string, unknown>>;
 
@@ -46,6 +46,6 @@ export function rawBoolean(value: unknown): boolean | null {
 
 /** Nanoseconds of a duration the schema accepts. */
 export function rawDuration(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
-  return typeof value === 'string' && DURATION_PATTERN.test(value) ? parseDuration(value) : null;
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 && durationWithinMax(String(value)) ? value : null;
+  return typeof value === 'string' && DURATION_PATTERN.test(value) && durationWithinMax(value) ? parseDuration(value) : null;
 }

@@ -23,11 +23,15 @@ import {
 import { z } from 'zod';
 import {
   DURATION_EXPECTED,
+  DURATION_MAX_NS,
   DURATION_PATTERN,
   DURATION_POSITIVE_EXPECTED,
   DURATION_POSITIVE_PATTERN,
   RATE_EXPECTED,
+  RATE_MAX,
   RATE_PATTERN,
+  durationWithinMax,
+  rateWithinMax,
 } from './units.js';
 
 /** Names become NATS subject tokens, so they may not hold `.`, `*`, `>` or spaces. */
@@ -49,6 +53,16 @@ export const PRG_SIZE_MAX = 512;
 export const FLEET_COUNT_MAX = 1_000_000;
 /** Hosts of a topology after fleet expansion: several fleets together stay within one fleet's limit. */
 export const HOSTS_MAX = FLEET_COUNT_MAX;
+/** Accesses of one workload. */
+export const ACCESS_COUNT_MAX = 1_000_000_000;
+/** The working set of one workload, and pages of one timeline map, in 4 KiB pages (2^40: 4 PiB). */
+export const PAGES_MAX = 2 ** 40;
+/** Pages one workload maps before the run (`pages` × `mapped`): each is an entry of a page table. */
+export const MAPPED_PAGES_MAX = 2 ** 24;
+/** Entries of a queue, a quota, a translation cache, PRI credits, records of a batch. */
+export const ENTRIES_MAX = 2 ** 24;
+/** Re-issues of a group, re-sends of a translation request. */
+export const RETRIES_MAX = 1_000;
 
 export const DEFAULTS = {
   priQueue: 256,
@@ -72,21 +86,27 @@ const described = <Schema extends z.ZodType>(schema: Schema, description: string
 export const nameSchema = described(z.string().regex(NAME_PATTERN, { error: NAME_EXPECTED }), NAME_EXPECTED);
 const whole = (minimum: number, description: string, maximum?: number) =>
   described(maximum === undefined ? z.int().min(minimum) : z.int().min(minimum).max(maximum), description);
-const queueSchema = whole(1, 'queue entries, at least 1');
+const queueSchema = whole(1, `queue entries, 1 to ${ENTRIES_MAX}`, ENTRIES_MAX);
 const fractionSchema = described(z.number().min(0).max(1), 'a fraction from 0 to 1');
 const pasidSchema = described(z.int().min(0).max(PASID_LIMIT - 1), `a PASID from 0 to ${PASID_LIMIT - 1}`);
 const asidSchema = described(z.int().min(0).max(PASID_LIMIT - 1), 'a vDPA address space ID, from 0');
 
 export const durationSchema = described(
-  z.union([z.number().min(0), z.string().regex(DURATION_PATTERN, { error: DURATION_EXPECTED })]),
+  z.union([
+    z.number().min(0).max(DURATION_MAX_NS),
+    z.string().regex(DURATION_PATTERN, { error: DURATION_EXPECTED }).refine(durationWithinMax, { error: DURATION_EXPECTED }),
+  ]),
   DURATION_EXPECTED,
 );
 const durationPositiveSchema = described(
-  z.union([z.number().gt(0), z.string().regex(DURATION_POSITIVE_PATTERN, { error: DURATION_POSITIVE_EXPECTED })]),
+  z.union([
+    z.number().gt(0).max(DURATION_MAX_NS),
+    z.string().regex(DURATION_POSITIVE_PATTERN, { error: DURATION_POSITIVE_EXPECTED }).refine(durationWithinMax, { error: DURATION_POSITIVE_EXPECTED }),
+  ]),
   DURATION_POSITIVE_EXPECTED,
 );
 const rateValueSchema = described(
-  z.union([z.number().gt(0), z.string().regex(RATE_PATTERN, { error: RATE_EXPECTED })]),
+  z.union([z.number().gt(0).max(RATE_MAX), z.string().regex(RATE_PATTERN, { error: RATE_EXPECTED }).refine(rateWithinMax, { error: RATE_EXPECTED })]),
   RATE_EXPECTED,
 );
 const rateStepSchema = z.strictObject({ at: durationSchema, rate: rateValueSchema });
@@ -128,7 +148,7 @@ export const iommuSchema = z.strictObject({
   priQueue: queueSchema.optional(),
   eventQueue: queueSchema.optional(),
   service: costSchema.optional(),
-  priQuota: whole(1, 'PRI queue entries one device may hold, at least 1').optional(),
+  priQuota: whole(1, `PRI queue entries one device may hold, 1 to ${ENTRIES_MAX}`, ENTRIES_MAX).optional(),
 });
 
 export const managerSchema = z.strictObject({ service: costSchema.optional() });
@@ -167,10 +187,10 @@ export const deviceSchema = z.strictObject({
   frontend: z.enum(FRONTEND_KINDS).optional(),
   pasids: whole(0, `the number of PASIDs supported, 0 to ${PASID_LIMIT}`, PASID_LIMIT).optional(),
   asids: whole(0, `the number of vDPA address spaces, 0 to ${PASID_LIMIT}`, PASID_LIMIT).optional(),
-  pri: z.strictObject({ credits: whole(1, 'PRI credits (outstanding page requests), at least 1') }).optional(),
+  pri: z.strictObject({ credits: whole(1, `PRI credits (outstanding page requests), 1 to ${ENTRIES_MAX}`, ENTRIES_MAX) }).optional(),
   stall: z.boolean().optional(),
   vf: z.boolean().optional(),
-  atc: whole(0, 'translation cache entries').optional(),
+  atc: whole(0, `translation cache entries, 0 to ${ENTRIES_MAX}`, ENTRIES_MAX).optional(),
   attach: z.array(attachmentSchema).optional(),
 });
 
@@ -178,10 +198,10 @@ export const workloadSchema = z.strictObject({
   device: nameSchema,
   pasid: pasidSchema.optional(),
   asid: asidSchema.optional(),
-  pages: whole(1, 'a working set in 4 KiB pages, at least 1'),
+  pages: whole(1, `a working set in 4 KiB pages, 1 to 2^40`, PAGES_MAX),
   pattern: patternSchema.optional(),
   rate: rateSchema,
-  count: whole(1, 'a number of accesses, at least 1').optional(),
+  count: whole(1, `a number of accesses, 1 to ${ACCESS_COUNT_MAX}`, ACCESS_COUNT_MAX).optional(),
   duration: durationPositiveSchema.optional(),
   write: fractionSchema.optional(),
   mapped: fractionSchema.optional(),
@@ -212,7 +232,7 @@ export const linksSchema = z.strictObject({
 
 const timelineTargetSchema = z.strictObject({ device: nameSchema, pasid: pasidSchema.optional(), asid: asidSchema.optional() });
 const timelineAttachSchema = timelineTargetSchema.extend({ space: nameSchema });
-const timelinePagesSchema = z.strictObject({ space: nameSchema, pages: whole(1, 'a number of pages, at least 1') });
+const timelinePagesSchema = z.strictObject({ space: nameSchema, pages: whole(1, `a number of pages, 1 to ${MAPPED_PAGES_MAX}`, MAPPED_PAGES_MAX) });
 
 /** The actions of a timeline entry; an entry holds exactly one of them (checked by the timeline rules). */
 export const TIMELINE_ACTIONS = ['detach', 'attach', 'replace', 'map', 'unmap', 'destroy', 'unplug'] as const;
@@ -230,12 +250,12 @@ export const timelineEntrySchema = z.strictObject({
 });
 
 export const settingsSchema = z.strictObject({
-  batch: z.strictObject({ records: whole(1, 'records per batch, at least 1').optional(), window: durationSchema.optional() }).optional(),
+  batch: z.strictObject({ records: whole(1, `records per batch, 1 to ${ENTRIES_MAX}`, ENTRIES_MAX).optional(), window: durationSchema.optional() }).optional(),
   delivery: z.enum(DELIVERIES).optional(),
   deviceTimeout: durationPositiveSchema.meta({ default: DEFAULTS.deviceTimeout }).optional(),
-  retries: whole(0, 'a number of re-issues, from 0').meta({ default: DEFAULTS.retries }).optional(),
+  retries: whole(0, `a number of re-issues, 0 to ${RETRIES_MAX}`, RETRIES_MAX).meta({ default: DEFAULTS.retries }).optional(),
   translationTimeout: durationPositiveSchema.meta({ default: DEFAULTS.translationTimeout }).optional(),
-  translationRetries: whole(0, 'a number of re-sends, from 0').meta({ default: DEFAULTS.translationRetries }).optional(),
+  translationRetries: whole(0, `a number of re-sends, 0 to ${RETRIES_MAX}`, RETRIES_MAX).meta({ default: DEFAULTS.translationRetries }).optional(),
   responseTimeout: durationPositiveSchema.optional(),
 });
 

@@ -8,6 +8,12 @@
  * simulated second, as a number or a string (`"10/s"`, `"200k/s"`, `"1.5M/s"`,
  * `"2G/s"`). The patterns below are the ones the schema checks, so a string
  * the schema accepts always parses.
+ *
+ * Both have a finite maximum, checked by the schema before anything is
+ * built: a duration at most DURATION_MAX_NS (one hour of simulated time),
+ * a rate at most RATE_MAX per second. A run of a simulated hour at the
+ * fastest rate is already far past what one machine can simulate; larger
+ * values (a duration of 10^400 that overflows to Infinity) are typos.
  */
 
 const DURATION_UNITS_NS = {
@@ -21,6 +27,11 @@ const DURATION_UNITS_NS = {
 
 const RATE_MULTIPLIERS = { '': 1, k: 1_000, M: 1_000_000, G: 1_000_000_000 } as const;
 
+/** The longest duration a topology or option may give: one hour of simulated time. */
+export const DURATION_MAX_NS = 3_600 * 1_000_000_000;
+/** The highest rate a topology may give, in accesses per simulated second. */
+export const RATE_MAX = 10_000_000_000;
+
 const DURATION_SHAPE = String.raw`(\d+(?:\.\d+)?)\s*(ns|us|µs|μs|ms|s)?`;
 const RATE_SHAPE = String.raw`(\d+(?:\.\d+)?)\s*([kMG]?)/s`;
 
@@ -32,31 +43,53 @@ export const DURATION_POSITIVE_PATTERN = new RegExp(`^(?=[^1-9]*[1-9])${DURATION
 export const RATE_PATTERN = new RegExp(`^(?=[^1-9]*[1-9])${RATE_SHAPE}$`);
 
 export const DURATION_EXPECTED =
-  'a duration: nanoseconds as a number, or a string with a unit ns, us, µs, ms or s ("500ns", "1.5us", "2ms")';
+  'a duration of at most 3600s: nanoseconds as a number, or a string with a unit ns, us, µs, ms or s ("500ns", "1.5us", "2ms")';
 export const DURATION_POSITIVE_EXPECTED =
-  'a duration above zero: nanoseconds as a number, or a string with a unit ns, us, µs, ms or s ("500ns", "1.5us", "2ms")';
-export const RATE_EXPECTED = 'a rate above zero per second: a number, or a string like "10/s", "200k/s", "1.5M/s", "2G/s"';
+  'a duration above zero and at most 3600s: nanoseconds as a number, or a string with a unit ns, us, µs, ms or s ("500ns", "1.5us", "2ms")';
+export const RATE_EXPECTED = 'a rate above zero and at most 10G/s: a number, or a string like "10/s", "200k/s", "1.5M/s", "2G/s"';
 
 /** Nanoseconds of a duration. Throws a RangeError for a value the format does not allow. */
 export function parseDuration(value: number | string): number {
   if (typeof value === 'number') {
-    if (Number.isFinite(value) && value >= 0) return value;
+    if (Number.isFinite(value) && value >= 0 && value <= DURATION_MAX_NS) return value;
     throw new RangeError(`bad duration ${value}; expected ${DURATION_EXPECTED}`);
   }
   const match = DURATION_PATTERN.exec(value.trim());
   if (match === null) throw new RangeError(`bad duration ${JSON.stringify(value)}; expected ${DURATION_EXPECTED}`);
   const unit = (match[2] ?? 'ns') as keyof typeof DURATION_UNITS_NS;
-  return Math.round(Number(match[1]) * DURATION_UNITS_NS[unit]);
+  const ns = Math.round(Number(match[1]) * DURATION_UNITS_NS[unit]);
+  if (!(ns <= DURATION_MAX_NS)) throw new RangeError(`duration ${shortened(value)} is too long; expected ${DURATION_EXPECTED}`);
+  return ns;
+}
+
+/** Whether a duration string within the pattern is at most DURATION_MAX_NS. */
+export function durationWithinMax(value: string): boolean {
+  const match = DURATION_PATTERN.exec(value.trim());
+  if (match === null) return true;
+  const unit = (match[2] ?? 'ns') as keyof typeof DURATION_UNITS_NS;
+  return Number(match[1]) * DURATION_UNITS_NS[unit] <= DURATION_MAX_NS;
+}
+
+/** Whether a rate string within the pattern is at most RATE_MAX. */
+export function rateWithinMax(value: string): boolean {
+  const match = RATE_PATTERN.exec(value.trim());
+  if (match === null) return true;
+  return Number(match[1]) * RATE_MULTIPLIERS[(match[2] ?? '') as keyof typeof RATE_MULTIPLIERS] <= RATE_MAX;
+}
+
+/** A value quoted for a message, cut when it is long (a duration of 400 digits). */
+function shortened(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 20)}...${value.slice(-10)}` : value);
 }
 
 /** Accesses per second of a rate. Throws a RangeError for a value the format does not allow. */
 export function parseRate(value: number | string): number {
   if (typeof value === 'number') {
-    if (Number.isFinite(value) && value > 0) return value;
+    if (Number.isFinite(value) && value > 0 && value <= RATE_MAX) return value;
     throw new RangeError(`bad rate ${value}; expected ${RATE_EXPECTED}`);
   }
   const match = RATE_PATTERN.exec(value.trim());
-  if (match === null) throw new RangeError(`bad rate ${JSON.stringify(value)}; expected ${RATE_EXPECTED}`);
+  if (match === null || !rateWithinMax(value)) throw new RangeError(`bad rate ${shortened(value)}; expected ${RATE_EXPECTED}`);
   const multiplier = (match[2] ?? '') as keyof typeof RATE_MULTIPLIERS;
   // Multiplying the decimal digits as an integer keeps "1.1k/s" exactly 1100.
   const [whole = '0', fraction = ''] = (match[1] ?? '0').split('.');

@@ -20,11 +20,11 @@ const EXPECTED: Record<string, readonly Expected[]> = {
     ['hosts[0].devices[0].attach[0].space', 20, 20, `space "gpa1" belongs to owner vm1, not to owner vm0 of device nic0; expected a space of owner vm0: a device attaches only to its own owner's spaces (tenant isolation)`],
   ],
   'bad-duration-unit': [
-    ['hosts[0].iommus[0].service', 7, 47, 'found "5xs"; expected a duration: nanoseconds as a number, or a string with a unit ns, us, µs, ms or s ("500ns", "1.5us", "2ms")'],
+    ['hosts[0].iommus[0].service', 7, 47, 'found "5xs"; expected a duration of at most 3600s: nanoseconds as a number, or a string with a unit ns, us, µs, ms or s ("500ns", "1.5us", "2ms")'],
   ],
   'bad-rate': [
-    ['hosts[0].workloads[0].rate', 21, 42, 'found "100k"; expected a rate above zero per second: a number, or a string like "10/s", "200k/s", "1.5M/s", "2G/s"'],
-    ['hosts[0].workloads[1].rate', 22, 42, 'found "0/s"; expected a rate above zero per second: a number, or a string like "10/s", "200k/s", "1.5M/s", "2G/s"'],
+    ['hosts[0].workloads[0].rate', 21, 42, 'found "100k"; expected a rate above zero and at most 10G/s: a number, or a string like "10/s", "200k/s", "1.5M/s", "2G/s"'],
+    ['hosts[0].workloads[1].rate', 22, 42, 'found "0/s"; expected a rate above zero and at most 10G/s: a number, or a string like "10/s", "200k/s", "1.5M/s", "2G/s"'],
   ],
   'chaos-rules': [
     ['chaos[0]', 23, 5, 'a message rule without an action; expected at least one of: drop, duplicate, delay, reorder'],
