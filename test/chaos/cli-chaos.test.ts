@@ -25,9 +25,13 @@ describe('ioasim chaos, replay, shrink', () => {
     expect(failing.code).toBe(3);
     expect(failing.out).toMatch(/^seed \d+: liveness — \d+ stuck, \d+ abandoned — first: h0\/(nic0|vnet0) group \d+/m);
     const swarm = await ioasim('chaos', small, '--seeds', '1..4', '--jobs', '1', '--swarm', '--json');
-    const drawn = JSON.parse(swarm.out) as { swarm: boolean; summary: { seeds: number } };
+    // One JSON line per seed as it finishes, then the report.
+    const lines = swarm.out.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.slice(0, 4).map((line) => line['seed'])).toEqual([1, 2, 3, 4]);
+    const drawn = lines[4] as { swarm: boolean; summary: { seeds: number } };
     expect(drawn.swarm).toBe(true);
     expect(drawn.summary.seeds).toBe(4);
+    expect(lines).toHaveLength(5);
   });
 
   it('CH9 replays a failing seed from its report to the same violations, and shrinks its schedule to a smaller one that still fails', async () => {

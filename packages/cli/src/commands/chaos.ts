@@ -1,8 +1,11 @@
 /**
  * `ioasim chaos <topology.yaml> --seeds 1..500`: a chaos campaign. Every seed
  * runs the topology under its chaos (the file's rules and any --chaos), in
- * parallel worker processes; the failing seeds are printed with their first
- * violation, then a summary; --report writes what replay and shrink need.
+ * parallel worker processes; each seed's verdict is printed as soon as it is
+ * known (a failing one with its first violation; a JSON line with --json),
+ * so that a campaign stopped midway keeps what it did; then a summary (the
+ * report, as the last JSON line, with --json); --report writes what replay
+ * and shrink need.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -15,6 +18,7 @@ import {
   seedsParse,
   seedsRun,
   topologyWithChaos,
+  type ChaosOutcome,
   type ChaosSchedule,
 } from '@ioasim/sim/chaos';
 import { UsageError, argumentsParse, integerOption, repeatedFirst } from '../arguments.js';
@@ -42,11 +46,19 @@ Options:
   --delivery <d>     at-least-once or at-most-once (default: the topology's settings.delivery)
   --jobs <n>         worker processes (default: the number of CPUs)
   --report <file>    write the campaign report (JSON) for ioasim replay and ioasim shrink
-  --json             print the report as JSON instead of the lines
+  --json             print JSON lines instead: each seed's outcome as it finishes, then the report
+
+Each seed's verdict is printed as soon as it is known, in the order the seeds
+finish: a campaign stopped midway has printed every seed it finished.
   -h, --help         show this help
 
 Exit codes: 0 every seed held every invariant, 1 a safety invariant failed,
 3 a liveness check failed (and no safety one), 2 bad input.`;
+
+/** A seed's verdict on one line: `seed 7: pass`, or a failure with its first violation. */
+function seedLine(outcome: ChaosOutcome): string {
+  return outcome.verdict === 'pass' ? `seed ${outcome.seed}: pass` : outcomeLine(outcome);
+}
 
 export const chaosMain: CommandMain = async (argv, io) => {
   const { values, positionals } = argumentsParse(argv, {
@@ -110,6 +122,7 @@ export const chaosMain: CommandMain = async (argv, io) => {
     results = await seedsRun(
       seeds.map((seed) => ({ topology, schedule, seed, swarm })),
       jobs,
+      (result) => io.out(values['json'] === true ? JSON.stringify(result.outcome) : seedLine(result.outcome)),
     );
   } catch (error) {
     if (error instanceof RangeError) {
@@ -126,9 +139,8 @@ export const chaosMain: CommandMain = async (argv, io) => {
   const report = chaosReportBuild({ topologyPath: file, topologyText: text, schedule, swarm, results, wallMs: Date.now() - startedMs });
   const written = typeof reportFile === 'string' ? outputFileWrite('--report', reportFile, `${JSON.stringify(report, null, 2)}\n`, io) : null;
   if (values['json'] === true) {
-    io.out(JSON.stringify(report, null, 2));
+    io.out(JSON.stringify(report));
   } else {
-    for (const failure of report.failures) io.out(outcomeLine(failure.outcome));
     const { summary } = report;
     io.out(
       `${summary.seeds} seeds, ${schedule.rules.length} rule(s), ${schedule.delivery}${swarm ? ', swarm' : ''}: ` +

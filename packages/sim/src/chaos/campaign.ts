@@ -128,7 +128,8 @@ export function topologyWithChaos(text: string, file: string, extraRules: readon
   const parsed = topologyParse(text, file);
   if (!parsed.ok) return { ok: false, errors: parsed.errors.map((error) => errorLine(file, error)) };
   if (extraRules.length === 0) return parsed;
-  const raw = yamlParse(text, { merge: true }) as Record<string, unknown>;
+  // Keys were checked unique by topologyParse (in linear time; yaml's own check is quadratic).
+  const raw = yamlParse(text, { merge: true, uniqueKeys: false }) as Record<string, unknown>;
   const chaos = Array.isArray(raw['chaos']) ? [...(raw['chaos'] as unknown[])] : [];
   const first = chaos.length;
   for (const rule of extraRules) {
