@@ -13,7 +13,7 @@ function stuckHandler(scale: number): Topology {
   const topology = loaded.topology;
   return {
     ...topology,
-    hosts: topology.hosts.map((host) => ({ ...host, workloads: host.workloads.map((workload) => ({ ...workload, count: workload.count * scale })) })),
+    hosts: topology.hosts.map((host) => ({ ...host, workloads: host.workloads.map((workload) => ({ ...workload, count: (workload.count ?? 0) * scale })) })),
   };
 }
 
