@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus } from '@ioasim/bus/nats';
-import { controlSubjects, hostSubjects, metricsSubject, traceSubject, type FrameTypeName } from '@ioasim/protocol';
+import { controlSubjects, frameDecode, frameEncode, hostSubjects, metricsSubject, traceSubject, type FrameTypeName, type RunControl } from '@ioasim/protocol';
 import type { NatsServers } from '@ioasim/sim/distributed';
 import type { Report } from '@ioasim/sim';
 import { frameBad, randomOf } from '../chaos/frame-fuzz.js';
@@ -106,5 +106,26 @@ describe.skipIf(natsSkipped('frame fuzz on a live run'))('frame fuzz on a live r
     expect(report.accesses.completed).toBe(calm.accesses.completed);
     expect(report.badFrames).toBeGreaterThan(0);
     expect(report.distributed?.bus.handlerErrors).toBe(0);
+  }, 120_000);
+
+  it('ends the run with an error naming the process as soon as it says one of its actors stopped, not at a timeout', async () => {
+    const listener = await NatsBus.connect({ servers: [url()], name: 'listener' });
+    const control = controlSubjects('broken');
+    let told = false;
+    listener.subscribe(control.announce(), (message) => {
+      const decoded = frameDecode(message.data);
+      const record = decoded.ok ? (decoded.frame.records[0] as RunControl | undefined) : undefined;
+      if (told || record?.kind !== 'prepared') return;
+      told = true;
+      // What a serve process says when one of its actors stops: the coordinator must not wait for its run timeout.
+      const failed: RunControl = { kind: 'failed', service: record.service, shard: record.shard, shards: record.shards, instance: record.instance, errors: ['h0/ioasid-manager: Error: stopped'] };
+      listener.publish(control.announce(), frameEncode('runControl', 'test', 1, [failed]));
+    });
+    await listener.flush();
+    const outcome = await liveRun('broken');
+    await listener.close();
+    expect(told).toBe(true);
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.stderr).toMatch(/an actor failed in all 0\/1 \(pid \d+\) \(reproduce with --seed 1\): h0\/ioasid-manager: Error: stopped/);
   }, 120_000);
 });

@@ -271,6 +271,7 @@ const runControl = unionOf('kind', {
   unplug: recordOf({ ...kindIs('unplug'), claim: name, host: name, device: name }),
   progress: recordOf({ ...kindIs('progress'), ...processInstance, workloadsDone: bool, devicesIdle: bool, accessesEnded: nat }),
   finish: recordOf({ ...kindIs('finish'), claim: name }),
+  failed: recordOf({ ...kindIs('failed'), ...processInstance, errors: listOf(text) }),
   finished: recordOf({
     ...kindIs('finished'),
     ...processInstance,

@@ -14,6 +14,7 @@
  *                                          its devices hold none in flight (repeated, and at once on a change)
  *   coordinator -> services     finish     publish final metrics
  *   service     -> coordinator  finished   final metrics sent; device states, errors and bus counters
+ *   service     -> coordinator  failed     an actor of the process stopped (repeated): the run ends with its error
  *
  * A process is named by its service kind and shard: it runs that kind's
  * actors for the hosts whose index i satisfies i % shards == shard; and told
@@ -99,6 +100,8 @@ export type RunControl =
    */
   | (ProcessInstance & { readonly kind: 'progress'; readonly workloadsDone: boolean; readonly devicesIdle: boolean; readonly accessesEnded: number })
   | { readonly kind: 'finish'; readonly claim: string }
+  /** An actor of the process stopped with an error: the coordinator ends the run with it, rather than wait for its timeout. */
+  | (ProcessInstance & { readonly kind: 'failed'; readonly errors: readonly string[] })
   | (ProcessInstance & {
       readonly kind: 'finished';
       /** `<host>/<device>` -> the device actor's state, from device processes. */

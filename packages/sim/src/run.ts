@@ -212,15 +212,21 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
       for (const [device, state] of idle.deviceStates) deviceStates.set(device, state);
     }
     scheduler.run(options.untilNs === undefined ? {} : { untilNs: Math.max(options.untilNs, scheduler.nowNs) });
-    const errors = services.flatMap((host) => [
-      ...host.device.errors,
-      ...host.iommu.errors,
-      ...host.manager.errors,
-      ...host.vfio.errors,
-      ...host.vdpa.errors,
-    ]);
-    if (errors.length > 0) {
-      throw new Error(`an actor failed (reproduce with --seed ${seed}): ${String(errors[0])}`, { cause: errors[0] });
+    // Each error named by the host and service whose actor stopped.
+    const errors = services.flatMap((host) =>
+      (
+        [
+          ['device', host.device.errors],
+          ['iommu', host.iommu.errors],
+          ['ioasid-manager', host.manager.errors],
+          ['vfio', host.vfio.errors],
+          ['vdpa', host.vdpa.errors],
+        ] as const
+      ).flatMap(([kind, list]) => list.map((error) => ({ actor: `${host.host.name}/${kind}`, error }))),
+    );
+    const first = errors[0];
+    if (first !== undefined) {
+      throw new Error(`an actor failed in ${first.actor} (reproduce with --seed ${seed}): ${String(first.error)}`, { cause: first.error });
     }
     checker.finish(cut, deviceAccessesOf(metrics));
     options.onFinish?.(checker, simulatedNs);

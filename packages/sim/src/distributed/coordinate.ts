@@ -232,6 +232,10 @@ async function coordinateOn(
   const failed = (): void => {
     const reason = options.failure?.() ?? null;
     if (reason !== null) throw new CoordinationError(reason);
+    for (const state of roster.processes.values()) {
+      const error = state.failed?.[0];
+      if (error !== undefined) throw new CoordinationError(`an actor failed in ${processLabel(state)} (reproduce with --seed ${seed}): ${error}`);
+    }
   };
 
   // 1. Every (kind, host) covered by exactly one ready process, none refused. A process repeats `ready`

@@ -29,6 +29,8 @@ export type ProcessState = {
   devicesIdle: boolean;
   accessesEnded: number;
   finished: Extract<RunControl, { kind: 'finished' }> | null;
+  /** What the process said of its actors that stopped; null while none has. */
+  failed: readonly string[] | null;
 };
 
 type Ready = Extract<RunControl, { kind: 'ready' }>;
@@ -65,10 +67,13 @@ export class ProcessRoster {
         return;
       case 'prepared':
       case 'progress':
+      case 'failed':
       case 'finished': {
         const state = this.processes.get(record.instance);
         if (state === undefined) return;
-        if (record.kind === 'prepared') {
+        if (record.kind === 'failed') {
+          state.failed = record.errors;
+        } else if (record.kind === 'prepared') {
           state.prepared = true;
         } else if (record.kind === 'progress') {
           state.workloadsDone = record.workloadsDone;
@@ -130,6 +135,7 @@ export class ProcessRoster {
       devicesIdle: false,
       accessesEnded: 0,
       finished: null,
+      failed: null,
     });
     this.log(`ready: ${processKey(record)} (pid ${record.pid}, hosts ${record.hosts.join(', ') || 'none'})`);
   }

@@ -57,6 +57,8 @@ import { topologyHash } from './topology-identity.js';
 export const ANNOUNCE_REPEAT_MS = 500;
 /** How often a device process checks whether its workloads have issued everything. */
 const PROGRESS_POLL_MS = 50;
+/** Errors a `failed` record carries, at most: the first ones say what happened. */
+const FAILED_ERRORS_MAX = 8;
 /** The longest `finish` waits for the acknowledgement of everything sent at least once. */
 export const ACKNOWLEDGED_WAIT_MS = 10_000;
 
@@ -184,6 +186,17 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     await bus.flush();
     announce({ ...id, instance, kind: 'prepared' });
     log(`prepared ${running.length} service(s) for ${hosts.length} host(s), time ${record.time}`);
+    // An actor that stops is told to the coordinator at once, and again until the run ends: it ends the run with the error.
+    let failedAnnouncedMs = 0;
+    timers.add(
+      setInterval(() => {
+        const errors = actorErrors(running);
+        if (errors.length === 0 || Date.now() - failedAnnouncedMs < ANNOUNCE_REPEAT_MS) return;
+        if (failedAnnouncedMs === 0) log(`an actor stopped: ${errors[0] ?? ''}`);
+        failedAnnouncedMs = Date.now();
+        announce({ ...id, instance, kind: 'failed', errors: errors.slice(0, FAILED_ERRORS_MAX) });
+      }, PROGRESS_POLL_MS),
+    );
   };
 
   const start = (): void => {
@@ -223,7 +236,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       instance,
       kind: 'finished',
       deviceStates: deviceStates(running),
-      errors: running.flatMap((entry) => entry.service.errors.map((error) => `${entry.host}/${entry.kind}: ${String(error)}`)),
+      errors: actorErrors(running),
       bus: {
         published: bus.stats.published,
         delivered: bus.stats.delivered,
@@ -266,6 +279,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
           case 'clockReply':
           case 'prepared':
           case 'progress':
+          case 'failed':
           case 'finished':
             break;
           default: {
@@ -323,6 +337,11 @@ function metricsFinal(running: readonly Running[]): void {
     entry.service.ports.messageCountsPublish();
     entry.service.ports.flush();
   }
+}
+
+/** The errors of the actors that stopped, each named by its host and service kind. */
+function actorErrors(running: readonly Running[]): string[] {
+  return running.flatMap((entry) => entry.service.errors.map((error) => `${entry.host}/${entry.kind}: ${String(error)}`.slice(0, 4096)));
 }
 
 function deviceStates(running: readonly Running[]): Record<string, string> {
