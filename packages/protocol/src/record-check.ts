@@ -272,13 +272,16 @@ const runControl = unionOf('kind', {
   progress: recordOf({ ...kindIs('progress'), ...processInstance, workloadsDone: bool, devicesIdle: bool, accessesEnded: nat }),
   finish: recordOf({ ...kindIs('finish'), claim: name }),
   failed: recordOf({ ...kindIs('failed'), ...processInstance, errors: listOf(text) }),
-  finished: recordOf({
-    ...kindIs('finished'),
-    ...processInstance,
-    deviceStates: dictionaryOf(name),
-    errors: listOf(text),
-    bus: field('bus counters', (value) => busCounters(value) === null),
-  }),
+  finished: recordOf(
+    {
+      ...kindIs('finished'),
+      ...processInstance,
+      deviceStates: dictionaryOf(name),
+      errors: listOf(text),
+      bus: field('bus counters', (value) => busCounters(value) === null),
+    },
+    { framesLost: listOf(text) },
+  ),
 });
 
 const iommuCommand = unionOf('kind', {

@@ -108,4 +108,6 @@ export type RunControl =
       readonly deviceStates: Readonly<Record<string, string>>;
       readonly errors: readonly string[];
       readonly bus: BusCounters;
+      /** Frames the process's at-least-once layer gave up on (`<endpoint> <subject>`, the first few): lost. */
+      readonly framesLost?: readonly string[];
     });

@@ -353,6 +353,13 @@ async function coordinateOn(
   order.releaseAll();
   const finished = processes.map((state) => state.finished as Extract<RunControl, { kind: 'finished' }>);
   const errors = finished.flatMap((record) => record.errors);
+  // A frame a process gave up on is lost: told to the checker (a liveness failure), and said.
+  const lost = finished.flatMap((record) => record.framesLost ?? []);
+  for (const entry of lost) {
+    const space = entry.indexOf(' ');
+    checker.frameLost(entry.slice(0, space), entry.slice(space + 1), endNs);
+  }
+  if (lost.length > 0) warn(`${lost.length} frame(s) lost after the retransmission budget; first: ${lost[0] ?? ''}`);
   if (errors.length > 0) throw new CoordinationError(`an actor failed (reproduce with --seed ${seed}): ${errors[0]}`);
   checker.finish(false, deviceAccessesOf(metrics));
   if (order.late > 0) log(`${order.late} trace event(s) arrived after the watermark`);

@@ -57,6 +57,8 @@ import { topologyHash } from './topology-identity.js';
 export const ANNOUNCE_REPEAT_MS = 500;
 /** How often a device process checks whether its workloads have issued everything. */
 const PROGRESS_POLL_MS = 50;
+/** Frames given up that a `finished` record names, at most. */
+const FRAMES_LOST_TOLD_MAX = 64;
 /** Errors a `failed` record carries, at most: the first ones say what happened. */
 const FAILED_ERRORS_MAX = 8;
 /** The longest `finish` waits for the acknowledgement of everything sent at least once. */
@@ -122,6 +124,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const announce = (record: RunControl): void =>
     bus.publish(subjects.announce(), frameEncode('runControl', name, ++sequence, [record]));
   const running: Running[] = [];
+  /** Frames this process's at-least-once layer gave up on: `<host> <subject>`, told to the coordinator in `finished`. */
+  const framesLost: string[] = [];
   const reliable: ReliableBus[] = [];
   const timers = new Set<ReturnType<typeof setInterval>>();
   let progressTimer: ReturnType<typeof setInterval> | null = null;
@@ -173,9 +177,10 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         let serviceBus: ServiceOptions['bus'] = bus;
         if (realTopology.settings.delivery === 'at-least-once') {
           const endpoint = `${host.name}-${kind}`;
-          const reliableBus = reliableOnRealClock(bus, run, endpoint, clock, (overflow) =>
-            log(`${endpoint}: at-least-once ${overflow.buffer} buffer full on ${overflow.subject}`),
-          );
+          const reliableBus = reliableOnRealClock(bus, run, endpoint, clock, (overflow) => {
+            log(`${endpoint}: at-least-once ${overflow.buffer} buffer full on ${overflow.subject}`);
+            if (overflow.buffer === 'transmissions' && framesLost.length < FRAMES_LOST_TOLD_MAX) framesLost.push(`${host.name} ${overflow.subject}`);
+          });
           reliable.push(reliableBus);
           serviceBus = reliableBus;
         }
@@ -237,6 +242,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       kind: 'finished',
       deviceStates: deviceStates(running),
       errors: actorErrors(running),
+      framesLost,
       bus: {
         published: bus.stats.published,
         delivered: bus.stats.delivered,
