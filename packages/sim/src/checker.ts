@@ -58,6 +58,8 @@ type InFlight = {
   readonly raisedNs: number;
   readonly requests: number;
   answer: 'handler' | 'auto' | null;
+  /** The cookies routed for the group: what its end frees from `routed`. */
+  cookies: TraceKey[] | null;
 };
 type Routed = { readonly ioasid: string; readonly device: string; readonly owner: string };
 
@@ -146,8 +148,6 @@ export class Checker {
    * abandoned, the run over), so that they are bounded by what is in flight.
    */
   private readonly routed = new Map<TraceKey, Routed>();
-  /** The cookies routed for each group in flight, by group key: what its end frees from `routed`. */
-  private readonly cookiesOfGroup = new Map<TraceKey, TraceKey[]>();
   /** The most cookies `routed` held at once. */
   routedPeak = 0;
   private readonly autoResponded = new Set<TraceKey>();
@@ -184,7 +184,7 @@ export class Checker {
           return;
         }
         this.inFlight.delete(key);
-        this.cookiesFree(key);
+        this.cookiesFree(inFlight);
         this.creditsRelease(event.host, event.device, inFlight.requests);
         this.counts.abandoned++;
         if (this.abandonedGroups.length < ABANDONED_REMEMBERED) {
@@ -264,7 +264,6 @@ export class Checker {
     }
     // Nothing can answer a cookie once the run is over.
     this.routed.clear();
-    this.cookiesOfGroup.clear();
     const ended = this.counts.responded + this.counts.autoResponded + this.counts.abandoned;
     if (ended + this.inFlight.size !== this.counts.raised) {
       const open = cut ? 'in flight at the cut-off' : 'stuck';
@@ -313,6 +312,7 @@ export class Checker {
       raisedNs: event.t,
       requests: event.requests,
       answer: null,
+      cookies: null,
     });
     const device = this.hosts.get(event.host)?.devices.get(event.device);
     if (device === undefined) return;
@@ -342,7 +342,7 @@ export class Checker {
       return;
     }
     this.inFlight.delete(key);
-    this.cookiesFree(key);
+    this.cookiesFree(inFlight);
     this.creditsRelease(event.host, event.device, inFlight.requests);
     if (inFlight.answer === 'auto') this.counts.autoResponded++;
     else this.counts.responded++;
@@ -362,19 +362,17 @@ export class Checker {
     const cookieKey = this.keys.cookie(event.host, event.cookie);
     this.routed.set(cookieKey, { ioasid: event.ioasid, device: event.device, owner });
     if (this.routed.size > this.routedPeak) this.routedPeak = this.routed.size;
-    const groupKey = this.keys.group(event.host, event.device, event.group);
-    if (!this.inFlight.has(groupKey)) return;
-    const cookies = this.cookiesOfGroup.get(groupKey);
-    if (cookies === undefined) this.cookiesOfGroup.set(groupKey, [cookieKey]);
-    else cookies.push(cookieKey);
+    const inFlight = this.inFlight.get(this.keys.group(event.host, event.device, event.group));
+    if (inFlight === undefined) return;
+    if (inFlight.cookies === null) inFlight.cookies = [cookieKey];
+    else inFlight.cookies.push(cookieKey);
   }
 
   /** Frees the cookies of a group that ended: no answer to them can reach its device any more. */
-  private cookiesFree(groupKey: TraceKey): void {
-    const cookies = this.cookiesOfGroup.get(groupKey);
-    if (cookies === undefined) return;
-    this.cookiesOfGroup.delete(groupKey);
-    for (const cookieKey of cookies) this.routed.delete(cookieKey);
+  private cookiesFree(inFlight: InFlight): void {
+    if (inFlight.cookies === null) return;
+    for (const cookieKey of inFlight.cookies) this.routed.delete(cookieKey);
+    inFlight.cookies = null;
   }
 
   private faultDelivered(event: Extract<TraceEvent, { kind: 'faultDelivered' }>): void {
