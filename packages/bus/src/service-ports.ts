@@ -26,10 +26,15 @@ import {
 import type { Bus, BusLink, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
 import type { Clock } from './clock.js';
 import type { LinkBatch } from './link-batch.js';
-import type { FrameRequester } from './control-outbox.js';
 import { framesSubscribe, type FrameHandler } from './frames.js';
 import { MessageCounts, type MessageCountsByKind } from './message-counts.js';
 import { Outbox } from './outbox.js';
+
+/** How a request leaves: `Bus.request`, or a wrapper that counts it (ServicePorts.request). */
+export type Requester = (subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void) => void;
+
+/** `Bus.requestFrame`, counted (ServicePorts.frameRequester): the frame handed over as an object. */
+export type FrameRequester = (subject: string, frame: Frame, timeoutNs: number, callback: (result: RequestResult) => void) => void;
 
 export type ServiceOptions = {
   readonly run: string;
