@@ -90,38 +90,60 @@ function shown(value: unknown): string {
   return String(value);
 }
 
-/** A record of exactly the fields of `required` and, when present, of `optional`. */
+/**
+ * A record of exactly the fields of `required` and, when present, of
+ * `optional`. The check that passes a good record is compiled once per
+ * record type from the shape (as zod and ajv compile theirs): each field is
+ * read by its name written out, which V8 serves from an inline cache, where
+ * a loop over the names would make every read a dictionary lookup (about
+ * ten times slower). The names are this file's own constants, never input.
+ * Only a record that fails is walked again, to say why.
+ */
 function recordOf(required: Shape, optional: Shape = {}): RecordCheck {
   const requiredKeys = Object.keys(required);
   const optionalKeys = Object.keys(optional);
-  return (value) => {
-    if (!isPlainObject(value)) return `expected a record, got ${shown(value)}`;
-    let known = requiredKeys.length;
+  const known = new Set([...requiredKeys, ...optionalKeys]);
+  const tests = [...requiredKeys.map((key) => (required[key] as Field).test), ...optionalKeys.map((key) => (optional[key] as Field).test)];
+  const read = (key: string): string => `value[${JSON.stringify(key)}]`;
+  const body = [
+    `let fields = ${requiredKeys.length};`,
+    ...requiredKeys.map((key, index) => `if (!test${index}(${read(key)})) return false;`),
+    ...optionalKeys.map(
+      (key, index) => `if (${read(key)} !== undefined) { if (!test${requiredKeys.length + index}(${read(key)})) return false; fields++; }`,
+    ),
+    'let count = 0;',
+    'for (const key in value) count++;',
+    'return count === fields;',
+  ].join('\n');
+  const names = tests.map((_, index) => `test${index}`);
+  const passes = new Function(...names, `return function recordPasses(value) {\n${body}\n};`)(...tests) as (value: Record<string, unknown>) => boolean;
+  const reason = (value: Record<string, unknown>): string => {
     for (const key of requiredKeys) {
       const check = required[key] as Field;
       if (!Object.hasOwn(value, key)) return `field ${key} is missing, expected ${check.expected}`;
       if (!check.test(value[key])) return `field ${key}: expected ${check.expected}, got ${shown(value[key])}`;
     }
     for (const key of optionalKeys) {
-      if (!Object.hasOwn(value, key)) continue;
       const check = optional[key] as Field;
-      if (!check.test(value[key])) return `field ${key}: expected ${check.expected}, got ${shown(value[key])}`;
-      known++;
+      if (Object.hasOwn(value, key) && !check.test(value[key])) return `field ${key}: expected ${check.expected}, got ${shown(value[key])}`;
     }
-    const keys = Object.keys(value);
-    if (keys.length === known) return null;
-    const unknown = keys.find((key) => !Object.hasOwn(required, key) && !Object.hasOwn(optional, key));
+    const unknown = Object.keys(value).find((key) => !known.has(key));
     return `unknown field ${JSON.stringify(unknown ?? '')}`;
+  };
+  return (value) => {
+    if (!isPlainObject(value)) return `expected a record, got ${shown(value)}`;
+    return passes(value) ? null : reason(value);
   };
 }
 
 /** A union told apart by its `discriminant` field: the record check of each value. */
 function unionOf(discriminant: string, members: Readonly<Record<string, RecordCheck>>): RecordCheck {
   const kinds = Object.keys(members);
+  const checks = new Map(Object.entries(members));
   return (value) => {
     if (!isPlainObject(value)) return `expected a record, got ${shown(value)}`;
     const kind = value[discriminant];
-    const check = typeof kind === 'string' && Object.hasOwn(members, kind) ? members[kind] : undefined;
+    const check = typeof kind === 'string' ? checks.get(kind) : undefined;
     if (check === undefined) return `field ${discriminant}: expected one of ${kinds.join(', ')}, got ${shown(kind)}`;
     return check(value);
   };
