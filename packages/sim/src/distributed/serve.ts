@@ -42,10 +42,9 @@ import {
   type Topology,
 } from '@ioasim/protocol';
 import { DeviceService } from '@ioasim/service-device';
+import { FrontendService } from '@ioasim/service-frontend';
 import { ManagerService } from '@ioasim/service-ioasid-manager';
 import { IommuService } from '@ioasim/service-iommu';
-import { VdpaService } from '@ioasim/service-vdpa';
-import { VfioService } from '@ioasim/service-vfio';
 import { randomBytes } from 'node:crypto';
 import { IOASIM_VERSION } from '../version.js';
 import { acknowledgedAll, reliableOnRealClock } from './delivery.js';
@@ -306,9 +305,8 @@ function serviceStart(kind: ServiceKind, options: ServiceOptions): AnyService {
     case 'ioasid-manager':
       return new ManagerService(options);
     case 'vfio':
-      return new VfioService(options);
     case 'vdpa':
-      return new VdpaService(options);
+      return new FrontendService(options, kind);
     default: {
       const unknown: never = kind;
       return unknown;
