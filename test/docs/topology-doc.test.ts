@@ -17,7 +17,7 @@ const DOC = readFileSync(fileURLToPath(new URL('../../docs/topology.md', import.
 /** Values shared by many fields, documented once under their own name (`<cost>.mean`), found by their description. */
 const VALUE_TYPES: readonly (readonly [string, RegExp])[] = [
   ['<cost>', /^a cost:/],
-  ['<rate>', /^a rate above zero per second: .*; or a list of steps/],
+  ['<rate>', /^a rate above zero and at most 10G\/s: .*; or a list of steps/],
   ['<pattern>', /^one of: uniform/],
 ];
 
