@@ -12,8 +12,11 @@
  *   coordinator -> services     unplug     a timeline unplug the manager accepted: the device stops
  *   service     -> coordinator  progress   a device process has issued every access of its workloads, and whether
  *                                          its devices hold none in flight (repeated, and at once on a change)
+ *   coordinator -> services     heal       every workload has issued its last access: chaos off
  *   coordinator -> services     finish     publish final metrics
- *   service     -> coordinator  finished   final metrics sent; device states, errors and bus counters
+ *   service     -> coordinator  finished   final metrics sent; device states, errors, bus and chaos counters
+ *   coordinator -> services     release    the run is over: exit, or re-arm for the next run (repeated until released)
+ *   service     -> coordinator  released   the process drops the run's actors and exits or is free again
  *
  * A process is named by its service kind and shard: it runs that kind's
  * actors for the hosts whose index i satisfies i % shards == shard; and told
@@ -24,7 +27,10 @@
  * runs (`prepare` lists their instances, under a claim of its own, random
  * at its start), and a claimed process obeys only that claim's commands and
  * says whose it is in every `ready` it repeats, for as long as it lives, so
- * that another coordinator refuses it rather than run with it.
+ * that another coordinator refuses it rather than run with it, until the
+coordinator releases it at the end of the run: then it exits, or, when
+started for more runs (`ioasim serve --runs N`), drops the run's actors and
+announces itself free for the next run of the same id.
  *
  * Clock skew: before it prepares, the coordinator measures each process's
  * wall-clock offset NTP-style from the probe round trips (t3 = the reply's
@@ -98,6 +104,7 @@ export type RunControl =
    * traces nothing.
    */
   | (ProcessInstance & { readonly kind: 'progress'; readonly workloadsDone: boolean; readonly devicesIdle: boolean; readonly accessesEnded: number })
+  | { readonly kind: 'heal'; readonly claim: string }
   | { readonly kind: 'finish'; readonly claim: string }
   | (ProcessInstance & {
       readonly kind: 'finished';
@@ -105,4 +112,14 @@ export type RunControl =
       readonly deviceStates: Readonly<Record<string, string>>;
       readonly errors: readonly string[];
       readonly bus: BusCounters;
-    });
+      readonly chaos: ChaosCounters;
+    })
+  | { readonly kind: 'release'; readonly claim: string }
+  /** `rearmed`: the process is free for the next run; else it exits. */
+  | (ProcessInstance & { readonly kind: 'released'; readonly rearmed: boolean });
+
+/** What the chaos of one process did (topology rules on its publishes): counts by action, and per rule index what each rule took or did. */
+export type ChaosCounters = {
+  readonly actions: Readonly<Record<string, number>>;
+  readonly perRule: readonly number[];
+};

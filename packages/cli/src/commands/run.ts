@@ -88,6 +88,7 @@ export const runMain: CommandMain = async (argv, io) => {
     ...NATS_OPTIONS,
     run: { type: 'string' },
     spawn: { type: 'boolean' },
+    'nats-nodes': { type: 'string' },
     time: { type: 'string' },
     'ready-timeout': { type: 'string' },
     timeout: { type: 'string' },
@@ -119,8 +120,14 @@ export const runMain: CommandMain = async (argv, io) => {
     const { runDistributed } = await import('./run-distributed.js');
     return runDistributed(topology, { topologyPath: positionals[0] as string, seed, values, durationNs }, io);
   }
-  for (const name of [...NATS_OPTION_NAMES, 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'max-skew', 'verbose']) {
+  for (const name of [...NATS_OPTION_NAMES, ...DISTRIBUTED_OPTION_NAMES]) {
     if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
+  }
+  if (topology.chaos.length > 0) {
+    const { chaosRulesCheck } = await import('@ioasim/sim/chaos');
+    const refusals = chaosRulesCheck(topology.chaos);
+    for (const refusal of refusals) io.error(`${String(positionals[0])}: ${refusal}`);
+    if (refusals.length > 0) return EXIT.badInput;
   }
   const metrics = metricsOptions(values);
   const files = outputFilesOpen(values, 'simulated');
@@ -152,6 +159,9 @@ export const runMain: CommandMain = async (argv, io) => {
   bar.done();
   return runReportEnd(report, topology, values, io);
 };
+
+/** The options only a distributed run takes. */
+const DISTRIBUTED_OPTION_NAMES = ['run', 'spawn', 'nats-nodes', 'time', 'ready-timeout', 'timeout', 'max-skew', 'verbose'];
 
 /** The run id of an embedded run, its metrics' `run` label. */
 const EMBEDDED_RUN = 'embedded';
