@@ -345,7 +345,7 @@ async function coordinateOn(
       await sleep(TICK_MS);
       failed();
       order.release(clock.nowNs());
-      chaos.tick(deviceProcesses.every((state) => state.workloadsDone), claim, command);
+      chaos.tick(deviceProcesses.every((state) => state.workloadsDone && state.devicesIdle), claim, command);
       const verdict = end.tick({
         workloadsDone: deviceProcesses.every((state) => state.workloadsDone),
         devicesIdle: deviceProcesses.every((state) => state.devicesIdle),

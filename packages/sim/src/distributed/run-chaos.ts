@@ -2,7 +2,11 @@
  * The coordinator's side of chaos in a distributed run: the serve processes
  * apply the message, partition and crash rules to their own services
  * (serve-chaos.ts); the coordinator heals them all once every workload has
- * issued its last access (as an embedded run heals, chaos/wiring.ts), kills
+ * issued its last access and the devices hold no access in flight. (An
+ * embedded run heals as soon as the workloads have issued everything,
+ * chaos/wiring.ts; on the wall clock a workload issues within milliseconds,
+ * long before its faults are answered, and healing then would spare most
+ * of the run's messages.) It kills
  * and restarts the NATS nodes of the `nats-kill` rules (only nodes the run
  * started itself), and adds up what every process's chaos did for the
  * report.
@@ -53,13 +57,13 @@ export class RunChaos {
     });
   }
 
-  /** Called on every tick: once every workload has issued everything, heals the chaos of every process (repeated). */
-  tick(workloadsDone: boolean, claim: string, command: (record: RunControl) => void): void {
-    if (!workloadsDone || this.#rules.length === 0) return;
+  /** Called on every tick: once the workloads are done and the devices idle, heals the chaos of every process (repeated). */
+  tick(drained: boolean, claim: string, command: (record: RunControl) => void): void {
+    if (!drained || this.#rules.length === 0) return;
     const nowMs = Date.now();
     if (this.#healedMs === null) {
       this.#count('heal', -1);
-      this.#log('every workload issued its last access: chaos healed');
+      this.#log('every workload issued its last access and no access is in flight: chaos healed');
     } else if (nowMs - this.#healedMs < HEAL_REPEAT_MS) {
       return;
     }
