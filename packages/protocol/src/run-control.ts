@@ -41,6 +41,8 @@ announces itself free for the next run of the same id.
  * coordinator's clock.
  */
 
+import type { ChaosRule, Delivery } from './topology.js';
+
 /** The service kinds `ioasim serve` runs; `all` runs the five in one process. */
 export const SERVICE_KINDS = ['device', 'iommu', 'ioasid-manager', 'vfio', 'vdpa'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
@@ -93,6 +95,9 @@ export type RunControl =
       readonly originMs: number;
       readonly seed: number;
       readonly time: TimeMode;
+      /** The chaos rules and delivery of the run: the topology's, or a campaign seed's schedule. */
+      readonly chaos: readonly ChaosRule[];
+      readonly delivery: Delivery;
     }
   | (ProcessInstance & { readonly kind: 'prepared' })
   | { readonly kind: 'start'; readonly claim: string }

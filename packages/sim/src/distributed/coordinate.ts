@@ -36,6 +36,8 @@ import {
   controlSubjects,
   frameEncode,
   type BusCounters,
+  type ChaosRule,
+  type Delivery,
   type MetricsRecord,
   type RunControl,
   type TimeMode,
@@ -94,6 +96,10 @@ export type CoordinateOptions = {
   readonly maxSkewNs?: number;
   /** The NATS nodes the run started itself: what its `nats-kill` chaos rules kill and restart. */
   readonly natsNodes?: NatsNodes;
+  /** Chaos rules and delivery in place of the topology's (a campaign seed's schedule); the serve processes get them with `prepare`. */
+  readonly schedule?: { readonly rules: readonly ChaosRule[]; readonly delivery: Delivery };
+  /** Told the run's checker after its final check, with the run's length: a campaign's verdict (chaos/outcome.ts). */
+  readonly onChecked?: (checker: Checker, runNs: number) => void;
 };
 
 export const READY_TIMEOUT_MS = 30_000;
@@ -123,7 +129,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export async function coordinate(options: CoordinateOptions): Promise<Report> {
   const started = wallMs();
   const log = options.log ?? (() => {});
-  const topology = topologyForRealClock(options.topology, options.time);
+  const topology = topologyForRealClock(scheduled(options.topology, options.schedule), options.time);
   const bus = await coordinatorConnect(options, log);
   const reliable: ReliableBus | null =
     topology.settings.delivery === 'at-least-once'
@@ -286,7 +292,7 @@ async function coordinateOn(
   const offsets = await clockOffsetsMeasure(processes, clocks, command, failed, options.maxSkewNs ?? DEFAULT_MAX_SKEW_NS);
   log(`clock offsets: ${offsets.map((entry) => `${entry.process} ${skewText(entry.offsetNs / 1e6)} (round trip ${skewText(entry.roundTripNs / 1e6)})`).join(', ')}`);
 
-  const chaos = new RunChaos(topology.chaos, checker, options.natsNodes ?? null, log);
+  const chaos = new RunChaos(topology.chaos, topology.settings.deviceTimeoutNs, checker, options.natsNodes ?? null, log);
   try {
     return await runClaimed();
   } finally {
@@ -307,6 +313,8 @@ async function coordinateOn(
       originMs,
       seed,
       time: options.time,
+      chaos: topology.chaos,
+      delivery: topology.settings.delivery,
     };
     let resentMs = 0;
     const preparedDeadline = Date.now() + readyTimeoutMs;
@@ -345,7 +353,12 @@ async function coordinateOn(
       await sleep(TICK_MS);
       failed();
       order.release(clock.nowNs());
-      chaos.tick(deviceProcesses.every((state) => state.workloadsDone && state.devicesIdle), claim, command);
+      chaos.tick(
+      deviceProcesses.every((state) => state.workloadsDone),
+      deviceProcesses.every((state) => state.devicesIdle),
+      claim,
+      command,
+    );
       const verdict = end.tick({
         workloadsDone: deviceProcesses.every((state) => state.workloadsDone),
         devicesIdle: deviceProcesses.every((state) => state.devicesIdle),
@@ -389,13 +402,14 @@ async function coordinateOn(
     const errors = finished.flatMap((record) => record.errors);
     if (errors.length > 0) throw new CoordinationError(`an actor failed (reproduce with --seed ${seed}): ${errors[0]}`);
     checker.finish(false, deviceAccessesOf(metrics));
+  options.onChecked?.(checker, endNs - startNs);
     if (order.late > 0) log(`${order.late} trace event(s) arrived after the watermark`);
     const deviceStates = new Map(finished.flatMap((record) => Object.entries(record.deviceStates)));
     const runNs = endNs - startNs;
     const counts = checker.counts;
     const ended = counts.responded + counts.autoResponded + counts.abandoned;
     return reportBuild({
-      topology: options.topology,
+      topology: scheduled(options.topology, options.schedule),
       seed,
       run,
       checker,
@@ -423,6 +437,12 @@ async function coordinateOn(
       },
     });
   }
+}
+
+/** The topology with a campaign seed's chaos rules and delivery, when given. */
+function scheduled(topology: Topology, schedule: CoordinateOptions['schedule']): Topology {
+  if (schedule === undefined) return topology;
+  return { ...topology, chaos: schedule.rules, settings: { ...topology.settings, delivery: schedule.delivery } };
 }
 
 /**

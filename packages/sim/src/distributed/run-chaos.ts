@@ -2,11 +2,13 @@
  * The coordinator's side of chaos in a distributed run: the serve processes
  * apply the message, partition and crash rules to their own services
  * (serve-chaos.ts); the coordinator heals them all once every workload has
- * issued its last access and the devices hold no access in flight. (An
- * embedded run heals as soon as the workloads have issued everything,
- * chaos/wiring.ts; on the wall clock a workload issues within milliseconds,
- * long before its faults are answered, and healing then would spare most
- * of the run's messages.) It kills
+ * issued its last access and then either the devices hold no access in
+ * flight or half a device timeout has passed. (An embedded run heals as
+ * soon as the workloads have issued everything, chaos/wiring.ts; on the
+ * wall clock a workload issues within milliseconds, long before its faults
+ * are answered, and healing then would spare most of the run's messages.
+ * Half a device timeout later, the groups whose messages chaos took are
+ * still to be re-issued, after the heal, as in an embedded run.) It kills
  * and restarts the NATS nodes of the `nats-kill` rules (only nodes the run
  * started itself), and adds up what every process's chaos did for the
  * report.
@@ -39,10 +41,14 @@ export class RunChaos {
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #acted: number[];
   readonly #down = new Map<number, Promise<void>>();
+  readonly #healAfterMs: number;
+  #workloadsDoneMs: number | null = null;
   #healedMs: number | null = null;
 
-  constructor(rules: readonly ChaosRule[], checker: Checker, nodes: NatsNodes | null, log: (line: string) => void) {
+  /** `deviceTimeoutNs`: the run's (on the real clock), half of which after the workloads the chaos heals at the latest. */
+  constructor(rules: readonly ChaosRule[], deviceTimeoutNs: number, checker: Checker, nodes: NatsNodes | null, log: (line: string) => void) {
     this.#rules = rules;
+    this.#healAfterMs = deviceTimeoutNs / 2e6;
     this.#checker = checker;
     this.#nodes = nodes;
     this.#log = log;
@@ -57,13 +63,15 @@ export class RunChaos {
     });
   }
 
-  /** Called on every tick: once the workloads are done and the devices idle, heals the chaos of every process (repeated). */
-  tick(drained: boolean, claim: string, command: (record: RunControl) => void): void {
-    if (!drained || this.#rules.length === 0) return;
+  /** Called on every tick: heals the chaos of every process when it is time (then repeats the heal). */
+  tick(workloadsDone: boolean, devicesIdle: boolean, claim: string, command: (record: RunControl) => void): void {
+    if (!workloadsDone || this.#rules.length === 0) return;
     const nowMs = Date.now();
+    this.#workloadsDoneMs ??= nowMs;
+    if (!devicesIdle && nowMs - this.#workloadsDoneMs < this.#healAfterMs) return;
     if (this.#healedMs === null) {
       this.#count('heal', -1);
-      this.#log('every workload issued its last access and no access is in flight: chaos healed');
+      this.#log(`every workload issued its last access ${devicesIdle ? 'and no access is in flight' : `${Math.round(nowMs - this.#workloadsDoneMs)} ms ago`}: chaos healed`);
     } else if (nowMs - this.#healedMs < HEAL_REPEAT_MS) {
       return;
     }

@@ -40,6 +40,8 @@ import {
   SERVICE_KINDS,
   controlSubjects,
   frameEncode,
+  type ChaosRule,
+  type Delivery,
   type HostConfig,
   type ProcessId,
   type RunControl,
@@ -272,7 +274,7 @@ class ServeProcess {
     const { run, topology, log } = this.options;
     // On the coordinator's clock: this process's wall clock less its measured offset.
     const clock = new RunClock(record.originMs + (record.clockOffsetsMs[this.instance] ?? 0), this.#wallOffsetMs);
-    const realTopology = topologyForRealClock(topology, record.time);
+    const realTopology = scheduled(topologyForRealClock(topology, record.time), record.chaos, record.delivery);
     const chaos = new ServeChaos({ bus: this.bus, run, rules: realTopology.chaos, clock, seed: record.seed, stream: `${this.name} ${this.instance}`, log });
     this.#prepared = { claim: record.claim, clock, chaos, finished: null };
     this.#announceReady();
@@ -376,16 +378,19 @@ class ServeProcess {
     this.#served++;
     this.#released = claim;
     const rearmed = this.#served < this.#runs;
+    if (rearmed) {
+      // Free everywhere before the coordinator hears `released` and the next one may look: no stale claim answers it.
+      await this.#discovery.register(null);
+      this.#announceReady();
+    }
     this.#announce({ ...this.#id, instance: this.instance, kind: 'released', rearmed });
     await this.bus.flush();
-    if (!rearmed) {
-      this.options.log(`released after run ${this.#served} of ${this.#runs}: exiting`);
-      await this.stop();
+    if (rearmed) {
+      this.options.log(`released after run ${this.#served} of ${this.#runs}: free for the next run of "${this.options.run}"`);
       return;
     }
-    this.options.log(`released after run ${this.#served} of ${this.#runs}: free for the next run of "${this.options.run}"`);
-    await this.#discovery.register(null);
-    this.#announceReady();
+    this.options.log(`released after run ${this.#served} of ${this.#runs}: exiting`);
+    await this.stop();
   }
 
   /** Stops the run's actors (final metrics first) and forgets the run; the connection stays. */
@@ -402,6 +407,11 @@ class ServeProcess {
     this.#started = false;
     this.#ignored.clear();
   }
+}
+
+/** The topology with the chaos rules and delivery a run's prepare gives (a campaign seed's may differ from the file's). */
+function scheduled(topology: Topology, chaos: readonly ChaosRule[], delivery: Delivery): Topology {
+  return { ...topology, chaos, settings: { ...topology.settings, delivery } };
 }
 
 export function serveKindIs(text: string): text is ServeKind {

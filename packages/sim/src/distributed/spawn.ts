@@ -29,6 +29,8 @@ export type SpawnOptions = {
   readonly servers: readonly string[];
   /** How many nats-server nodes to start when no servers are given (default 1; more form a cluster). */
   readonly natsNodes?: number;
+  /** How many runs each service process serves before it exits (default 1; a campaign runs one per seed). */
+  readonly runs?: number;
   /** Credentials and TLS the service processes connect with. */
   readonly security?: NatsSecurity;
   readonly log: (line: string) => void;
@@ -57,6 +59,7 @@ export function serveArguments(
   run: string,
   shard?: { index: number; count: number },
   security: NatsSecurity = {},
+  runs = 1,
 ): string[] {
   return [
     'serve',
@@ -68,6 +71,7 @@ export function serveArguments(
     '--run',
     run,
     ...(shard === undefined ? [] : ['--shard', `${shard.index}/${shard.count}`]),
+    ...(runs === 1 ? [] : ['--runs', String(runs)]),
     ...natsSecurityArguments(security),
   ];
 }
@@ -112,7 +116,7 @@ export async function distributedSpawn(options: SpawnOptions): Promise<Spawned> 
   const [program, ...prefix] = options.command;
   if (program === undefined) throw new Error('distributedSpawn: empty command');
   SERVICE_KINDS.forEach((kind, index) => {
-    const args = [...prefix, ...serveArguments(kind, serversFrom(index, servers), options.topologyPath, options.run, undefined, security)];
+    const args = [...prefix, ...serveArguments(kind, serversFrom(index, servers), options.topologyPath, options.run, undefined, security, options.runs)];
     group.start(`serve ${kind}`, program, args, undefined, environment);
   });
   options.log(`spawned ${SERVICE_KINDS.length} service processes`);
