@@ -28,8 +28,9 @@ builds its actors when the coordinator prepares the run, and serves the
 run until the coordinator releases it at the end.
 
 A serve process serves one run by default, then exits 0. With --runs n it
-serves n runs of the same --run id one after the other: released after a
-run, it drops that run's actors and announces itself free for the next.
+serves n runs of the same --run id one after the other (--runs forever: until
+stopped): released after a run, it drops that run's actors and announces
+itself free for the next.
 While a run holds it, the process belongs to that run's coordinator, and
 any other coordinator refuses to run with it (naming it by pid): also when
 that coordinator died before releasing it; then stop it (kill <pid>).
@@ -41,7 +42,8 @@ ${NATS_OPTIONS_HELP}
   --topology <file>  the topology file (the same the coordinator runs)
   --run <id>         the run id, shared with the coordinator
   --shard <i/n>      serve the hosts whose index h has h % n == i (default 0/1: every host)
-  --runs <n>         serve n runs one after the other, then exit (default 1)
+  --runs <n>         serve n runs one after the other, then exit (default 1); forever: serve runs
+                     until stopped (a long-lived deployment, e.g. docker-compose.yml)
   --metrics-listen <addr:port>  serve this process's NATS connection and bus counters in Prometheus
                      text format on http://<addr:port>/metrics, and GET /healthz: 200 while
                      connected to NATS, else 503 (for a container healthcheck)
@@ -63,6 +65,14 @@ export function shardParse(text: string | boolean | undefined): Shard {
     throw new UsageError(`--shard expects i/n with 0 <= i < n, e.g. 0/2; found "${String(text)}"`);
   }
   return { index, count };
+}
+
+/** `--runs`: a count from 1, or `forever` (Infinity); default 1. */
+function runsParse(value: string | boolean | undefined): number {
+  if (value === 'forever') return Number.POSITIVE_INFINITY;
+  const runs = integerOption('runs', value) ?? 1;
+  if (runs < 1) throw new UsageError(`--runs expects a count from 1, or forever; found ${runs}`);
+  return runs;
 }
 
 /** `--clock-offset`: a duration, negative with a leading `-`; in ms. */
@@ -102,8 +112,7 @@ export const serveMain: CommandMain = async (argv, io) => {
   if (typeof run !== 'string') throw new UsageError('serve needs --run <id>');
   if (!isSubjectToken(run)) throw new UsageError(`--run "${run}" must be letters, digits, _ or - only`);
   const shard = shardParse(values['shard']);
-  const runs = integerOption('runs', values['runs']) ?? 1;
-  if (runs < 1) throw new UsageError(`--runs expects at least 1, found ${runs}`);
+  const runs = runsParse(values['runs']);
   const clockOffsetMs = clockOffsetParse(values['clock-offset']);
   const metricsAddress = typeof values['metrics-listen'] === 'string' ? metricsAddressParse(values['metrics-listen']) : null;
   if (typeof values['topology'] !== 'string') throw new UsageError('serve needs --topology <file>');

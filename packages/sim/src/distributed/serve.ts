@@ -74,7 +74,7 @@ export type ServeOptions = ProcessId & {
   readonly security?: NatsSecurity;
   readonly topology: Topology;
   readonly run: string;
-  /** Runs the process serves before it exits (default 1); between two, it re-arms. */
+  /** Runs the process serves before it exits (default 1; Infinity: until stopped); between two, it re-arms. */
   readonly runs?: number;
   readonly log: (line: string) => void;
   /** Test hook (`ioasim serve --clock-offset`): this process's wall clock reads this much ahead (ms; negative = behind). */
@@ -386,11 +386,15 @@ class ServeProcess {
     this.#announce({ ...this.#id, instance: this.instance, kind: 'released', rearmed });
     await this.bus.flush();
     if (rearmed) {
-      this.options.log(`released after run ${this.#served} of ${this.#runs}: free for the next run of "${this.options.run}"`);
+      this.options.log(`released after run ${this.#served} of ${this.#runsText()}: free for the next run of "${this.options.run}"`);
       return;
     }
-    this.options.log(`released after run ${this.#served} of ${this.#runs}: exiting`);
+    this.options.log(`released after run ${this.#served} of ${this.#runsText()}: exiting`);
     await this.stop();
+  }
+
+  #runsText(): string {
+    return Number.isFinite(this.#runs) ? String(this.#runs) : 'forever';
   }
 
   /** Stops the run's actors (final metrics first) and forgets the run; the connection stays. */

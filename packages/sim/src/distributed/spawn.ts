@@ -59,7 +59,7 @@ export function serveArguments(
   run: string,
   shard?: { index: number; count: number },
   security: NatsSecurity = {},
-  runs = 1,
+  runs: number | 'forever' = 1,
 ): string[] {
   return [
     'serve',
