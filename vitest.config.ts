@@ -53,8 +53,7 @@ export default defineConfig({
       '@ioasim/service-device': source('./services/device/src/index.ts'),
       '@ioasim/service-iommu': source('./services/iommu/src/index.ts'),
       '@ioasim/service-ioasid-manager': source('./services/ioasid-manager/src/index.ts'),
-      '@ioasim/service-vfio': source('./services/vfio/src/index.ts'),
-      '@ioasim/service-vdpa': source('./services/vdpa/src/index.ts'),
+      '@ioasim/service-frontend': source('./services/frontend/src/index.ts'),
     },
   },
   test: {

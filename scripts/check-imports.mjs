@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const services = ['service-device', 'service-iommu', 'service-ioasid-manager', 'service-vfio', 'service-vdpa'];
+const services = ['service-device', 'service-iommu', 'service-ioasid-manager', 'service-frontend'];
 const allowed = {
   protocol: [],
   model: ['protocol'],
@@ -21,7 +21,7 @@ const folders = {
   protocol: 'packages/protocol', model: 'packages/model', bus: 'packages/bus', topology: 'packages/topology',
   sim: 'packages/sim', cli: 'packages/cli',
   'service-device': 'services/device', 'service-iommu': 'services/iommu',
-  'service-ioasid-manager': 'services/ioasid-manager', 'service-vfio': 'services/vfio', 'service-vdpa': 'services/vdpa',
+  'service-ioasid-manager': 'services/ioasid-manager', 'service-frontend': 'services/frontend',
 };
 const deterministic = new Set(['model', ...services]);
 const forbidden = /\b(Date\.now|Math\.random|performance\.now|setTimeout|setInterval|setImmediate)\s*\(/;

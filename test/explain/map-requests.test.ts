@@ -5,7 +5,7 @@
  * is still answered, after its map, with no invariant broken.
  */
 import { frameEncode, type ControlReply, type ControlRequest } from '@ioasim/protocol';
-import { controlRepliesOf } from '@ioasim/bus';
+import { controlRepliesOf } from '@ioasim/service-frontend';
 import { run, topology, wireRecords, type Report, type Topology, type WireRecord } from '@ioasim/sim';
 import { describe, expect, it } from 'vitest';
 import { topologyOf, violated } from '../scenarios/scenario-kit.js';

@@ -6,6 +6,7 @@
  */
 export type {
   Bus,
+  BusLink,
   BusMessage,
   BusStats,
   MessageHandler,
@@ -42,20 +43,12 @@ export {
   patternTokensMatch,
   subjectIsValid,
 } from './subject-match.js';
-export { INBOX_PREFIX, LocalBus, type LocalBusOptions } from './local-bus.js';
+export { INBOX_PREFIX, LocalBus, type LatencySampler, type LocalBusOptions } from './local-bus.js';
 export { SUBJECT_STATES_MAX } from './subject-routes.js';
 export { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 export { framesSubscribe, type BadFrame, type FrameHandler } from './frames.js';
-export { ServicePorts, subjectToken, type ServiceOptions } from './service-ports.js';
+export { ServicePorts, subjectToken, type FrameRequester, type Requester, type ServiceOptions } from './service-ports.js';
 export { ModelCalls } from './model-calls.js';
-export {
-  ControlOutbox,
-  controlRepliesOf,
-  type ControlOutboxOptions,
-  type ControlReplied,
-  type Requester,
-} from './control-outbox.js';
-export { CONTROL_TIMEOUT_NS, FrontendPorts, type FrontendCounts, type HandlerMap } from './frontend-ports.js';
 export {
   ChaosBus,
   PROBABILITY_DENOMINATOR,

@@ -4,10 +4,9 @@
 import type { ServiceOptions } from '@ioasim/bus';
 import type { HostConfig } from '@ioasim/protocol';
 import { DeviceService, type DeviceWorkload } from '@ioasim/service-device';
+import { FrontendService } from '@ioasim/service-frontend';
 import { ManagerService } from '@ioasim/service-ioasid-manager';
 import { IommuService } from '@ioasim/service-iommu';
-import { VdpaService } from '@ioasim/service-vdpa';
-import { VfioService } from '@ioasim/service-vfio';
 import type { AnyActorRef } from 'xstate';
 
 export type HostServices = {
@@ -15,8 +14,9 @@ export type HostServices = {
   readonly device: DeviceService;
   readonly iommu: IommuService;
   readonly manager: ManagerService;
-  readonly vfio: VfioService;
-  readonly vdpa: VdpaService;
+  /** One frontend service per frontend kind, each holding the owners of its kind. */
+  readonly vfio: FrontendService;
+  readonly vdpa: FrontendService;
 };
 
 /**
@@ -33,8 +33,8 @@ export function hostServicesStart(options: ServiceOptions, actorParent?: AnyActo
     device,
     iommu: new IommuService(options, device.actorParent),
     manager: new ManagerService(options, undefined, device.actorParent),
-    vfio: new VfioService(options, device.actorParent),
-    vdpa: new VdpaService(options, device.actorParent),
+    vfio: new FrontendService(options, 'vfio', device.actorParent),
+    vdpa: new FrontendService(options, 'vdpa', device.actorParent),
   };
 }
 

@@ -12,7 +12,7 @@
  * every operation ends in exactly one outcome (the bus answers a request
  * that times out or finds no responder).
  */
-import { controlRepliesOf, type Bus, type Clock } from '@ioasim/bus';
+import type { Bus, Clock } from '@ioasim/bus';
 import {
   frameEncode,
   hostSubjects,
@@ -21,6 +21,7 @@ import {
   type HostConfig,
   type TimelineEntry,
 } from '@ioasim/protocol';
+import { controlRepliesOf } from '@ioasim/service-frontend';
 import type { TimelineOutcome } from './report.js';
 
 export type TimelinePlayer = {

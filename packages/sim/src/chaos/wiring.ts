@@ -29,9 +29,8 @@
 import { ChaosBus, ReliableBus, type Bus, type ChaosAction, type ReliableOverflow, type ServiceOptions, type VirtualClock } from '@ioasim/bus';
 import { costSample, randomCreate } from '@ioasim/model';
 import type { ChaosActionName, ChaosRule, ChaosTraceEvent, Delivery, Topology } from '@ioasim/protocol';
+import { FrontendService } from '@ioasim/service-frontend';
 import { ManagerService } from '@ioasim/service-ioasid-manager';
-import { VdpaService } from '@ioasim/service-vdpa';
-import { VfioService } from '@ioasim/service-vfio';
 import type { Checker } from '../checker.js';
 import type { HostServices } from '../host-services.js';
 
@@ -191,13 +190,9 @@ export function chaosWire(wire: ChaosWireOptions): ChaosWiring {
             if (frontend.stopped) return;
             frontend.stop();
             restarted((host) => {
-              const options = serviceOptions(host.host);
-              const fresh =
-                kind === 'vfio'
-                  ? { ...host, vfio: new VfioService(options, host.device.actorParent) }
-                  : { ...host, vdpa: new VdpaService(options, host.device.actorParent) };
-              fresh[kind].errors.push(...frontend.errors);
-              return fresh;
+              const fresh = new FrontendService(serviceOptions(host.host), kind, host.device.actorParent);
+              fresh.errors.push(...frontend.errors);
+              return { ...host, [kind]: fresh };
             });
             break;
           }

@@ -6,10 +6,9 @@
 import type { ServiceOptions, ServicePorts } from '@ioasim/bus';
 import type { ServiceKind } from '@ioasim/protocol';
 import { DeviceService } from '@ioasim/service-device';
+import { FrontendService } from '@ioasim/service-frontend';
 import { ManagerService } from '@ioasim/service-ioasid-manager';
 import { IommuService } from '@ioasim/service-iommu';
-import { VdpaService } from '@ioasim/service-vdpa';
-import { VfioService } from '@ioasim/service-vfio';
 
 export type AnyService = {
   readonly ports: ServicePorts;
@@ -30,9 +29,8 @@ export function serviceStart(kind: ServiceKind, options: ServiceOptions): AnySer
     case 'ioasid-manager':
       return new ManagerService(options);
     case 'vfio':
-      return new VfioService(options);
     case 'vdpa':
-      return new VdpaService(options);
+      return new FrontendService(options, kind);
     default: {
       const unknown: never = kind;
       return unknown;

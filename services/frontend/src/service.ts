@@ -1,21 +1,22 @@
 /**
- * The vfio service of one host: the frontend actor of the owners whose
- * frontend is vfio. Fault groups of their spaces arrive on a subscription
+ * The frontend service of one host and one kind (vfio or vdpa): the frontend
+ * actor of the owners whose frontend is that kind. Fault groups of their spaces arrive on a subscription
  * per space (`ioasid.<space>.faults`); a handler with policy `map` maps the
  * pages through a control request to the manager, then answers. What every
  * frontend does on the bus is FrontendPorts'.
  */
-import { FrontendPorts, ModelCalls, type ServiceOptions } from '@ioasim/bus';
+import { ModelCalls, type ServiceOptions } from '@ioasim/bus';
 import { FrontendState, type HandlerAction } from '@ioasim/model';
-import type { FaultGroup, UnrecoverableFault } from '@ioasim/protocol';
+import type { FaultGroup, FrontendKind, UnrecoverableFault } from '@ioasim/protocol';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
-import { vfioMachine } from './machine.js';
+import { FrontendPorts } from './frontend-ports.js';
+import { frontendMachine } from './machine.js';
 
-export class VfioService {
+export class FrontendService {
   readonly ports: FrontendPorts;
   readonly frontend: FrontendState;
-  /** None on a host with no vfio owner: nothing would ever reach it. */
-  private readonly actor: Actor<typeof vfioMachine> | null;
+  /** None on a host with no owner of this kind: nothing would ever reach it. */
+  private readonly actor: Actor<typeof frontendMachine> | null;
   #stopped = false;
   errors: unknown[] = [];
   /** Fault groups, handler completions and owner events reach the model through here, as plain calls. */
@@ -23,13 +24,14 @@ export class VfioService {
 
   constructor(
     readonly options: ServiceOptions,
+    readonly kind: FrontendKind,
     /** The parent shared with the host's other actors (DeviceService.actorParent), which stops its children on `actorsStop`; none: a root actor. */
     private readonly actorParent?: AnyActorRef,
   ) {
     const { host, clock, seed } = options;
-    this.ports = new FrontendPorts(options, 'vfio');
+    this.ports = new FrontendPorts(options, kind);
     const ports = this.ports;
-    this.frontend = new FrontendState(host, 'vfio', seed, {
+    this.frontend = new FrontendState(host, kind, seed, {
       serveAfter: (delayNs, ioasid, cookie) =>
         ports.clock.afterNs(delayNs, () => this.calls.call(this.handlerServe, ioasid, cookie)),
       respond: (response) => ports.respond(response),
@@ -39,7 +41,7 @@ export class VfioService {
       this.actor = null;
       return;
     }
-    const actor = createActor(vfioMachine, {
+    const actor = createActor(frontendMachine, {
       input: { frontend: this.frontend, nowNs: () => clock.nowNs() },
       clock,
       id: ports.sender,

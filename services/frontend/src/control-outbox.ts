@@ -18,16 +18,19 @@
  *   bug, as in the Outbox).
  */
 import { FRAME_BYTES_MAX, frameDecode, frameEncode, frameObject, frameRecordsOf, type ControlReply, type ControlRequest, type Frame } from '@ioasim/protocol';
-import type { Bus, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
-import type { Clock } from './clock.js';
-import { AssertionError, assert } from './assert.js';
-import { Outbox } from './outbox.js';
-
-/** How a request leaves: `Bus.request`, or a wrapper that counts it (ServicePorts.request). */
-export type Requester = (subject: string, data: Uint8Array, timeoutNs: number, callback: (result: RequestResult) => void) => void;
-
-/** `Bus.requestFrame` as a ControlOutbox uses it: the frame handed over as an object. */
-export type FrameRequester = (subject: string, frame: Frame, timeoutNs: number, callback: (result: RequestResult) => void) => void;
+import {
+  Outbox,
+  type Bus,
+  type BusStats,
+  type Clock,
+  type FrameRequester,
+  type MessageHandler,
+  type Requester,
+  type RequestResult,
+  type SubscribeOptions,
+  type Subscription,
+} from '@ioasim/bus';
+import { AssertionError, assert } from '@ioasim/model';
 
 /** A request's callback: its reply, or null when none came. */
 export type ControlReplied = (reply: ControlReply | null) => void;

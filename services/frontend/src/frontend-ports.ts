@@ -16,8 +16,8 @@
  * answer is reported to the device as INVALID.
  */
 import { ResponseCode, type ControlOperation, type FaultGroup, type FrontendKind, type PageResponse, type UnrecoverableFault } from '@ioasim/protocol';
+import { ServicePorts, type ServiceOptions } from '@ioasim/bus';
 import { ControlOutbox } from './control-outbox.js';
-import { ServicePorts, type ServiceOptions } from './service-ports.js';
 
 /** How long a handler waits for the manager to answer a map request. */
 export const CONTROL_TIMEOUT_NS = 1_000_000_000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ControlOutbox, LocalBus, Scheduler, VirtualClock, controlRepliesOf, type BusMessage } from '@ioasim/bus';
+import { LocalBus, Scheduler, VirtualClock, type BusMessage } from '@ioasim/bus';
 import { frameDecode, frameEncode, frameRecordsOf, type ControlReply, type ControlRequest } from '@ioasim/protocol';
+import { ControlOutbox, controlRepliesOf } from '@ioasim/service-frontend';
 
 const SUBJECT = 'ioasim.r.h0.mgr.ctl';
 

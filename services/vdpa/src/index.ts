@@ -1,2 +1,0 @@
-export { vdpaMachine, type VdpaMachineContext, type VdpaMachineEvent } from './machine.js';
-export { VdpaService } from './service.js';

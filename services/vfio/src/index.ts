@@ -1,2 +1,0 @@
-export { vfioMachine, type VfioMachineContext, type VfioMachineEvent } from './machine.js';
-export { VfioService } from './service.js';
