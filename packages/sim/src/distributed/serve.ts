@@ -104,7 +104,8 @@ type Prepared = {
   readonly claim: string;
   readonly clock: RunClock;
   readonly chaos: ServeChaos;
-  finished: Extract<RunControl, { kind: 'finished' }> | null;
+  /** The `finished` record, once `finish` has begun building it: a repeated `finish` waits for it and sends it again. */
+  finished: Promise<Extract<RunControl, { kind: 'finished' }>> | null;
 };
 
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
@@ -194,6 +195,8 @@ class ServeProcess {
     if (this.#stopping) return this.stopped;
     this.#stopping = true;
     if (this.#readyTimer !== null) clearInterval(this.#readyTimer);
+    // Stopped mid-run (SIGTERM): what the actors counted so far still reaches the coordinator.
+    metricsFinal(this.#running);
     await this.#runDrop();
     await this.#discovery.stop();
     await this.bus.close();
@@ -338,14 +341,17 @@ class ServeProcess {
     }
   }
 
-  /** Final metrics, then `finished`; a repeated `finish` (the first `finished` lost) gets the same answer again. */
+  /** Final metrics, then `finished`; a repeated `finish` (the first `finished` lost, or not sent yet) gets the same answer. */
   async #finish(): Promise<void> {
     const prepared = this.#prepared;
     if (prepared === null) return;
-    if (prepared.finished !== null) {
-      this.#announce(prepared.finished);
-      return;
-    }
+    const repeated = prepared.finished !== null;
+    prepared.finished ??= this.#finishedBuild(prepared);
+    const finished = await prepared.finished;
+    if (repeated) this.#announce(finished);
+  }
+
+  async #finishedBuild(prepared: Prepared): Promise<Extract<RunControl, { kind: 'finished' }>> {
     if (this.#progressTimer !== null) clearInterval(this.#progressTimer);
     this.#progressTimer = null;
     metricsFinal(this.#running);
@@ -354,7 +360,7 @@ class ServeProcess {
     for (const reliableBus of this.#reliable) await reliableBus.flush();
     await this.bus.flush();
     const stats = this.bus.stats;
-    prepared.finished = {
+    const finished: Extract<RunControl, { kind: 'finished' }> = {
       ...this.#id,
       instance: this.instance,
       kind: 'finished',
@@ -363,8 +369,9 @@ class ServeProcess {
       bus: { published: stats.published, delivered: stats.delivered, dropped: stats.dropped, slowConsumers: stats.slowConsumers ?? 0, handlerErrors: stats.handlerErrors },
       chaos: prepared.chaos.counters,
     };
-    this.#announce(prepared.finished);
+    this.#announce(finished);
     await this.bus.flush();
+    return finished;
   }
 
   /** The coordinator is done with this process: drop the run's actors, then exit or, with runs left, be free again. */
@@ -397,11 +404,10 @@ class ServeProcess {
     return Number.isFinite(this.#runs) ? String(this.#runs) : 'forever';
   }
 
-  /** Stops the run's actors (final metrics first) and forgets the run; the connection stays. */
+  /** Stops the run's actors and forgets the run; the connection stays. */
   async #runDrop(): Promise<void> {
     if (this.#progressTimer !== null) clearInterval(this.#progressTimer);
     this.#progressTimer = null;
-    metricsFinal(this.#running);
     for (const entry of this.#running) entry.service.stop();
     for (const reliableBus of this.#reliable) await reliableBus.close();
     this.#prepared?.clock.cancelAll();
