@@ -5,9 +5,9 @@
  * device token of the subject. Never a subscription per device.
  *
  * Records reach a device's model as plain calls; its xstate actor holds the
- * lifecycle (idle, active, priDisabled, unplugged) and is made on first use:
- * a device whose lifecycle never changes (no Response Failure, no unplug)
- * never has one. Its lifecycle is a flag kept in step with the actor's state,
+ * lifecycle (idle; live, as active or priDisabled; unplugged) and is made on
+ * first use: a device whose lifecycle never changes (no Response Failure, no
+ * unplug) never has one. Its lifecycle is a flag kept in step with the actor's state,
  * read by the data plane on every batch.
  */
 import { ServicePorts, type ServiceOptions, type TimerHandle, subjectToken } from '@ioasim/bus';
@@ -21,7 +21,7 @@ import {
 } from '@ioasim/model';
 import type { FrameRecords, PageRequest, TraceEvent, TranslationRequest } from '@ioasim/protocol';
 import { createActor, fromTransition, type Actor, type AnyActorRef, type EventObject } from 'xstate';
-import { deviceMachine, type DeviceLifecycle, type DeviceMachineEvent } from './machine.js';
+import { deviceLifecycleOf, deviceMachine, type DeviceLifecycle, type DeviceMachineEvent } from './machine.js';
 
 type DeviceActor = Actor<typeof deviceMachine>;
 
@@ -343,7 +343,7 @@ export class DeviceService {
       slot.lifecycle = 'idle';
       return;
     }
-    slot.lifecycle = snapshot.value as DeviceLifecycle;
+    slot.lifecycle = deviceLifecycleOf(snapshot);
   }
 
   /** The device's actor, in the lifecycle state its flag holds. */
