@@ -18,6 +18,13 @@ const BIN = `${ROOT}packages/cli/bin/ioasim.js`;
 const SMALL = `${ROOT}test/nats/fixtures/small.yaml`;
 /** Skews far above what a loopback round trip can blur (well under 1 ms). */
 const SKEWS: Readonly<Record<string, string>> = { device: '50ms', iommu: '-30ms' };
+/**
+ * Within the default --max-skew of 1 s, and far above what a loaded machine
+ * adds to a hop (a handler hop of 10 ms was seen with eight processes busy
+ * on two cores): uncorrected, iommuToManager would be 400 ms more than the
+ * transport's and handlerToDevice 600 ms more.
+ */
+const SKEWS_CORRECTED: Readonly<Record<string, string>> = { device: '600ms', iommu: '-400ms' };
 
 describe('the NTP-style offset of one probe', () => {
   it('is ((t1 - t0) + (t2 - t3)) / 2, with the round trip less the time the process held the probe', () => {
@@ -45,10 +52,10 @@ describe.skipIf(natsSkipped('clock skew'))('clock skew of serve processes', () =
   const url = (): string => nats?.urls[0] ?? '';
 
   /** The five service kinds, one process each, the device and iommu ones with skewed clocks; their pids by kind. */
-  const serveSkewed = (processes: ProcessGroup, run: string): Record<string, number> => {
+  const serveSkewed = (processes: ProcessGroup, run: string, skews = SKEWS): Record<string, number> => {
     const pids: Record<string, number> = {};
     for (const kind of SERVICE_KINDS) {
-      const skew = SKEWS[kind];
+      const skew = skews[kind];
       const args = [BIN, 'serve', kind, '--nats', url(), '--topology', SMALL, '--run', run, ...(skew === undefined ? [] : ['--clock-offset', skew])];
       pids[kind] = processes.start(`serve ${kind}`, process.execPath, args).process.pid ?? 0;
     }
@@ -85,25 +92,25 @@ describe.skipIf(natsSkipped('clock skew'))('clock skew of serve processes', () =
     }
   });
 
-  it('within the bound, corrects each process by its offset: every hop p50 stays far below the skews', async () => {
+  it('within the bound, corrects each process by its offset: the hops it crosses stay far below the skews', async () => {
     const processes = new ProcessGroup();
     groups.push(processes);
-    serveSkewed(processes, 'corrected');
+    serveSkewed(processes, 'corrected', SKEWS_CORRECTED);
     const outcome = await coordinator(processes, 'corrected', []);
     expect(outcome.code, outcome.stderr).toBe(0);
     const report = outcome.report as Report;
     expect(report.faults.raised).toBeGreaterThan(0);
     const offsets = new Map((report.distributed?.clockOffsets ?? []).map((entry) => [entry.process, entry.offsetNs / 1e6]));
     // Right to within half a loopback round trip, a few ms at most on a loaded machine.
-    expect(Math.abs((offsets.get('device 0/1') ?? Infinity) - 50)).toBeLessThan(3);
-    expect(Math.abs((offsets.get('iommu 0/1') ?? Infinity) + 30)).toBeLessThan(3);
+    expect(Math.abs((offsets.get('device 0/1') ?? Infinity) - 600)).toBeLessThan(3);
+    expect(Math.abs((offsets.get('iommu 0/1') ?? Infinity) + 400)).toBeLessThan(3);
     expect(Math.abs(offsets.get('vfio 0/1') ?? Infinity)).toBeLessThan(3);
     const hops = report.load.hopsNs;
-    // Uncorrected, deviceToIommu would be negative (recorded 0 ns) and iommuToManager ~30 ms.
-    for (const [hop, summary] of Object.entries(hops)) {
-      expect(summary.p50, hop).toBeLessThan(10_000_000);
-    }
+    // Uncorrected, deviceToIommu would be negative (recorded 0 ns), iommuToManager 400 ms and handlerToDevice 600 ms more.
     expect(hops.deviceToIommu.p50).toBeGreaterThan(0);
     expect(hops.iommuToManager.p50).toBeGreaterThan(0);
+    for (const hop of ['deviceToIommu', 'iommuToManager', 'handlerToDevice'] as const) {
+      expect(hops[hop].p50, hop).toBeLessThan(200_000_000);
+    }
   });
 });

@@ -54,6 +54,11 @@ export type BusStats = {
   slowConsumers?: number;
 };
 
+/** One sender's link to one subject (see `Bus.link`): what a batch needs to travel, looked up once. */
+export interface BusLink {
+  send(batch: LinkBatch): void;
+}
+
 export interface Bus {
   publish(subject: string, data: Uint8Array, reply?: string): void;
   /**
@@ -66,11 +71,12 @@ export interface Bus {
   readonly publishFrame?: (subject: string, frame: Frame, header?: Uint8Array) => void;
   /**
    * Present only on a bus that carries frames as objects in process and
-   * delivers link batches (LocalBus with `wire: 'objects'`): the Outbox
-   * hands it each batch when the batch opens, and keeps adding records to it
-   * until it is delivered or closed (see link-batch.ts).
+   * delivers link batches (LocalBus with `wire: 'objects'`): the link of one
+   * sender to `subject`, resolved once. The Outbox hands it each batch when
+   * the batch opens, and keeps adding records to it until it is delivered or
+   * closed (see link-batch.ts).
    */
-  readonly sendBatch?: (subject: string, batch: LinkBatch) => void;
+  readonly link?: (subject: string) => BusLink;
   /**
    * Present where `publishFrame` is: `request` with the frame as an object.
    * The reply comes as an object too (`message.frame`) when the responder

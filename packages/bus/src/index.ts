@@ -6,6 +6,7 @@
  */
 export type {
   Bus,
+  BusLink,
   BusMessage,
   BusStats,
   MessageHandler,
@@ -42,7 +43,7 @@ export {
   patternTokensMatch,
   subjectIsValid,
 } from './subject-match.js';
-export { INBOX_PREFIX, LocalBus, type LocalBusOptions } from './local-bus.js';
+export { INBOX_PREFIX, LocalBus, type LatencySampler, type LocalBusOptions } from './local-bus.js';
 export { SUBJECT_STATES_MAX } from './subject-routes.js';
 export { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 export { framesSubscribe, type BadFrame, type FrameHandler } from './frames.js';

@@ -18,6 +18,7 @@
  */
 import type {
   Bus,
+  BusLink,
   BusMessage,
   BusStats,
   MessageHandler,
@@ -32,11 +33,19 @@ import { Priority, type TimerHandle } from './clock.js';
 import { AssertionError, assert } from './assert.js';
 import type { Scheduler } from './scheduler.js';
 import { patternIsValid, subjectIsValid } from './subject-match.js';
-import { SubjectRoutes, type Route, type RouteGroup } from './subject-routes.js';
+import { SubjectRoutes, type Route, type RouteGroup, type SubjectState } from './subject-routes.js';
+
+/** Samples the modeled latency of one message on one subject, in ns. */
+export type LatencySampler = () => number;
 
 export type LocalBusOptions = {
   /** The modeled latency of one message on `subject`, in ns; sampled once per message. */
   readonly latencyNs: (subject: string) => number;
+  /**
+   * The sampler of `subject`'s latency, made once per link (see `link`); it
+   * must draw what `latencyNs(subject)` draws. Default: calls `latencyNs`.
+   */
+  readonly latencySampler?: (subject: string) => LatencySampler;
   /**
    * `msgpack` (default): frames travel encoded, as on NATS. `objects`: frames
    * travel as immutable objects, skipping the codec; what is delivered, when
@@ -52,6 +61,23 @@ export const INBOX_PREFIX = '_INBOX';
 const INBOX_FIRST_CHAR = INBOX_PREFIX.charCodeAt(0);
 
 const WHITESPACE = /\s/;
+
+/**
+ * One sender's link to a subject on an objects bus: the subject's routing
+ * state and latency sampler, looked up once rather than for every batch.
+ */
+class LocalLink implements BusLink {
+  constructor(
+    readonly subject: string,
+    public state: SubjectState<LocalSubscription>,
+    readonly latencyNs: LatencySampler,
+    private readonly sent: (link: LocalLink, batch: LinkBatch) => void,
+  ) {}
+
+  send(batch: LinkBatch): void {
+    this.sent(this, batch);
+  }
+}
 
 class LocalSubscription implements Subscription {
   open = true;
@@ -98,6 +124,7 @@ type RequestAnswer = { readonly callback: (result: RequestResult) => void; reado
 export class LocalBus implements Bus {
   readonly #scheduler: Scheduler;
   readonly #latencyNs: (subject: string) => number;
+  readonly #latencySampler: ((subject: string) => LatencySampler) | undefined;
   readonly #stats: BusStats = { published: 0, delivered: 0, unrouted: 0, dropped: 0, handlerErrors: 0 };
   #lastHandlerError: unknown = null;
   #closed = false;
@@ -114,15 +141,17 @@ export class LocalBus implements Bus {
   readonly #deliverBound = (delivery: Delivery): void => this.#deliver(delivery);
   readonly #answerBound = (answer: RequestAnswer): void => this.#answer(answer);
   readonly #unsubscribedBound = (subscription: LocalSubscription): void => this.#unsubscribed(subscription);
+  readonly #linkSentBound = (link: LocalLink, batch: LinkBatch): void => this.#linkSent(link, batch);
 
   readonly publishFrame?: (subject: string, frame: Frame, header?: Uint8Array) => void;
-  readonly sendBatch?: (subject: string, batch: LinkBatch) => void;
+  readonly link?: (subject: string) => BusLink;
   readonly requestFrame?: (subject: string, frame: Frame, timeoutNs: number, callback: (result: RequestResult) => void) => void;
 
   constructor(scheduler: Scheduler, options: LocalBusOptions) {
     this.#scheduler = scheduler;
     this.#routes = new SubjectRoutes(() => scheduler.nowNs);
     this.#latencyNs = options.latencyNs;
+    this.#latencySampler = options.latencySampler;
     if (options.wire === 'objects') {
       this.publishFrame = (subject, frame, header) => {
         if (this.#closed) {
@@ -132,14 +161,9 @@ export class LocalBus implements Bus {
         this.#framesCarried++;
         this.#send(subject, header ?? NO_BYTES, null, frame);
       };
-      this.sendBatch = (subject, batch) => {
-        if (this.#closed) {
-          this.#stats.dropped++;
-          batch.delivered = true;
-          return;
-        }
-        this.#framesCarried++;
-        this.#send(subject, NO_BYTES, null, undefined, batch);
+      this.link = (subject) => {
+        const sampler = this.#latencySampler?.(subject) ?? ((): number => this.#latencyNs(subject));
+        return new LocalLink(subject, this.#routes.state(subject), sampler, this.#linkSentBound);
       };
       this.requestFrame = (subject, frame, timeoutNs, callback) => {
         this.#framesCarried++;
@@ -232,7 +256,7 @@ export class LocalBus implements Bus {
   }
 
   /** Publishes one message; returns its delivery time, or -1 when no subscription matched. */
-  #send(subject: string, data: Uint8Array, reply: string | null, frame?: Frame, batch: LinkBatch | null = null): number {
+  #send(subject: string, data: Uint8Array, reply: string | null, frame?: Frame): number {
     // A reply to one of this bus's requests goes to an inbox the bus made itself: valid, not checked again.
     const state = this.#routes.state(subject, subject.charCodeAt(0) === INBOX_FIRST_CHAR && this.#requests.has(subject));
     this.#stats.published++;
@@ -244,16 +268,35 @@ export class LocalBus implements Bus {
     let deliveryNs = this.#scheduler.nowNs + this.#latencySample(subject);
     if (deliveryNs < state.lastDeliveryNs) deliveryNs = state.lastDeliveryNs;
     state.lastDeliveryNs = deliveryNs;
-    this.#scheduler.schedule(deliveryNs, Priority.normal, this.#deliverBound, new Delivery(subject, data, reply, frame, route, batch));
+    this.#scheduler.schedule(deliveryNs, Priority.normal, this.#deliverBound, new Delivery(subject, data, reply, frame, route, null));
     return deliveryNs;
   }
 
-  #latencySample(subject: string): number {
-    const latencyNs = this.#latencyNs(subject);
-    if (!(latencyNs >= 0) || latencyNs === Number.POSITIVE_INFINITY) {
-      throw new AssertionError(`latencyNs('${subject}') returned ${latencyNs}, expected a finite number >= 0`);
+  /** `#send` of a link batch, with the subject's state and latency sampler the link keeps. */
+  #linkSent(link: LocalLink, batch: LinkBatch): void {
+    if (this.#closed) {
+      this.#stats.dropped++;
+      batch.delivered = true;
+      return;
     }
-    return latencyNs;
+    this.#framesCarried++;
+    let state = link.state;
+    if (state.evicted) state = link.state = this.#routes.state(link.subject);
+    else this.#routes.refresh(link.subject, state);
+    this.#stats.published++;
+    const route = state.route;
+    if (route.empty) {
+      this.#stats.unrouted++;
+      return;
+    }
+    let deliveryNs = this.#scheduler.nowNs + latencyChecked(link.subject, link.latencyNs());
+    if (deliveryNs < state.lastDeliveryNs) deliveryNs = state.lastDeliveryNs;
+    state.lastDeliveryNs = deliveryNs;
+    this.#scheduler.schedule(deliveryNs, Priority.normal, this.#deliverBound, new Delivery(link.subject, NO_BYTES, null, undefined, route, batch));
+  }
+
+  #latencySample(subject: string): number {
+    return latencyChecked(subject, this.#latencyNs(subject));
   }
 
   #deliver(delivery: Delivery): void {
@@ -348,6 +391,13 @@ export class LocalBus implements Bus {
       this.#handlerFailed(error);
     }
   }
+}
+
+function latencyChecked(subject: string, latencyNs: number): number {
+  if (!(latencyNs >= 0) || latencyNs === Number.POSITIVE_INFINITY) {
+    throw new AssertionError(`latencyNs('${subject}') returned ${latencyNs}, expected a finite number >= 0`);
+  }
+  return latencyNs;
 }
 
 function failure(error: RequestError, message: string): RequestResult {

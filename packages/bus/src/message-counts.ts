@@ -38,7 +38,8 @@ export class MessageCounts {
    */
   private byKind: Map<MessageSubjectKind, MessageCountsByKind> | null = null;
 
-  /** The kind counted last and its counts: an actor sends and receives runs of one kind. */
+  /** The subject and kind counted last and their counts: an actor sends and receives runs of one subject and kind. */
+  private lastSubject: string | null = null;
   private lastKind: MessageSubjectKind | null = null;
   private lastCounts: MessageCountsByKind | null = null;
 
@@ -79,8 +80,11 @@ export class MessageCounts {
     return counters;
   }
 
-  private countsOf(subject: string): MessageCountsByKind {
+  /** The counts of `subject`'s kind, to be counted into directly (a link keeps them). */
+  countsOf(subject: string): MessageCountsByKind {
+    if (subject === this.lastSubject) return this.lastCounts as MessageCountsByKind;
     const kind = subjectKind(subject) ?? SUBJECT_KIND_OTHER;
+    this.lastSubject = subject;
     if (kind === this.lastKind) return this.lastCounts as MessageCountsByKind;
     const byKind = (this.byKind ??= new Map());
     let counts = byKind.get(kind);

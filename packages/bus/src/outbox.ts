@@ -4,7 +4,7 @@
  * `records` records or `windowNs` after its first record, whichever comes
  * first. With `windowNs` 0 a batch leaves at the end of the current instant,
  * after everything of priority `normal` (see `Priority.flush`); on a bus that
- * takes link batches (`sendBatch`, LocalBus with objects), it is handed to
+ * takes link batches (`link`, LocalBus with objects), it is handed to
  * the bus when it opens and costs no flush event (see link-batch.ts).
  *
  * Invariants:
@@ -23,7 +23,7 @@ import {
   type FrameRecords,
   type FrameTypeName,
 } from '@ioasim/protocol';
-import type { Bus } from './bus.js';
+import type { Bus, BusLink } from './bus.js';
 import { Priority, type Clock, type TimerHandle } from './clock.js';
 import { AssertionError, assert } from './assert.js';
 import { LinkBatch } from './link-batch.js';
@@ -66,6 +66,8 @@ class SubjectBatch {
   timer: TimerHandle | null = null;
   /** The batch handed to a bus that takes link batches, while it may take more records. */
   link: LinkBatch | null = null;
+  /** The bus's link to the subject, resolved at the first batch. */
+  busLink: BusLink | null = null;
   /** Made once per subject, so that arming the window allocates no closure. */
   readonly windowElapsed: () => void;
 
@@ -160,7 +162,7 @@ export class Outbox {
 
   /** True when batches go to the bus as link batches: a bus that takes them, and no batching window. */
   get #linked(): boolean {
-    return this.#windowNs === 0 && this.#bus.sendBatch !== undefined;
+    return this.#windowNs === 0 && this.#bus.link !== undefined;
   }
 
   /** Adds `record` to the subject's open link batch, or opens one and hands it to the bus. */
@@ -171,7 +173,7 @@ export class Outbox {
       batch.sequence++;
       this.#frames++;
       link = batch.link = new LinkBatch(batch.type, this.#sender, batch.sequence, nowNs, [record]);
-      (this.#bus.sendBatch as (subject: string, batch: LinkBatch) => void)(batch.subject, link);
+      (batch.busLink ??= (this.#bus.link as (subject: string) => BusLink)(batch.subject)).send(link);
     } else {
       link.records.push(record);
     }

@@ -23,11 +23,11 @@ import {
   type Settings,
   type TraceEvent,
 } from '@ioasim/protocol';
-import type { Bus, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
+import type { Bus, BusLink, BusStats, MessageHandler, RequestResult, SubscribeOptions, Subscription } from './bus.js';
 import type { Clock } from './clock.js';
 import type { LinkBatch } from './link-batch.js';
 import { framesSubscribe, type FrameHandler } from './frames.js';
-import { MessageCounts } from './message-counts.js';
+import { MessageCounts, type MessageCountsByKind } from './message-counts.js';
 import { Outbox } from './outbox.js';
 
 /** How a request leaves: `Bus.request`, or a wrapper that counts it (ServicePorts.request). */
@@ -208,6 +208,19 @@ export class ServicePorts {
   }
 }
 
+/** A link whose every batch is counted as sent under its subject's kind. */
+class CountedLink implements BusLink {
+  constructor(
+    private readonly link: BusLink,
+    private readonly counts: MessageCountsByKind,
+  ) {}
+
+  send(batch: LinkBatch): void {
+    this.counts.sent++;
+    this.link.send(batch);
+  }
+}
+
 /**
  * The bus as the outbox sees it: every publish is counted as sent, encoded or
  * handed over as a frame object. A class rather than an object literal: one
@@ -217,18 +230,15 @@ class CountingBus implements Bus {
   /** Kept when the bus has it: without it the Outbox would encode every frame. */
   readonly publishFrame?: (subject: string, frame: Frame) => void;
   /** Kept when the bus has it: without it the Outbox would flush every batch with an event of its own. */
-  readonly sendBatch?: (subject: string, batch: LinkBatch) => void;
+  readonly link?: (subject: string) => BusLink;
 
   constructor(
     private readonly bus: Bus,
     private readonly messages: MessageCounts,
   ) {
-    if (bus.sendBatch !== undefined) {
-      const sendBatch = bus.sendBatch;
-      this.sendBatch = (subject, batch) => {
-        messages.sent(subject);
-        sendBatch(subject, batch);
-      };
+    if (bus.link !== undefined) {
+      const link = bus.link;
+      this.link = (subject) => new CountedLink(link(subject), messages.countsOf(subject));
     }
     if (bus.publishFrame !== undefined) {
       this.publishFrame = (subject, frame) => {

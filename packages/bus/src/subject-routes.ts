@@ -29,7 +29,13 @@ export type Route<S> = {
   readonly plain: readonly S[];
   readonly groups: readonly RouteGroup<S>[];
 };
-export type SubjectState<S> = { route: Route<S>; routeVersion: number; lastDeliveryNs: number };
+export type SubjectState<S> = {
+  route: Route<S>;
+  routeVersion: number;
+  lastDeliveryNs: number;
+  /** Set when the state is evicted: a link that kept it looks the subject up again. */
+  evicted: boolean;
+};
 
 export class SubjectRoutes<S extends RoutedSubscription> {
   readonly #index = new SubscriptionIndex<S>();
@@ -66,16 +72,25 @@ export class SubjectRoutes<S extends RoutedSubscription> {
     return state;
   }
 
+  /** Brings a kept state's route up to date after a subscription changed. */
+  refresh(subject: string, state: SubjectState<S>): void {
+    if (state.routeVersion === this.#version) return;
+    state.route = this.#routeCompute(subject);
+    state.routeVersion = this.#version;
+  }
+
   /** Forgets `subject` (a reply inbox that served its request) unless a message to it is still in flight. */
   forget(subject: string): void {
     const state = this.#subjects.get(subject);
-    if (state !== undefined && state.lastDeliveryNs <= this.nowNs()) this.#subjects.delete(subject);
+    if (state === undefined || state.lastDeliveryNs > this.nowNs()) return;
+    state.evicted = true;
+    this.#subjects.delete(subject);
   }
 
   #create(subject: string, built: boolean): SubjectState<S> {
     if (!built) assert(subjectIsValid(subject), `publish: '${subject}' is not a subject (a wildcard, empty token or whitespace)`);
     if (this.#subjects.size >= this.#limit) this.#evict();
-    const state: SubjectState<S> = { route: this.#routeCompute(subject), routeVersion: this.#version, lastDeliveryNs: 0 };
+    const state: SubjectState<S> = { route: this.#routeCompute(subject), routeVersion: this.#version, lastDeliveryNs: 0, evicted: false };
     this.#subjects.set(subject, state);
     return state;
   }
@@ -92,7 +107,9 @@ export class SubjectRoutes<S extends RoutedSubscription> {
   #evict(): void {
     const sinceNs = this.#evictedNs;
     for (const [subject, state] of this.#subjects) {
-      if (state.lastDeliveryNs <= sinceNs) this.#subjects.delete(subject);
+      if (state.lastDeliveryNs > sinceNs) continue;
+      state.evicted = true;
+      this.#subjects.delete(subject);
     }
     this.#evictedNs = this.nowNs();
     this.#limit = Math.max(SUBJECT_STATES_MAX, this.#subjects.size * 2);

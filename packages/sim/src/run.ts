@@ -10,7 +10,7 @@
 import { LocalBus, RealClock, Scheduler, VirtualClock, framesSubscribe, type Bus, type ServiceOptions } from '@ioasim/bus';
 import { costSample, randomCreate } from '@ioasim/model';
 import { actorsParentStart } from '@ioasim/service-device';
-import { SUBJECT_ROOT, subjectHop, type ChaosTraceEvent, type HostConfig, type MetricsRecord, type Topology, type TraceEvent } from '@ioasim/protocol';
+import { SUBJECT_ROOT, subjectHop, type ChaosTraceEvent, type Cost, type HostConfig, type MetricsRecord, type Topology, type TraceEvent } from '@ioasim/protocol';
 import { deviceAccessesOf } from './access-account.js';
 import { Checker } from './checker.js';
 import { chaosWire, type ChaosRunOptions } from './chaos/wiring.js';
@@ -102,6 +102,8 @@ export type RunSettled = {
   readonly idleRules: readonly number[];
 };
 
+const latencyNone = (): number => 0;
+
 export function runStart(topology: Topology, options: RunOptions = {}): RunStarted {
   const wall = new RealClock();
   const seed = runSeed(topology, options);
@@ -109,15 +111,22 @@ export function runStart(topology: Topology, options: RunOptions = {}): RunStart
   const scheduler = new Scheduler();
   const clock = new VirtualClock(scheduler);
   const linkRandom = randomCreate(seed, 'links');
+  // The hop is read from the subject in place, allocating nothing: a table
+  // of hops by subject held every subject of the fleet and every reply inbox.
+  const linkCost = (subject: string): Cost | null => {
+    const hop = subjectHop(subject);
+    if (hop === 'observer') return null;
+    return hop === 'control' ? topology.links.managerHandler : topology.links[hop];
+  };
   const bus = new LocalBus(scheduler, {
-    // The hop is read from the subject in place, allocating nothing: a table
-    // of hops by subject held every subject of the fleet and every reply
-    // inbox of the run, and cost a lookup as dear as the reading.
     latencyNs: (subject) => {
-      const hop = subjectHop(subject);
-      if (hop === 'observer') return 0;
-      const cost = hop === 'control' ? topology.links.managerHandler : topology.links[hop];
-      return costSample(cost, linkRandom);
+      const cost = linkCost(subject);
+      return cost === null ? 0 : costSample(cost, linkRandom);
+    },
+    // A link samples its latency as latencyNs would, with its cost looked up once.
+    latencySampler: (subject) => {
+      const cost = linkCost(subject);
+      return cost === null ? latencyNone : () => costSample(cost, linkRandom);
     },
     wire: options.wire ?? 'objects',
   });
