@@ -36,7 +36,7 @@ function isActorsStop(event: EventObject): event is ActorsStop {
  * The parent of a host's actors in one process. Each root actor brings an
  * xstate actor system of its own (a scheduler, registries of children and
  * system ids, inspection observers: with the parent, about 3.4 KB); the actors
- * of a host share their parent's: the device actors, and the iommu, manager,
+ * of a host share their parent's: the device actors, and the iommu, manager and
  * frontend actors when their services are given it (hostServicesStart
  * does). An embedded run gives every host one parent (actorsParentStart), so
  * a fleet pays for one system, not one per host. It ignores the done and
