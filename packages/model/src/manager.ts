@@ -28,7 +28,7 @@ export class ManagerState {
   constructor(
     readonly host: HostConfig,
     random: Random,
-    readonly effects: ManagerEffects,
+    effects: ManagerEffects,
     /** The first cookie to give: a manager restarted after a crash starts past its predecessor's. */
     firstCookie = 1,
   ) {
