@@ -83,8 +83,9 @@ describe.skipIf(natsSkipped('clock skew'))('clock skew of serve processes', () =
     expect(lines, outcome.stderr).toHaveLength(1);
     const line = lines[0] as string;
     expect(line).toMatch(/^ioasim: clock skew above --max-skew 5\.00 ms: .*; synchronize the clocks \(NTP, chrony\) or raise --max-skew$/);
-    expect(line).toMatch(new RegExp(`device 0/1 \\(pid ${pids['device']}\\) is (4[89]|5[01])\\.\\d ms ahead of the coordinator \\(±\\d+\\.\\d+ ms\\)`));
-    expect(line).toMatch(new RegExp(`iommu 0/1 \\(pid ${pids['iommu']}\\) is (2[89]|3[01])\\.\\d ms behind the coordinator \\(±\\d+\\.\\d+ ms\\)`));
+    // Each offset is right to within half the round trip that measured it: a few ms, more on a loaded machine.
+    expect(line).toMatch(new RegExp(`device 0/1 \\(pid ${pids['device']}\\) is [45]\\d\\.\\d ms ahead of the coordinator \\(±\\d+\\.\\d+ ms\\)`));
+    expect(line).toMatch(new RegExp(`iommu 0/1 \\(pid ${pids['iommu']}\\) is [23]\\d\\.\\d ms behind the coordinator \\(±\\d+\\.\\d+ ms\\)`));
     for (const kind of ['vfio', 'vdpa', 'ioasid-manager']) expect(line).not.toContain(`${kind} 0/1`);
     expect(outcome.report).toBeNull();
     for (const child of processes.children.filter((candidate) => candidate.name.startsWith('serve'))) {
@@ -101,10 +102,10 @@ describe.skipIf(natsSkipped('clock skew'))('clock skew of serve processes', () =
     const report = outcome.report as Report;
     expect(report.faults.raised).toBeGreaterThan(0);
     const offsets = new Map((report.distributed?.clockOffsets ?? []).map((entry) => [entry.process, entry.offsetNs / 1e6]));
-    // Right to within half a loopback round trip, a few ms at most on a loaded machine.
-    expect(Math.abs((offsets.get('device 0/1') ?? Infinity) - 600)).toBeLessThan(3);
-    expect(Math.abs((offsets.get('iommu 0/1') ?? Infinity) + 400)).toBeLessThan(3);
-    expect(Math.abs(offsets.get('vfio 0/1') ?? Infinity)).toBeLessThan(3);
+    // Right to within half a loopback round trip: under a millisecond idle, a few ms on a loaded machine.
+    expect(Math.abs((offsets.get('device 0/1') ?? Infinity) - 600)).toBeLessThan(10);
+    expect(Math.abs((offsets.get('iommu 0/1') ?? Infinity) + 400)).toBeLessThan(10);
+    expect(Math.abs(offsets.get('vfio 0/1') ?? Infinity)).toBeLessThan(10);
     const hops = report.load.hopsNs;
     // Uncorrected, deviceToIommu would be negative (recorded 0 ns), iommuToManager 400 ms and handlerToDevice 600 ms more.
     expect(hops.deviceToIommu.p50).toBeGreaterThan(0);

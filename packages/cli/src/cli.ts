@@ -26,7 +26,7 @@ Options:
 
 Exit codes: 0 success, 1 an invariant was violated, 2 bad input,
 3 a liveness check failed (ioasim chaos, replay, shrink).
-Topology format: TOPOLOGY.md. Examples: examples/.`;
+Topology format: docs/topology.md. Examples: examples/.`;
 }
 
 export async function cliMain(argv: readonly string[], io: Io): Promise<number> {

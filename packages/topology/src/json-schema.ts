@@ -18,7 +18,7 @@ export function topologyJsonSchema(): Record<string, unknown> {
     $schema,
     $id: TOPOLOGY_SCHEMA_ID,
     title: 'ioasim topology, version 1',
-    description: 'A topology of ioasim (TOPOLOGY.md): hosts, IOMMUs, devices, spaces, owners, workloads, fleets, timeline, settings and chaos.',
+    description: 'A topology of ioasim (docs/topology.md): hosts, IOMMUs, devices, spaces, owners, workloads, fleets, timeline, settings and chaos.',
     ...rest,
   };
 }

@@ -9,7 +9,7 @@ import { EXIT, type CommandMain } from '../io.js';
 const HELP = `Usage: ioasim schema
 
 Prints the JSON Schema (draft 2020-12) of the topology format of
-TOPOLOGY.md. Editors use it to complete and check topology files; with the
+docs/topology.md. Editors use it to complete and check topology files; with the
 YAML language server (VS Code's YAML extension, and others):
 
   ioasim schema > topology.schema.json

@@ -7,7 +7,7 @@ import { topologyRead } from './topology-read.js';
 
 const HELP = `Usage: ioasim validate <topology.yaml>
 
-Checks a topology file against the format of TOPOLOGY.md and prints every
+Checks a topology file against the format of docs/topology.md and prints every
 error at once, each with its file, line, column and path, what was found and
 what was expected.
 
