@@ -28,6 +28,10 @@ export const SLOW_TESTS = [
   'test/nats/auth.test.ts',
   // One run per serve process: refusals and a run of their own (about 8 s).
   'test/nats/one-run.test.ts',
+  // The NATS services protocol: a serve process and a run of its own (about 7 s).
+  'test/nats/discovery.test.ts',
+  // Chaos on the wire: three spawned runs and a campaign of two seeds (about 75 s).
+  'test/nats/chaos-wire.test.ts',
 ];
 
 // Tests run against the TypeScript sources of every workspace package, so that

@@ -68,13 +68,23 @@ describe('ioasim run --transport nats, bad input', () => {
     expect(result.error).toContain('--spawn goes with --transport nats');
   });
 
-  it('says that a topology\'s chaos rules are not applied to a distributed run', async () => {
+  it('applies a topology\'s chaos rules to a distributed run, warning of none', async () => {
     const chaos = new URL('../../examples/chaos.yaml', import.meta.url).pathname;
     const result = await ioasim('run', chaos, '--transport', 'nats', '--nats', 'nats://127.0.0.1:1', '--ready-timeout', 'soon');
-    expect(result.error).toContain("the topology's 6 chaos rule(s) are not applied to a distributed run");
     expect(result.code).toBe(2);
-    const plain = await ioasim('run', example, '--transport', 'nats', '--nats', 'nats://127.0.0.1:1', '--ready-timeout', 'soon');
-    expect(plain.error).not.toContain('chaos rule');
+    expect(result.error).not.toContain('chaos');
+  });
+
+  it('answers 2 for --nats-nodes where the run starts no NATS server', async () => {
+    const result = await ioasim('run', example, '--transport', 'nats', '--nats', 'nats://127.0.0.1:1', '--nats-nodes', '3');
+    expect(result.code).toBe(2);
+    expect(result.error).toContain('--nats-nodes goes with --spawn and no --nats');
+  });
+
+  it('answers 2 for a serve process given no run to serve', async () => {
+    const result = await ioasim('serve', 'all', '--nats', 'nats://127.0.0.1:1', '--topology', example, '--run', 'r', '--runs', '0');
+    expect(result.code).toBe(2);
+    expect(result.error).toContain('--runs expects a count from 1, or forever; found 0');
   });
 
   it('answers 2 at once, naming the address, when no NATS server listens at --nats', async () => {

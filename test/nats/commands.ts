@@ -24,8 +24,9 @@ export function nodesFrom(first: number, nodeUrls: readonly string[]): string[] 
   return serversFrom(first, nodeUrls);
 }
 
+/** A service's command line: it serves runs until stopped, as a container does (its exit would stop the compose project). */
 export function serviceCommand(kind: ServiceKind, nodeUrls: readonly string[], topologyPath: string, run: string): string[] {
-  return serveArguments(kind, nodesFrom(serviceNode(kind), nodeUrls), topologyPath, run);
+  return serveArguments(kind, nodesFrom(serviceNode(kind), nodeUrls), topologyPath, run, undefined, {}, 'forever');
 }
 
 /** The runner's command line. */

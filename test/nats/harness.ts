@@ -48,14 +48,19 @@ export async function stopAll(servers: NatsServers | null, groups: readonly Proc
 /** What a command run to its end gave: its exit code, output, and its JSON report when stdout holds one. */
 export type CommandOutcome = { code: number | null; stdout: string; stderr: string; report: Report | null };
 
-/** Runs `ioasim args` as a child process of `group` to its end (at most COMMAND_TIMEOUT_MS). */
-export async function ioasimRun(group: ProcessGroup, args: readonly string[], environment?: Record<string, string>): Promise<CommandOutcome> {
+/** Runs `ioasim args` as a child process of `group` to its end (at most `timeoutMs`, default COMMAND_TIMEOUT_MS). */
+export async function ioasimRun(
+  group: ProcessGroup,
+  args: readonly string[],
+  environment?: Record<string, string>,
+  timeoutMs = COMMAND_TIMEOUT_MS,
+): Promise<CommandOutcome> {
   const child = group.start(`ioasim ${args[0] ?? ''}`, process.execPath, [IOASIM_BIN, ...args], undefined, environment);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), COMMAND_TIMEOUT_MS)));
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   const outcome = await Promise.race([child.exited, timedOut]);
   clearTimeout(timer);
-  if (outcome === 'timeout') throw new Error(`ioasim ${args.join(' ')} did not end within ${COMMAND_TIMEOUT_MS} ms:\n${child.output.join('\n')}`);
+  if (outcome === 'timeout') throw new Error(`ioasim ${args.join(' ')} did not end within ${timeoutMs} ms:\n${child.output.join('\n')}`);
   let report: Report | null = null;
   try {
     report = JSON.parse(child.stdout) as Report;

@@ -1,9 +1,10 @@
 /**
  * A serve process belongs to one run, against real nats-server and serve
- * processes: the coordinator refuses (exit 2, naming each process by kind,
- * shard and pid) two processes that serve the same hosts, a process left
- * from an earlier run of the same id, and a process serving a topology of
- * other content under the same name, before any of them builds an actor.
+ * processes: it exits after its run (or, with --runs n, is re-armed for the
+ * next), and the coordinator refuses (exit 2, naming each process by kind,
+ * shard and pid) two processes that serve the same hosts, a process still
+ * held by a coordinator that died mid-run, and a process serving a topology
+ * of other content under the same name, before any of them builds an actor.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topologyLoad } from '@ioasim/sim';
 import { topologyHash, type NatsServers } from '@ioasim/sim/distributed';
+import type { Child } from '@ioasim/sim/distributed';
 import { ProcessGroup, ioasimRun, natsSkipped, natsStart, stopAll, type CommandOutcome } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,8 +39,8 @@ describe.skipIf(natsSkipped('one run per serve process'))('a serve process belon
     return child.process.pid ?? 0;
   };
 
-  const coordinator = (processes: ProcessGroup, run: string): Promise<CommandOutcome> =>
-    ioasimRun(processes, ['run', SMALL, '--transport', 'nats', '--nats', url(), '--run', run, '--json', '--ready-timeout', '20s']);
+  const coordinatorArguments = (run: string): string[] => ['run', SMALL, '--transport', 'nats', '--nats', url(), '--run', run, '--json', '--ready-timeout', '20s'];
+  const coordinator = (processes: ProcessGroup, run: string): Promise<CommandOutcome> => ioasimRun(processes, coordinatorArguments(run));
 
   beforeAll(async () => {
     nats = await natsStart(1);
@@ -64,19 +66,52 @@ describe.skipIf(natsSkipped('one run per serve process'))('a serve process belon
     }
   });
 
-  it('refuses a process left from an earlier run of the same id, even beside a fresh one, and names it', async () => {
+  it('a serve process exits after its run by default, and a fresh one serves the next run of the same id', async () => {
     const processes = group();
-    const earlier = serveAll(processes, 'again');
+    serveAll(processes, 'again');
+    const earlier = processes.children[0] as Child;
     const first = await coordinator(processes, 'again');
     expect(first.code, first.stderr).toBe(0);
     expect(first.report?.faults.raised).toBeGreaterThan(0);
+    expect(await earlier.exited, earlier.output.join('\n')).toBe(0);
+    expect(earlier.output.some((line) => line.includes('released after run 1 of 1: exiting'))).toBe(true);
     serveAll(processes, 'again');
     const second = await coordinator(processes, 'again');
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.report?.accesses.issued).toBe(first.report?.accesses.issued);
+  });
+
+  it('with --runs 2 one serve process serves two runs, re-armed between them, then exits', async () => {
+    const processes = group();
+    const child = processes.start('serve all', process.execPath, [BIN, 'serve', 'all', '--nats', url(), '--topology', SMALL, '--run', 'twice', '--runs', '2']);
+    const first = await coordinator(processes, 'twice');
+    expect(first.code, first.stderr).toBe(0);
+    expect(child.exitCode, child.output.join('\n')).toBeUndefined();
+    expect(child.output.some((line) => line.includes('released after run 1 of 2: free for the next run of "twice"'))).toBe(true);
+    const second = await coordinator(processes, 'twice');
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.report?.accesses.issued).toBe(first.report?.accesses.issued);
+    expect(second.report?.accesses.completed).toBe(second.report?.accesses.issued);
+    expect(await child.exited, child.output.join('\n')).toBe(0);
+    expect(child.output.some((line) => line.includes('released after run 2 of 2: exiting'))).toBe(true);
+  });
+
+  it('refuses a process whose coordinator died mid-run, even beside a fresh one, and names it', async () => {
+    const processes = group();
+    let doomed: Child | null = null;
+    const earlier = processes.start('serve all earlier', process.execPath, [BIN, 'serve', 'all', '--nats', url(), '--topology', SMALL, '--run', 'orphan'], (line) => {
+      if (line.includes('prepared ')) doomed?.process.kill('SIGKILL');
+    });
+    doomed = processes.start('ioasim run (killed)', process.execPath, [BIN, ...coordinatorArguments('orphan')]);
+    expect(await doomed.exited).toBeNull();
+    serveAll(processes, 'orphan');
+    const second = await coordinator(processes, 'orphan');
     expect(second.code, second.stderr).toBe(2);
+    const pid = earlier.process.pid ?? 0;
     expect(second.stderr).toMatch(
       new RegExp(
-        `^ioasim: refused 1 serve process\\(es\\) of run "again": all 0/1 \\(pid ${earlier}\\) belongs to another coordinator of run "again" \\([0-9a-f]{12}\\) ` +
-          `and still holds that run's actors: a serve process serves one run; stop it \\(kill ${earlier}\\) and start a fresh one$`,
+        `^ioasim: refused 1 serve process\\(es\\) of run "orphan": all 0/1 \\(pid ${pid}\\) belongs to another coordinator of run "orphan" \\([0-9a-f]{12}\\) ` +
+          `and still holds that run's actors: a serve process serves one run; stop it \\(kill ${pid}\\) and start a fresh one$`,
         'm',
       ),
     );

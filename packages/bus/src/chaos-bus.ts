@@ -132,6 +132,7 @@ export class ChaosBus {
           partitions.push({ index, groups: [hostGlob(rule.groups[0]), hostGlob(rule.groups[1])], fromNs: rule.fromNs, toNs: rule.toNs });
           return;
         case 'crash':
+        case 'natsKill':
           return;
         default: {
           const unknown: never = rule;

@@ -198,6 +198,11 @@ export class NatsBus implements Bus {
     return this.#connected;
   }
 
+  /** The client connection, for what is no Bus operation: the NATS services protocol of a serve process (`$SRV.*`). */
+  get connection(): NatsConnection {
+    return this.#connection;
+  }
+
   /** The server this bus is connected to now. */
   get server(): string {
     return this.#connection.getServer();

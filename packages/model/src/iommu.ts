@@ -28,15 +28,13 @@ import {
   type TranslationCompletion,
   type TranslationRequest,
 } from '@ioasim/protocol';
-import { assert, unreachable } from './assert.js';
+import { unreachable } from './assert.js';
 import { costSample } from './cost.js';
-import { PageTable } from './page-table.js';
+import { ObjectTable } from './object-table.js';
 import { PriQuota } from './pri-quota.js';
-import { pasidPoolAssign } from './pasid-pool.js';
 import type { Random } from './random.js';
-import { RoutingTable } from './routing-table.js';
+import type { RoutingTable } from './routing-table.js';
 import { ServerQueue } from './server-queue.js';
-import { initialMappings } from './initial-mappings.js';
 
 export interface IommuEffects {
   translationCompletion(device: string, completion: TranslationCompletion): void;
@@ -78,8 +76,9 @@ export class IommuState {
     responsesForPartials: 0,
     commandsRefused: 0,
   };
-  readonly routing: RoutingTable;
-  private readonly tables = new Map<string, PageTable>();
+  /** The IOMMU's view of the host's objects: built as the manager's are, kept equal by its commands. */
+  readonly objects: ObjectTable;
+  private readonly routing: RoutingTable;
   private readonly devices = new Map<number, DeviceConfig>();
   private readonly priQueue: ServerQueue;
   private readonly eventQueue: ServerQueue;
@@ -95,10 +94,8 @@ export class IommuState {
     private readonly random: Random,
     private readonly effects: IommuEffects,
   ) {
-    const pool = pasidPoolAssign(host.devices);
-    this.routing = new RoutingTable(host, pool);
-    for (const space of host.spaces) this.tables.set(space.name, new PageTable());
-    for (const mapping of initialMappings(host, pool)) this.tableOf(mapping.space).map(mapping.page, mapping.perm);
+    this.objects = new ObjectTable(host);
+    this.routing = this.objects.routing;
     for (const device of host.devices) if (device.iommu === config.name) this.devices.set(device.sid, device);
     this.priQueue = new ServerQueue(config.priQueue);
     this.eventQueue = new ServerQueue(config.eventQueue);
@@ -120,8 +117,8 @@ export class IommuState {
     if (attached === null) return { ok: false, stage: 1 };
     const space = this.routing.spaces.get(attached.space);
     if (space === undefined || space.destroyed) return { ok: false, stage: 1 };
-    if (!this.tableOf(space.name).permits(page, perm)) return { ok: false, stage: 1 };
-    if (space.kind === 'nested' && space.parent !== null && !this.tableOf(space.parent).permits(page, perm)) {
+    if (!this.objects.tableOf(space.name).permits(page, perm)) return { ok: false, stage: 1 };
+    if (space.kind === 'nested' && space.parent !== null && !this.objects.tableOf(space.parent).permits(page, perm)) {
       return { ok: false, stage: 2 };
     }
     return { ok: true };
@@ -227,7 +224,7 @@ export class IommuState {
 
   private spaceRefusal(ioasid: string): string | null {
     const space = this.routing.spaces.get(ioasid);
-    if (space === undefined || !this.tables.has(ioasid)) return `no space ${ioasid}`;
+    if (space === undefined || this.objects.tableFind(ioasid) === undefined) return `no space ${ioasid}`;
     return space.destroyed ? `space ${ioasid} is destroyed` : null;
   }
 
@@ -241,10 +238,10 @@ export class IommuState {
         this.pageResponse(command);
         return;
       case 'map':
-        for (const page of command.pages) this.tableOf(command.ioasid).map(page, command.perm);
+        for (const page of command.pages) this.objects.tableOf(command.ioasid).map(page, command.perm);
         return;
       case 'unmap':
-        for (const page of command.pages) this.tableOf(command.ioasid).unmap(page);
+        for (const page of command.pages) this.objects.tableOf(command.ioasid).unmap(page);
         this.atcInvalidateUsers(command.ioasid, command.pages);
         return;
       case 'attach': {
@@ -258,7 +255,7 @@ export class IommuState {
       case 'destroy': {
         const space = this.routing.spaces.get(command.ioasid);
         if (space !== undefined) space.destroyed = true;
-        this.tables.get(command.ioasid)?.clear();
+        this.objects.tableFind(command.ioasid)?.clear();
         return;
       }
       case 'unplug': {
@@ -353,9 +350,4 @@ export class IommuState {
     });
   }
 
-  private tableOf(space: string): PageTable {
-    const table = this.tables.get(space);
-    assert(table !== undefined, `iommu: no page table for space ${space}`);
-    return table;
-  }
 }

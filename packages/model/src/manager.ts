@@ -1,421 +1,97 @@
 /**
- * The ioasid manager: the kernel side of /dev/ioasid. It owns the ioasids and
- * their page tables, the attachments and the routing table, assembles page
- * request groups, gives each a cookie and delivers it to the fault queue of
- * the space's handler; it checks every response, and it answers by itself
- * whenever no handler can (no route, a detach, a destroy, an unplug, a
- * handler error), so that no fault is ever left without an answer.
+ * The ioasid manager: the kernel side of /dev/ioasid on one host. It owns
+ * the objects (ObjectTable: the ioasids and their page tables, the devices,
+ * their attachments and the routing table) and the answers it owes
+ * (PendingAnswers: the pending groups by cookie). Two parts work on them and
+ * know nothing of each other: the fault path (FaultPath: fault records in,
+ * groups to the handlers, responses checked) and the control operations
+ * (manager-control.ts: map, unmap, attach, replace, detach, destroy,
+ * unplug). Between them, no fault is ever left without an answer.
  *
  * Commands to an iommu go on one ordered subject: a page-table update is
  * always sent before the page response that depends on it.
  */
-import {
-  ResponseCode,
-  isStopMarker,
-  type AutoResponseCause,
-  type ControlOperation,
-  type ControlReply,
-  type FaultGroup,
-  type FaultRecord,
-  type HostConfig,
-  type IommuCommand,
-  type IommuReport,
-  type PageResponse,
-  type RejectCause,
-  type TraceEvent,
-  type UnrecoverableFault,
-} from '@ioasim/protocol';
-import { assert, unreachable } from './assert.js';
-import { costSample } from './cost.js';
-import { initialMappings } from './initial-mappings.js';
-import { PageTable } from './page-table.js';
-import { pasidAsSeen, pasidPoolAssign, type PasidPool } from './pasid-pool.js';
-import { PendingGroups, type PendingGroup } from './pending-groups.js';
-import { PrgAssembly } from './prg-assembly.js';
+import type { ControlOperation, ControlReply, HostConfig, IommuReport, PageResponse } from '@ioasim/protocol';
+import { FaultPath, type ManagerCounters, type ManagerEffects } from './fault-path.js';
+import { controlApply, type ControlScope } from './manager-control.js';
+import { ObjectTable } from './object-table.js';
+import { PendingAnswers } from './pending-answers.js';
+import type { PendingGroups } from './pending-groups.js';
 import type { Random } from './random.js';
-import { RoutingTable, type DeviceEntry } from './routing-table.js';
-import { controlApply } from './manager-control.js';
-import { ServerQueue } from './server-queue.js';
-
-export interface ManagerEffects {
-  /** Calls `dispatchComplete(cookie)` after `delayNs` of modeled dispatch (0 = now). */
-  dispatchAfter(delayNs: number, cookie: number): void;
-  /** Calls `responseTimeoutElapsed(cookie)` after `delayNs`; needed only with a `responseTimeoutNs`. */
-  responseTimeoutAfter?(delayNs: number, cookie: number): void;
-  deliver(ioasid: string, group: FaultGroup): void;
-  command(iommu: string, command: IommuCommand): void;
-  ownerEvent(owner: string, fault: UnrecoverableFault): void;
-  trace(event: TraceEvent): void;
-}
-
-export type ManagerCounters = {
-  groupsRouted: number;
-  groupsDelivered: number;
-  duplicateGroups: number;
-  /** Re-issued groups still pending, delivered to their handler again. */
-  groupsRedelivered: number;
-  partialsDiscarded: number;
-  stopMarkers: number;
-  invalidForPartials: number;
-  responsesAccepted: number;
-  unrecoverable: number;
-};
-
-/** Groups one manager may have in dispatch at once. */
-const DISPATCH_QUEUE_MAX = 1 << 20;
 
 export class ManagerState {
-  readonly counters: ManagerCounters = {
-    groupsRouted: 0,
-    groupsDelivered: 0,
-    duplicateGroups: 0,
-    groupsRedelivered: 0,
-    partialsDiscarded: 0,
-    stopMarkers: 0,
-    invalidForPartials: 0,
-    responsesAccepted: 0,
-    unrecoverable: 0,
-  };
-  readonly routing: RoutingTable;
-  readonly pending: PendingGroups;
-  /**
-   * `settings.responseTimeout`: a group still pending this long after it was
-   * routed is answered INVALID by the manager (cause `responseTimeout`), as
-   * vendors' out-of-tree iopf timeout patches do; null = wait forever, as
-   * mainline does.
-   */
-  responseTimeoutNs: number | null = null;
-  readonly pool: PasidPool;
-  private readonly tables = new Map<string, PageTable>();
-  private readonly assembly = new PrgAssembly();
-  private readonly dispatch = new ServerQueue(DISPATCH_QUEUE_MAX);
-  /** Pending cookies by (device, prgIndex, group): a re-issued group keeps its cookie and is delivered again. */
-  private readonly cookieByGroup = new Map<string, number>();
+  readonly objects: ObjectTable;
+  readonly answers: PendingAnswers;
+  readonly faults: FaultPath;
+  private readonly controlScope: ControlScope;
 
   constructor(
     readonly host: HostConfig,
-    private readonly random: Random,
-    readonly effects: ManagerEffects,
+    random: Random,
+    effects: ManagerEffects,
     /** The first cookie to give: a manager restarted after a crash starts past its predecessor's. */
     firstCookie = 1,
   ) {
-    this.pending = new PendingGroups(firstCookie);
-    this.pool = pasidPoolAssign(host.devices);
-    this.routing = new RoutingTable(host, this.pool);
-    for (const space of host.spaces) this.tables.set(space.name, new PageTable());
-    for (const mapping of initialMappings(host, this.pool)) this.tableOf(mapping.space).map(mapping.page, mapping.perm);
+    this.objects = new ObjectTable(host);
+    this.answers = new PendingAnswers(host.name, effects, firstCookie);
+    const faults = new FaultPath(host, this.objects, this.answers, random, effects);
+    this.faults = faults;
+    this.controlScope = {
+      host: host.name,
+      objects: this.objects,
+      answers: this.answers,
+      effects,
+      partialsOfDeviceDiscard: (nowNs, device) => faults.partialsOfDeviceDiscard(nowNs, device),
+    };
+  }
+
+  get counters(): ManagerCounters {
+    return this.faults.counters;
+  }
+
+  /** The groups delivered (or in dispatch) and not yet answered. */
+  get pending(): PendingGroups {
+    return this.answers.groups;
   }
 
   get partialsPending(): number {
-    return this.assembly.pending;
+    return this.faults.partialsPending;
+  }
+
+  /** `settings.responseTimeout` (see FaultPath.responseTimeoutNs); null = wait forever. */
+  get responseTimeoutNs(): number | null {
+    return this.faults.responseTimeoutNs;
+  }
+
+  set responseTimeoutNs(timeoutNs: number | null) {
+    this.faults.responseTimeoutNs = timeoutNs;
   }
 
   reports(nowNs: number, reports: readonly IommuReport[]): void {
-    for (const report of reports) {
-      switch (report.kind) {
-        case 'pageRequest':
-          this.faultRecord(nowNs, report);
-          break;
-        case 'overflow':
-          this.partialsDiscard(nowNs, report.iommu);
-          break;
-        case 'unrecoverable':
-          this.unrecoverable(report);
-          break;
-        default:
-          unreachable(report);
-      }
-    }
-  }
-
-  private faultRecord(nowNs: number, record: FaultRecord): void {
-    if (isStopMarker(record.perm, record.last)) {
-      this.counters.stopMarkers++;
-      this.dropTrace(nowNs, record, 'stopMarker');
-      return;
-    }
-    const route = this.routing.route(record.iommu, record.sid, record.pasid, record.stage);
-    if (!route.ok) {
-      this.autoRespondRecord(nowNs, record, route.device, route.cause);
-      return;
-    }
-    const records = this.assembly.add(route.device.name, record);
-    if (records === null) return;
-    const groupKey = groupKeyOf(route.device.name, record.prgIndex, record.group);
-    const known = this.cookieByGroup.get(groupKey);
-    if (known !== undefined) {
-      this.counters.duplicateGroups++;
-      this.redeliver(nowNs, known);
-      return;
-    }
-    const handlerSpace = route.handlerSpace;
-    const cookie = this.pending.cookieAllocate();
-    const pending: PendingGroup = {
-      cookie,
-      iommu: record.iommu,
-      device: route.device.name,
-      sid: record.sid,
-      pasid: record.pasid,
-      prgIndex: record.prgIndex,
-      stall: record.stall,
-      stage: record.stage,
-      ioasid: handlerSpace.name,
-      attachmentPasid: route.attachmentPasid,
-      owner: handlerSpace.owner,
-      group: record.group,
-      issuedNs: record.issuedNs,
-      faults: records.map((entry) => ({ page: entry.page, perm: entry.perm, last: entry.last })),
-      routedNs: nowNs,
-      delivered: false,
-    };
-    this.pending.add(pending);
-    this.cookieByGroup.set(groupKey, cookie);
-    this.counters.groupsRouted++;
-    if (this.responseTimeoutNs !== null) {
-      assert(this.effects.responseTimeoutAfter !== undefined, 'manager: a response timeout needs the responseTimeoutAfter effect');
-      this.effects.responseTimeoutAfter(this.responseTimeoutNs, cookie);
-    }
-    this.effects.trace({
-      kind: 'faultRouted',
-      t: nowNs,
-      host: this.host.name,
-      device: pending.device,
-      pasid: pending.pasid,
-      stage: pending.stage,
-      ioasid: pending.ioasid,
-      cookie,
-      group: pending.group,
-      ...faultRoutedStamps(record),
-      dispatchQueueDepth: this.dispatch.depth(nowNs) + 1,
-    });
-    this.dispatchStart(nowNs, cookie);
-  }
-
-  /** A group's modeled dispatch: queued behind the others, then `dispatchComplete`. */
-  private dispatchStart(nowNs: number, cookie: number): void {
-    const admission = this.dispatch.admit(nowNs, costSample(this.host.manager.service, this.random));
-    assert(admission.accepted, 'manager: dispatch queue is bounded by the pending table');
-    this.effects.dispatchAfter(admission.finishNs - nowNs, cookie);
-  }
-
-  /**
-   * A device re-issued a group the manager still holds (its response timed
-   * out at the device): the delivery or the answer may have been lost on the
-   * way, so the group goes to its handler again, with the same cookie, after
-   * another modeled dispatch. A group still in its first dispatch is left to it.
-   */
-  private redeliver(nowNs: number, cookie: number): void {
-    const lookup = this.pending.lookup(cookie);
-    if (lookup.state !== 'pending' || !lookup.pending.delivered) return;
-    lookup.pending.delivered = false;
-    this.counters.groupsRedelivered++;
-    this.dispatchStart(nowNs, cookie);
+    this.faults.reports(nowNs, reports);
   }
 
   /** The end of a group's modeled dispatch: deliver it, unless it was answered (or delivered) meanwhile. */
   dispatchComplete(nowNs: number, cookie: number): void {
-    const lookup = this.pending.lookup(cookie);
-    if (lookup.state !== 'pending' || lookup.pending.delivered) return;
-    const pending = lookup.pending;
-    pending.delivered = true;
-    this.counters.groupsDelivered++;
-    this.effects.deliver(pending.ioasid, {
-      cookie,
-      ioasid: pending.ioasid,
-      device: pending.device,
-      pasid: pasidAsSeen(this.pool, pending.device, pending.pasid),
-      stage: pending.stage,
-      faults: pending.faults,
-      group: pending.group,
-      issuedNs: pending.issuedNs,
-      dispatchedNs: nowNs,
-    });
+    this.faults.dispatchComplete(nowNs, cookie);
   }
 
   /** Whether the response timeout of `cookie` still has a group to answer: else its timer need not reach the actor. */
   responseTimeoutDue(cookie: number): boolean {
-    return this.pending.lookup(cookie).state === 'pending';
+    return this.faults.responseTimeoutDue(cookie);
   }
 
   /** The response timeout of a group ran out: answer it INVALID, unless it was answered meanwhile. */
   responseTimeoutElapsed(nowNs: number, cookie: number): void {
-    const lookup = this.pending.lookup(cookie);
-    if (lookup.state !== 'pending') return;
-    this.autoRespond(nowNs, lookup.pending, 'responseTimeout', ResponseCode.invalid);
+    this.faults.responseTimeoutElapsed(nowNs, cookie);
   }
 
   responses(nowNs: number, responses: readonly PageResponse[]): void {
-    for (const response of responses) this.response(nowNs, response);
-  }
-
-  private response(nowNs: number, response: PageResponse): void {
-    const lookup = this.pending.lookup(response.cookie);
-    if (lookup.state !== 'pending') {
-      this.reject(nowNs, response, lookup.state === 'answered' ? 'answeredCookie' : 'unknownCookie');
-      return;
-    }
-    const pending = lookup.pending;
-    if (response.owner !== pending.owner) {
-      this.reject(nowNs, response, 'otherOwner');
-      return;
-    }
-    if (response.handlerFailed) {
-      this.autoRespond(nowNs, pending, 'handlerError', ResponseCode.failure);
-      return;
-    }
-    if (response.code !== ResponseCode.success && response.code !== ResponseCode.invalid) {
-      this.reject(nowNs, response, 'failureCode');
-      return;
-    }
-    this.take(pending);
-    this.counters.responsesAccepted++;
-    this.effects.trace({
-      kind: 'groupAnswered',
-      t: nowNs,
-      host: this.host.name,
-      device: pending.device,
-      cookie: pending.cookie,
-      group: pending.group,
-      code: response.code,
-      owner: response.owner,
-    });
-    this.pageResponseSend(pending, response.code);
+    this.faults.responses(nowNs, responses);
   }
 
   /** A control operation of `owner` (map, unmap, attach, replace, detach, destroy, unplug): see manager-control.ts. */
   control(nowNs: number, owner: string, operation: ControlOperation): ControlReply {
-    return controlApply(this, nowNs, owner, operation);
+    return controlApply(this.controlScope, nowNs, owner, operation);
   }
-
-  /** Unplug (iopf_queue_remove_device): the device's partial groups are dropped without an answer. */
-  partialsOfDeviceDiscard(nowNs: number, device: string): void {
-    const partials = this.assembly.discardDevice(device);
-    for (const record of partials) this.dropTrace(nowNs, record, 'partialDiscarded');
-    this.counters.partialsDiscarded += partials.length;
-  }
-
-  private partialsDiscard(nowNs: number, iommu: string): void {
-    const discarded = this.assembly.discardIommu(iommu);
-    this.counters.partialsDiscarded += discarded.length;
-    for (const record of discarded) this.dropTrace(nowNs, record, 'partialDiscarded');
-  }
-
-  private unrecoverable(fault: UnrecoverableFault): void {
-    this.counters.unrecoverable++;
-    const device = this.routing.devices.get(fault.device);
-    if (device !== undefined) this.effects.ownerEvent(device.owner, fault);
-  }
-
-  /** err_bad_iopf: INVALID straight to the hardware, for a non-last request too. */
-  private autoRespondRecord(nowNs: number, record: FaultRecord, device: DeviceEntry | null, cause: AutoResponseCause): void {
-    this.effects.command(record.iommu, {
-      kind: 'pageResponse',
-      sid: record.sid,
-      pasid: record.pasid,
-      prgIndex: record.prgIndex,
-      stall: record.stall,
-      code: ResponseCode.invalid,
-      group: record.group,
-      last: record.last,
-    });
-    if (!record.last) {
-      this.counters.invalidForPartials++;
-      return;
-    }
-    this.effects.trace({
-      kind: 'groupAutoResponded',
-      t: nowNs,
-      host: this.host.name,
-      device: device?.name ?? `sid:${record.sid}`,
-      pasid: record.pasid,
-      group: record.group,
-      cookie: 0,
-      code: ResponseCode.invalid,
-      cause,
-    });
-  }
-
-  private autoRespond(nowNs: number, pending: PendingGroup, cause: AutoResponseCause, code: ResponseCode): void {
-    this.take(pending);
-    this.autoRespondTaken(nowNs, pending, cause, code);
-  }
-
-  /** Answers a group already taken from the pending table, on the manager's behalf. */
-  autoRespondTaken(nowNs: number, pending: PendingGroup, cause: AutoResponseCause, code: ResponseCode): void {
-    this.cookieByGroup.delete(groupKeyOf(pending.device, pending.prgIndex, pending.group));
-    this.effects.trace({
-      kind: 'groupAutoResponded',
-      t: nowNs,
-      host: this.host.name,
-      device: pending.device,
-      pasid: pending.pasid,
-      group: pending.group,
-      cookie: pending.cookie,
-      code,
-      cause,
-    });
-    this.pageResponseSend(pending, code);
-  }
-
-  private take(pending: PendingGroup): void {
-    this.pending.take(pending.cookie);
-    this.cookieByGroup.delete(groupKeyOf(pending.device, pending.prgIndex, pending.group));
-  }
-
-  private pageResponseSend(pending: PendingGroup, code: ResponseCode): void {
-    this.effects.command(pending.iommu, {
-      kind: 'pageResponse',
-      sid: pending.sid,
-      pasid: pending.pasid,
-      prgIndex: pending.prgIndex,
-      stall: pending.stall,
-      code,
-      group: pending.group,
-      last: true,
-    });
-  }
-
-  private reject(nowNs: number, response: PageResponse, cause: RejectCause): void {
-    this.effects.trace({
-      kind: 'responseRejected',
-      t: nowNs,
-      host: this.host.name,
-      cookie: response.cookie,
-      owner: response.owner,
-      cause,
-    });
-  }
-
-  private dropTrace(nowNs: number, record: FaultRecord, cause: 'stopMarker' | 'partialDiscarded'): void {
-    const device = this.routing.deviceBySidAny(record.iommu, record.sid);
-    this.effects.trace({
-      kind: 'recordDropped',
-      t: nowNs,
-      host: this.host.name,
-      actor: 'ioasid-manager',
-      cause,
-      device: device?.name ?? `sid:${record.sid}`,
-      group: record.group,
-    });
-  }
-
-  tableOf(space: string): PageTable {
-    const table = this.tables.get(space);
-    assert(table !== undefined, `manager: no page table for space ${space}`);
-    return table;
-  }
-}
-
-/** The key of `cookieByGroup`: a device's group as its page requests name it. */
-function groupKeyOf(device: string, prgIndex: number, group: number): string {
-  return `${device}/${prgIndex}/${group}`;
-}
-
-/** The per-hop timestamps a fault record carries into `faultRouted`, where the IOMMU set them. */
-function faultRoutedStamps(record: FaultRecord): { issuedNs: number; iommuInNs?: number; iommuOutNs?: number; priQueueDepth?: number } {
-  const stamps: { issuedNs: number; iommuInNs?: number; iommuOutNs?: number; priQueueDepth?: number } = { issuedNs: record.issuedNs };
-  if (record.iommuInNs !== undefined) stamps.iommuInNs = record.iommuInNs;
-  if (record.iommuOutNs !== undefined) stamps.iommuOutNs = record.iommuOutNs;
-  if (record.priQueueDepth !== undefined) stamps.priQueueDepth = record.priQueueDepth;
-  return stamps;
 }

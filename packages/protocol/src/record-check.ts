@@ -264,6 +264,32 @@ const traceEvent = unionOf('kind', {
 });
 
 const processInstance: Shape = { service: name, shard: nat, shards: nat, instance: name };
+
+const probability = field('a probability from 0 to 1', (value) => typeof value === 'number' && value >= 0 && value <= 1);
+const cost = unionOf('dist', {
+  fixed: recordOf({ dist: oneOf('fixed'), valueNs: time }),
+  exp: recordOf({ dist: oneOf('exp'), meanNs: time }),
+  uniform: recordOf({ dist: oneOf('uniform'), minNs: time, maxNs: time }),
+});
+const chaosRule = unionOf('kind', {
+  message: recordOf({
+    ...kindIs('message'),
+    match: name,
+    drop: probability,
+    duplicate: probability,
+    delay: field('a cost or null', (value) => value === null || cost(value) === null),
+    reorderNs: time,
+  }),
+  partition: recordOf({
+    ...kindIs('partition'),
+    groups: field('two host globs', (value) => Array.isArray(value) && value.length === 2 && value.every((glob) => name.test(glob))),
+    fromNs: time,
+    toNs: time,
+  }),
+  crash: recordOf({ ...kindIs('crash'), actor: name, host: name, atNs: time, restartAfterNs: time }),
+  natsKill: recordOf({ ...kindIs('natsKill'), node: nat, atNs: time, restartAfterNs: time }),
+});
+const chaosCounters = recordOf({ actions: dictionaryOf(nat), perRule: listOf(nat) });
 const busCounters = recordOf({ published: nat, delivered: nat, dropped: nat, slowConsumers: nat, handlerErrors: nat });
 
 const runControl = unionOf('kind', {
@@ -287,12 +313,17 @@ const runControl = unionOf('kind', {
     originMs: finite,
     seed: nat,
     time: oneOf('skip', 'real'),
+    chaos: listOf(chaosRule),
+    delivery: oneOf('at-most-once', 'at-least-once'),
   }),
   prepared: recordOf({ ...kindIs('prepared'), ...processInstance }),
   start: recordOf({ ...kindIs('start'), claim: name }),
   unplug: recordOf({ ...kindIs('unplug'), claim: name, host: name, device: name }),
   progress: recordOf({ ...kindIs('progress'), ...processInstance, workloadsDone: bool, devicesIdle: bool, accessesEnded: nat }),
+  heal: recordOf({ ...kindIs('heal'), claim: name }),
   finish: recordOf({ ...kindIs('finish'), claim: name }),
+  release: recordOf({ ...kindIs('release'), claim: name }),
+  released: recordOf({ ...kindIs('released'), ...processInstance, rearmed: bool }),
   failed: recordOf({ ...kindIs('failed'), ...processInstance, errors: listOf(text) }),
   finished: recordOf(
     {
@@ -301,6 +332,7 @@ const runControl = unionOf('kind', {
       deviceStates: dictionaryOf(name),
       errors: listOf(text),
       bus: field('bus counters', (value) => busCounters(value) === null),
+      chaos: field('chaos counters', (value) => chaosCounters(value) === null),
     },
     { framesLost: listOf(text) },
   ),

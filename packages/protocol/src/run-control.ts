@@ -12,9 +12,12 @@
  *   coordinator -> services     unplug     a timeline unplug the manager accepted: the device stops
  *   service     -> coordinator  progress   a device process has issued every access of its workloads, and whether
  *                                          its devices hold none in flight (repeated, and at once on a change)
+ *   coordinator -> services     heal       every workload has issued its last access: chaos off
  *   coordinator -> services     finish     publish final metrics
- *   service     -> coordinator  finished   final metrics sent; device states, errors and bus counters
+ *   service     -> coordinator  finished   final metrics sent; device states, errors, bus and chaos counters
  *   service     -> coordinator  failed     an actor of the process stopped (repeated): the run ends with its error
+ *   coordinator -> services     release    the run is over: exit, or re-arm for the next run (repeated until released)
+ *   service     -> coordinator  released   the process drops the run's actors and exits or is free again
  *
  * A process is named by its service kind and shard: it runs that kind's
  * actors for the hosts whose index i satisfies i % shards == shard; and told
@@ -25,7 +28,10 @@
  * runs (`prepare` lists their instances, under a claim of its own, random
  * at its start), and a claimed process obeys only that claim's commands and
  * says whose it is in every `ready` it repeats, for as long as it lives, so
- * that another coordinator refuses it rather than run with it.
+ * that another coordinator refuses it rather than run with it, until the
+coordinator releases it at the end of the run: then it exits, or, when
+started for more runs (`ioasim serve --runs N`), drops the run's actors and
+announces itself free for the next run of the same id.
  *
  * Clock skew: before it prepares, the coordinator measures each process's
  * wall-clock offset NTP-style from the probe round trips (t3 = the reply's
@@ -35,6 +41,8 @@
  * subtract from its wall clock, so that every trace time is on the
  * coordinator's clock.
  */
+
+import type { ChaosRule, Delivery } from './topology.js';
 
 /** The service kinds `ioasim serve` runs; `all` runs the five in one process. */
 export const SERVICE_KINDS = ['device', 'iommu', 'ioasid-manager', 'vfio', 'vdpa'] as const;
@@ -88,6 +96,9 @@ export type RunControl =
       readonly originMs: number;
       readonly seed: number;
       readonly time: TimeMode;
+      /** The chaos rules and delivery of the run: the topology's, or a campaign seed's schedule. */
+      readonly chaos: readonly ChaosRule[];
+      readonly delivery: Delivery;
     }
   | (ProcessInstance & { readonly kind: 'prepared' })
   | { readonly kind: 'start'; readonly claim: string }
@@ -99,6 +110,7 @@ export type RunControl =
    * traces nothing.
    */
   | (ProcessInstance & { readonly kind: 'progress'; readonly workloadsDone: boolean; readonly devicesIdle: boolean; readonly accessesEnded: number })
+  | { readonly kind: 'heal'; readonly claim: string }
   | { readonly kind: 'finish'; readonly claim: string }
   /** An actor of the process stopped with an error: the coordinator ends the run with it, rather than wait for its timeout. */
   | (ProcessInstance & { readonly kind: 'failed'; readonly errors: readonly string[] })
@@ -108,6 +120,16 @@ export type RunControl =
       readonly deviceStates: Readonly<Record<string, string>>;
       readonly errors: readonly string[];
       readonly bus: BusCounters;
-      /** Frames the process's at-least-once layer gave up on (`<endpoint> <subject>`, the first few): lost. */
+      readonly chaos: ChaosCounters;
+      /** Frames the process's at-least-once layer gave up on (`<host> <subject>`, the first few): lost. */
       readonly framesLost?: readonly string[];
-    });
+    })
+  | { readonly kind: 'release'; readonly claim: string }
+  /** `rearmed`: the process is free for the next run; else it exits. */
+  | (ProcessInstance & { readonly kind: 'released'; readonly rearmed: boolean });
+
+/** What the chaos of one process did (topology rules on its publishes): counts by action, and per rule index what each rule took or did. */
+export type ChaosCounters = {
+  readonly actions: Readonly<Record<string, number>>;
+  readonly perRule: readonly number[];
+};

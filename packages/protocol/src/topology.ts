@@ -225,6 +225,17 @@ export type ChaosRule =
       readonly host: string;
       readonly atNs: number;
       readonly restartAfterNs: number;
+    }
+  /**
+   * Kills (SIGKILL) NATS node `node` (0-based) of the servers a distributed
+   * run started itself (`--spawn --nats-nodes N`) at `atNs`, and starts it
+   * again on its ports `restartAfterNs` later.
+   */
+  | {
+      readonly kind: 'natsKill';
+      readonly node: number;
+      readonly atNs: number;
+      readonly restartAfterNs: number;
     };
 
 /**

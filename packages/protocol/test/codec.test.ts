@@ -114,6 +114,7 @@ const RECORDS = {
     deviceStates: { 'h1/nic0': 'active' },
     errors: [],
     bus: { published: 10, delivered: 9, dropped: 0, slowConsumers: 0, handlerErrors: 0 },
+    chaos: { actions: { drop: 2, reorder: 7 }, perRule: [9, 0] },
   },
   atcInvalidation: { pages: [0x10, 0x11] },
 } as const satisfies { readonly [Name in FrameTypeName]: FrameRecords[Name] };

@@ -218,6 +218,9 @@ function chaosNormalize(rule: ChaosRuleInput): ChaosRule {
   if ('partition' in rule) {
     return { kind: 'partition', groups: [rule.partition[0], rule.partition[1]], fromNs: parseDuration(rule.from), toNs: parseDuration(rule.to) };
   }
+  if ('nats-kill' in rule) {
+    return { kind: 'natsKill', node: rule['nats-kill'], atNs: parseDuration(rule.at), restartAfterNs: parseDuration(rule.restartAfter) };
+  }
   return { kind: 'crash', actor: rule.crash, host: rule.host, atNs: parseDuration(rule.at), restartAfterNs: parseDuration(rule.restartAfter) };
 }
 

@@ -273,8 +273,9 @@ export const chaosRuleSchema = described(
     }),
     z.strictObject({ partition: z.tuple([globSchema, globSchema]), from: durationSchema, to: durationSchema }),
     z.strictObject({ crash: z.enum(CHAOS_CRASH_ACTORS), host: nameSchema, at: durationSchema, restartAfter: durationSchema }),
+    z.strictObject({ 'nats-kill': whole(0, 'a NATS node index, from 0'), at: durationSchema, restartAfter: durationSchema }),
   ]),
-  'a chaos rule: { match, drop, duplicate, delay, reorder }, { partition: [glob, glob], from, to } or { crash, host, at, restartAfter }',
+  'a chaos rule: { match, drop, duplicate, delay, reorder }, { partition: [glob, glob], from, to }, { crash, host, at, restartAfter } or { nats-kill, at, restartAfter }',
 );
 
 export const topologySchema = z.strictObject({

@@ -171,6 +171,8 @@ export function chaosRuleFormat(rule: ChaosRule): string {
       return `partition ${rule.groups[0]} | ${rule.groups[1]} from ${durationFormat(rule.fromNs)} to ${durationFormat(rule.toNs)}`;
     case 'crash':
       return `crash ${rule.actor} on ${rule.host} at ${durationFormat(rule.atNs)}, restart after ${durationFormat(rule.restartAfterNs)}`;
+    case 'natsKill':
+      return `kill NATS node ${rule.node} at ${durationFormat(rule.atNs)}, restart after ${durationFormat(rule.restartAfterNs)}`;
     default: {
       const exhaustive: never = rule;
       return exhaustive;

@@ -1,15 +1,19 @@
 /**
  * The device actor: a PCIe function's lifecycle around the model's
- * DeviceState. The data plane (accesses, translation completions, PRG
- * responses, ATC invalidations, group timeouts) does not pass through here:
- * the device service calls the model directly while the actor is `active` or
- * `priDisabled`, and tells the actor only what changes the lifecycle.
+ * DeviceState. Its context holds the mutable model on purpose: the data
+ * plane changes it by plain calls, never through xstate (DESIGN.md, "The
+ * data plane"), and the machine holds only what changes the lifecycle.
  *
- *   idle -> active -> priDisabled   (a Response Failure set RF)
- *        \-> unplugged              (hot removal; from any state)
+ * The data plane (accesses, translation completions, PRG responses, ATC
+ * invalidations, group timeouts) reaches the model while the actor is `live`
+ * (`active`, or `priDisabled` once a Response Failure set RF); the device
+ * service tells the actor only what changes the lifecycle.
+ *
+ *   idle -> live.active -> live.priDisabled   (a Response Failure set RF)
+ *   idle, live -> unplugged                   (hot removal)
  */
 import type { DeviceState } from '@ioasim/model';
-import { setup } from 'xstate';
+import { assertEvent, setup, type SnapshotFrom } from 'xstate';
 
 export type DeviceMachineEvent =
   | { readonly type: 'start' }
@@ -24,7 +28,7 @@ export type DeviceMachineContext = {
 
 export type DeviceMachineInput = DeviceMachineContext;
 
-/** The states in which the data plane reaches the model. */
+/** The lifecycle as the data plane reads it: the machine's state, `live` told apart by its child. */
 export type DeviceLifecycle = 'idle' | 'active' | 'priDisabled' | 'unplugged';
 
 export const deviceMachine = setup({
@@ -34,7 +38,10 @@ export const deviceMachine = setup({
     input: {} as DeviceMachineInput,
   },
   actions: {
-    unplugApply: ({ context }) => context.device.unplug(context.nowNs()),
+    unplugApply: ({ context, event }) => {
+      assertEvent(event, 'unplug');
+      context.device.unplug(context.nowNs());
+    },
   },
 }).createMachine({
   id: 'device',
@@ -42,17 +49,23 @@ export const deviceMachine = setup({
   initial: 'idle',
   states: {
     idle: {
-      on: { start: 'active', unplug: { target: 'unplugged', actions: 'unplugApply' } },
+      on: { start: 'live', unplug: { target: 'unplugged', actions: 'unplugApply' } },
     },
-    active: {
-      on: {
-        priDisable: 'priDisabled',
-        unplug: { target: 'unplugged', actions: 'unplugApply' },
-      },
-    },
-    priDisabled: {
+    live: {
+      initial: 'active',
       on: { unplug: { target: 'unplugged', actions: 'unplugApply' } },
+      states: {
+        active: { on: { priDisable: 'priDisabled' } },
+        priDisabled: {},
+      },
     },
     unplugged: { type: 'final' },
   },
 });
+
+/** The lifecycle flag of a device actor's snapshot. */
+export function deviceLifecycleOf(snapshot: SnapshotFrom<typeof deviceMachine>): DeviceLifecycle {
+  if (snapshot.matches({ live: 'priDisabled' })) return 'priDisabled';
+  if (snapshot.matches('live')) return 'active';
+  return snapshot.matches('unplugged') ? 'unplugged' : 'idle';
+}

@@ -5,9 +5,9 @@
  * device token of the subject. Never a subscription per device.
  *
  * Records reach a device's model as plain calls; its xstate actor holds the
- * lifecycle (idle, active, priDisabled, unplugged) and is made on first use:
- * a device whose lifecycle never changes (no Response Failure, no unplug)
- * never has one. Its lifecycle is a flag kept in step with the actor's state,
+ * lifecycle (idle; live, as active or priDisabled; unplugged) and is made on
+ * first use: a device whose lifecycle never changes (no Response Failure, no
+ * unplug) never has one. Its lifecycle is a flag kept in step with the actor's state,
  * read by the data plane on every batch.
  */
 import { ServicePorts, type ServiceOptions, type TimerHandle, subjectToken } from '@ioasim/bus';
@@ -21,7 +21,7 @@ import {
 } from '@ioasim/model';
 import type { FrameRecords, PageRequest, TraceEvent, TranslationRequest } from '@ioasim/protocol';
 import { createActor, fromTransition, type Actor, type AnyActorRef, type EventObject } from 'xstate';
-import { deviceMachine, type DeviceLifecycle, type DeviceMachineEvent } from './machine.js';
+import { deviceLifecycleOf, deviceMachine, type DeviceLifecycle, type DeviceMachineEvent } from './machine.js';
 
 type DeviceActor = Actor<typeof deviceMachine>;
 
@@ -36,8 +36,8 @@ function isActorsStop(event: EventObject): event is ActorsStop {
  * The parent of a host's actors in one process. Each root actor brings an
  * xstate actor system of its own (a scheduler, registries of children and
  * system ids, inspection observers: with the parent, about 3.4 KB); the actors
- * of a host share their parent's: the device actors, and the iommu, manager,
- * vfio and vdpa actors when their services are given it (hostServicesStart
+ * of a host share their parent's: the device actors, and the iommu, manager and
+ * frontend actors when their services are given it (hostServicesStart
  * does). An embedded run gives every host one parent (actorsParentStart), so
  * a fleet pays for one system, not one per host. It ignores the done and
  * error events its children relay to it (each service observes its own
@@ -343,7 +343,7 @@ export class DeviceService {
       slot.lifecycle = 'idle';
       return;
     }
-    slot.lifecycle = snapshot.value as DeviceLifecycle;
+    slot.lifecycle = deviceLifecycleOf(snapshot);
   }
 
   /** The device's actor, in the lifecycle state its flag holds. */

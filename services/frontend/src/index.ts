@@ -4,7 +4,7 @@
  * frontend's ports on the bus, and its batched control requests to the
  * manager.
  */
-export { frontendMachine, type FrontendMachineContext, type FrontendMachineEvent } from './machine.js';
+export { frontendMachine, type FrontendLifecycle, type FrontendMachineContext, type FrontendMachineEvent } from './machine.js';
 export { FrontendService } from './service.js';
 export { CONTROL_TIMEOUT_NS, FrontendPorts, type FrontendCounts, type HandlerMap } from './frontend-ports.js';
 export { ControlOutbox, controlRepliesOf, type ControlOutboxOptions, type ControlReplied } from './control-outbox.js';

@@ -2,11 +2,16 @@
  * The frontend actor: the user space of the owners whose frontend is one
  * kind (`vfio`: a VMM using VFIO cdev; `vdpa`: a VMM using vhost-vdpa), on
  * one host. It hosts the fault handlers of their spaces and their event
- * queues, around the model's FrontendState.
+ * queues, around the model's FrontendState. Its context holds the mutable
+ * model on purpose: the data plane changes it by plain calls, never through
+ * xstate (DESIGN.md, "The data plane").
  *
  * The data plane (fault groups of its spaces, handler completions, owner
- * events) does not pass through here: the frontend service calls the model
- * directly while the actor is `running`.
+ * events) reaches the model while the actor is `running`. A crash (chaos) or
+ * the end of the run stops it for good: what its handlers held is lost, and a
+ * fresh actor takes its place.
+ *
+ *   running -> stopped
  */
 import type { FrontendState } from '@ioasim/model';
 import { setup } from 'xstate';
@@ -17,6 +22,9 @@ export type FrontendMachineContext = {
   readonly frontend: FrontendState;
   readonly nowNs: () => number;
 };
+
+/** The lifecycle as the data plane reads it. */
+export type FrontendLifecycle = 'running' | 'stopped';
 
 export const frontendMachine = setup({
   types: {

@@ -10,14 +10,15 @@ import { FrontendState, type HandlerAction } from '@ioasim/model';
 import type { FaultGroup, FrontendKind, UnrecoverableFault } from '@ioasim/protocol';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { FrontendPorts } from './frontend-ports.js';
-import { frontendMachine } from './machine.js';
+import { frontendMachine, type FrontendLifecycle } from './machine.js';
 
 export class FrontendService {
   readonly ports: FrontendPorts;
   readonly frontend: FrontendState;
   /** None on a host with no owner of this kind: nothing would ever reach it. */
   private readonly actor: Actor<typeof frontendMachine> | null;
-  #stopped = false;
+  /** The actor's state, kept in step with it (a host with no owner of this kind has no actor, and the flag alone). */
+  #lifecycle: FrontendLifecycle = 'running';
   errors: unknown[] = [];
   /** Fault groups, handler completions and owner events reach the model through here, as plain calls. */
   private readonly calls = new ModelCalls(this.errors);
@@ -64,16 +65,19 @@ export class FrontendService {
 
   /** True once stopped (crashed): a stopped frontend hears nothing and sends nothing; what its handlers held is lost. */
   get stopped(): boolean {
-    return this.#stopped;
+    return this.#lifecycle === 'stopped';
   }
 
   stop(): void {
-    this.#stopped = true;
     this.calls.stop();
     this.ports.close();
-    if (this.actor === null) return;
+    if (this.actor === null) {
+      this.#lifecycle = 'stopped';
+      return;
+    }
     // The lifecycle ends in the machine's final state; the parent then lets the actor go.
     this.actor.send({ type: 'stop' });
+    this.#lifecycle = this.actor.getSnapshot().value;
     if (this.actorParent === undefined) this.actor.stop();
     else this.actorParent.send({ type: 'actorsStop', actors: [this.actor] });
   }

@@ -1,2 +1,2 @@
-export { managerMachine, type ManagerMachineContext, type ManagerMachineEvent } from './machine.js';
+export { managerMachine, type ManagerLifecycle, type ManagerMachineContext, type ManagerMachineEvent } from './machine.js';
 export { ManagerService, type ControlJournalEntry, type ManagerRestart } from './service.js';

@@ -16,7 +16,7 @@ import { ModelCalls, ServicePorts, type ServiceOptions } from '@ioasim/bus';
 import { ManagerState, randomCreate, type ManagerEffects } from '@ioasim/model';
 import type { ControlOperation, ControlReply, ControlRequest, IommuReport, PageResponse } from '@ioasim/protocol';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
-import { managerMachine } from './machine.js';
+import { managerMachine, type ManagerLifecycle, type ManagerMachineEvent } from './machine.js';
 
 /** A manager started again after a crash: its cookies start past every cookie its predecessor gave. */
 export type ManagerRestart = { readonly firstCookie: number };
@@ -28,8 +28,8 @@ export class ManagerService {
   readonly ports: ServicePorts;
   readonly manager: ManagerState;
   private readonly actor: Actor<typeof managerMachine>;
-  private restoring = false;
-  #stopped = false;
+  /** The actor's state, kept in step with it: the effects read it (nothing leaves while `restoring`). */
+  #lifecycle: ManagerLifecycle = 'running';
   /**
    * The control operations accepted, to rebuild the configuration after a
    * crash: kept only after `journalKeep()`, in a run whose chaos can crash
@@ -95,7 +95,12 @@ export class ManagerService {
 
   /** True once stopped (crashed): a stopped manager hears nothing and sends nothing. */
   get stopped(): boolean {
-    return this.#stopped;
+    return this.#lifecycle === 'stopped';
+  }
+
+  /** `running`, `restoring` (replaying a crashed predecessor's journal) or `stopped`. */
+  get lifecycle(): ManagerLifecycle {
+    return this.#lifecycle;
   }
 
   /** Keeps the journal from now on: call it before anything runs, or before `restore`. */
@@ -105,25 +110,30 @@ export class ManagerService {
 
   /** Rebuilds the configuration a crashed predecessor had accepted; nothing leaves while it replays. */
   restore(journal: readonly ControlJournalEntry[]): void {
-    this.restoring = true;
+    this.lifecycleSend({ type: 'restore' });
     try {
       for (const entry of journal) {
         if (this.manager.control(this.ports.nowNs(), entry.owner, entry.operation).ok && this.#journaling) this.journal.push(entry);
       }
     } finally {
-      this.restoring = false;
+      this.lifecycleSend({ type: 'restored' });
     }
   }
 
   /** Stops the actor for good (a crash, or the end of a run): timers still due are ignored. */
   stop(): void {
-    this.#stopped = true;
     this.calls.stop();
     this.ports.close();
     // The lifecycle ends in the machine's final state; the parent then lets the actor go.
-    this.actor.send({ type: 'stop' });
+    this.lifecycleSend({ type: 'stop' });
     if (this.actorParent === undefined) this.actor.stop();
     else this.actorParent.send({ type: 'actorsStop', actors: [this.actor] });
+  }
+
+  /** Sends the actor a lifecycle event and takes its new state as the flag. */
+  private lifecycleSend(event: ManagerMachineEvent): void {
+    this.actor.send(event);
+    this.#lifecycle = this.actor.getSnapshot().value;
   }
 
   // Made once: the timers call them with the group's cookie, allocating no closure per group.
@@ -149,16 +159,16 @@ export class ManagerService {
         ports.clock.afterNsWith(delayNs, this.responseTimeoutBound, cookie);
       },
       deliver: (ioasid, group) => {
-        if (!this.restoring) ports.outbox.add(subjects.ioasidFaults(ioasid), 'faultGroup', group);
+        if (this.#lifecycle !== 'restoring') ports.outbox.add(subjects.ioasidFaults(ioasid), 'faultGroup', group);
       },
       command: (iommu, command) => {
-        if (!this.restoring) ports.outbox.add(subjects.iommuCmd(iommu), 'iommuCommand', command);
+        if (this.#lifecycle !== 'restoring') ports.outbox.add(subjects.iommuCmd(iommu), 'iommuCommand', command);
       },
       ownerEvent: (owner, fault) => {
-        if (!this.restoring) ports.outbox.add(subjects.ownerEvents(owner), 'unrecoverableFault', fault);
+        if (this.#lifecycle !== 'restoring') ports.outbox.add(subjects.ownerEvents(owner), 'unrecoverableFault', fault);
       },
       trace: (event) => {
-        if (!this.restoring) ports.trace(event);
+        if (this.#lifecycle !== 'restoring') ports.trace(event);
       },
     };
   }

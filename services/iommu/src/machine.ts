@@ -1,8 +1,13 @@
 /**
- * The iommu actor: one IOMMU's lifecycle around the model's IommuState. The
- * data plane (translation requests, page requests, the manager's commands)
- * does not pass through here: the iommu service calls the model directly
- * while the actor is `running`.
+ * The iommu actor: one IOMMU's lifecycle around the model's IommuState. Its
+ * context holds the mutable model on purpose: the data plane changes it by
+ * plain calls, never through xstate (DESIGN.md, "The data plane").
+ *
+ * The data plane (translation requests, page requests, the manager's
+ * commands) reaches the model while the actor is `running`; the end of the
+ * run (or of its process) stops it.
+ *
+ *   running -> stopped
  */
 import type { IommuState } from '@ioasim/model';
 import { setup } from 'xstate';

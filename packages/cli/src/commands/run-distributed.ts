@@ -18,6 +18,7 @@ import {
   type Spawned,
   type TimeMode,
 } from '@ioasim/sim/distributed';
+import { chaosRulesCheck } from '@ioasim/sim/chaos';
 import { UsageError } from '../arguments.js';
 import { metricsLingerClose, metricsOptions, metricsServe, wallSince } from '../metrics-server.js';
 import { NODE_FLAGS } from '../node-flags.js';
@@ -32,7 +33,19 @@ export type DistributedArguments = {
   readonly durationNs: (name: string) => number | undefined;
 };
 
+/** The most nats-server nodes `--spawn --nats-nodes` starts. */
+const NATS_NODES_MAX = 9;
+
 const BIN = fileURLToPath(new URL('../../bin/ioasim.js', import.meta.url));
+
+/** `--nats-nodes`: how many nats-server nodes `--spawn` starts (a cluster past 1); only where the run starts its own. */
+function natsNodesOption(value: string | boolean | undefined, startsServers: boolean): number {
+  if (value === undefined) return 1;
+  if (!startsServers) throw new UsageError('--nats-nodes goes with --spawn and no --nats: it is how many NATS servers the run starts');
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > NATS_NODES_MAX) throw new UsageError(`--nats-nodes expects 1 to ${NATS_NODES_MAX}, found "${String(value)}"`);
+  return count;
+}
 
 export function timeModeOption(value: string | boolean | undefined): TimeMode {
   if (value === undefined) return 'skip';
@@ -52,11 +65,11 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
   const run = typeof runValue === 'string' ? runValue : spawn ? `spawn-${process.pid}` : 'default';
   if (!isSubjectToken(run)) throw new UsageError(`--run "${run}" must be letters, digits, _ or - only`);
   const time = timeModeOption(values['time']);
-  if (topology.chaos.length > 0) {
-    io.error(
-      `ioasim: the topology's ${topology.chaos.length} chaos rule(s) are not applied to a distributed run (its losses are the real transport's); ` +
-        'run them embedded: ioasim run, or ioasim chaos',
-    );
+  const natsNodes = natsNodesOption(values['nats-nodes'], spawn && servers.length === 0);
+  const refusals = chaosRulesCheck(topology.chaos, spawn && servers.length === 0 ? natsNodes : 0);
+  if (refusals.length > 0) {
+    for (const refusal of refusals) io.error(`${args.topologyPath}: ${refusal}`);
+    return EXIT.badInput;
   }
   const readyTimeoutNs = args.durationNs('ready-timeout');
   const runTimeoutNs = args.durationNs('timeout');
@@ -84,11 +97,13 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
         topologyPath: resolve(args.topologyPath),
         run,
         servers,
+        natsNodes,
         security,
         log,
       });
       servers = [...spawned.servers];
     }
+    const nats = spawned?.nats ?? null;
     report = await coordinate({
       topology,
       servers,
@@ -99,6 +114,7 @@ export async function runDistributed(topology: Topology, args: DistributedArgume
       ...(readyTimeoutNs === undefined ? {} : { readyTimeoutMs: readyTimeoutNs / 1e6 }),
       ...(runTimeoutNs === undefined ? {} : { runTimeoutMs: runTimeoutNs / 1e6 }),
       ...(maxSkewNs === undefined ? {} : { maxSkewNs }),
+      ...(nats === null ? {} : { natsNodes: { count: nats.nodes.length, kill: nats.kill, restart: nats.restart } }),
       log: values['verbose'] === true ? log : () => {},
       warn: (line) => io.error(`ioasim: ${line}`),
       failure: () => {

@@ -28,8 +28,11 @@ same topology and seed always give the same report.
 
 With --transport nats the same topology runs distributed: one ioasim serve
 process per service kind over a real NATS server or cluster, on the wall
-clock, with the same report (transport: nats). One command does it all:
+clock, with the same report (transport: nats), the topology's chaos rules
+applied on the wire. One command does it all:
   ioasim run examples/single-host.yaml --transport nats --spawn
+Each serve process serves one run (ioasim serve --runs n: n runs) and is
+released at the end of it.
 
 Options:
   --seed <n>        the random seed (default: the topology's seed, else 1)
@@ -57,6 +60,9 @@ ${METRICS_OPTIONS_HELP}
   --run <id>        nats: the run id the serve processes were started with (default: default)
   --spawn           nats: start the five serve processes, and a nats-server when no --nats is
                     given, and stop them all at the end
+  --nats-nodes <n>  nats: with --spawn and no --nats, start a cluster of n nats-server nodes
+                    (default 1); a { nats-kill: <node>, at, restartAfter } chaos rule kills one
+                    with SIGKILL and restarts it (refused where the run starts no server)
   --time <mode>     nats: skip (default) = modeled costs are 0; real = modeled costs are slept
                     as real delays (1 ms timer resolution); latencies are wall-clock in both
   --ready-timeout <t>  nats: how long to wait for the serve processes (default 30s)
@@ -88,6 +94,7 @@ export const runMain: CommandMain = async (argv, io) => {
     ...NATS_OPTIONS,
     run: { type: 'string' },
     spawn: { type: 'boolean' },
+    'nats-nodes': { type: 'string' },
     time: { type: 'string' },
     'ready-timeout': { type: 'string' },
     timeout: { type: 'string' },
@@ -119,8 +126,14 @@ export const runMain: CommandMain = async (argv, io) => {
     const { runDistributed } = await import('./run-distributed.js');
     return runDistributed(topology, { topologyPath: positionals[0] as string, seed, values, durationNs }, io);
   }
-  for (const name of [...NATS_OPTION_NAMES, 'run', 'spawn', 'time', 'ready-timeout', 'timeout', 'max-skew', 'verbose']) {
+  for (const name of [...NATS_OPTION_NAMES, ...DISTRIBUTED_OPTION_NAMES]) {
     if (values[name] !== undefined) throw new UsageError(`--${name} goes with --transport nats`);
+  }
+  if (topology.chaos.length > 0) {
+    const { chaosRulesCheck } = await import('@ioasim/sim/chaos');
+    const refusals = chaosRulesCheck(topology.chaos);
+    for (const refusal of refusals) io.error(`${String(positionals[0])}: ${refusal}`);
+    if (refusals.length > 0) return EXIT.badInput;
   }
   const metrics = metricsOptions(values);
   const files = outputFilesOpen(values, 'simulated');
@@ -152,6 +165,9 @@ export const runMain: CommandMain = async (argv, io) => {
   bar.done();
   return runReportEnd(report, topology, values, io);
 };
+
+/** The options only a distributed run takes. */
+const DISTRIBUTED_OPTION_NAMES = ['run', 'spawn', 'nats-nodes', 'time', 'ready-timeout', 'timeout', 'max-skew', 'verbose'];
 
 /** The run id of an embedded run, its metrics' `run` label. */
 const EMBEDDED_RUN = 'embedded';

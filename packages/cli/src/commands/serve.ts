@@ -6,13 +6,13 @@
 import { NatsConnectError, SERVICE_KINDS, isSubjectToken, serve, serveKindIs, serveMetricsRender, type ServeHandle } from '@ioasim/sim/distributed';
 import { metricsAddressParse, metricsServe, type MetricsServer } from '../metrics-server.js';
 import { parseDuration } from '@ioasim/sim';
-import { UsageError, argumentsParse } from '../arguments.js';
+import { UsageError, argumentsParse, integerOption } from '../arguments.js';
 import { EXIT, type CommandMain } from '../io.js';
 import { natsOptions } from './nats-connection.js';
 import { NATS_OPTIONS, NATS_OPTIONS_HELP } from './nats-options.js';
 import { topologyRead } from './topology-read.js';
 
-const HELP = `Usage: ioasim serve <service> --nats <url,...> --topology <file> --run <id> [--shard i/n] [auth and TLS options]
+const HELP = `Usage: ioasim serve <service> --nats <url,...> --topology <file> --run <id> [--shard i/n] [--runs n] [auth and TLS options]
 
 Runs the actors of one service kind for the hosts of its shard, on a real
 NATS server or cluster, for the coordinator of a distributed run
@@ -21,21 +21,29 @@ ${SERVICE_KINDS.join(', ')}, or all (the five in one process).
 
 The process waits for a NATS server to be up and reconnects forever, but
 exits 2 at once when NATS refuses its credentials or TLS fails. It
-announces itself on ioasim.<run>.ctl.announce, builds its
-actors when the coordinator prepares the run, and serves until SIGTERM or
-Ctrl-C: then it flushes its batches, publishes final metrics, drains its
-connection and exits 0.
+announces itself on ioasim.<run>.ctl.announce and as NATS service "ioasim"
+($SRV.PING, $SRV.INFO, $SRV.STATS: nats micro ls lists it, with its run,
+kind, shard, hosts, machine, pid, topology hash and claim as metadata),
+builds its actors when the coordinator prepares the run, and serves the
+run until the coordinator releases it at the end.
 
-A serve process belongs to one run: the coordinator that prepares it owns
-it, and any other coordinator refuses to run while it lives (also after its
-run ended, since it still holds that run's actors). Start fresh serve
-processes for the next run.
+A serve process serves one run by default, then exits 0. With --runs n it
+serves n runs of the same --run id one after the other (--runs forever: until
+stopped): released after a run, it drops that run's actors and announces
+itself free for the next.
+While a run holds it, the process belongs to that run's coordinator, and
+any other coordinator refuses to run with it (naming it by pid): also when
+that coordinator died before releasing it; then stop it (kill <pid>).
+SIGTERM or Ctrl-C stop it at any time: it flushes its batches, publishes
+final metrics, drains its connection and exits 0.
 
 Options:
 ${NATS_OPTIONS_HELP}
   --topology <file>  the topology file (the same the coordinator runs)
   --run <id>         the run id, shared with the coordinator
   --shard <i/n>      serve the hosts whose index h has h % n == i (default 0/1: every host)
+  --runs <n>         serve n runs one after the other, then exit (default 1); forever: serve runs
+                     until stopped (a long-lived deployment, e.g. docker-compose.yml)
   --metrics-listen <addr:port>  serve this process's NATS connection and bus counters in Prometheus
                      text format on http://<addr:port>/metrics, and GET /healthz: 200 while
                      connected to NATS, else 503 (for a container healthcheck)
@@ -43,7 +51,8 @@ ${NATS_OPTIONS_HELP}
                      behind), to see the coordinator measure the skew and correct or refuse it
   -h, --help         show this help
 
-Exit codes: 0 stopped by a signal after draining, 2 bad input or a connection NATS refused.`;
+Exit codes: 0 served its runs, or stopped by a signal after draining; 2 bad input or a
+connection NATS refused.`;
 
 export type Shard = { readonly index: number; readonly count: number };
 
@@ -56,6 +65,14 @@ export function shardParse(text: string | boolean | undefined): Shard {
     throw new UsageError(`--shard expects i/n with 0 <= i < n, e.g. 0/2; found "${String(text)}"`);
   }
   return { index, count };
+}
+
+/** `--runs`: a count from 1, or `forever` (Infinity); default 1. */
+function runsParse(value: string | boolean | undefined): number {
+  if (value === 'forever') return Number.POSITIVE_INFINITY;
+  const runs = integerOption('runs', value) ?? 1;
+  if (runs < 1) throw new UsageError(`--runs expects a count from 1, or forever; found ${runs}`);
+  return runs;
 }
 
 /** `--clock-offset`: a duration, negative with a leading `-`; in ms. */
@@ -77,6 +94,7 @@ export const serveMain: CommandMain = async (argv, io) => {
     topology: { type: 'string' },
     run: { type: 'string' },
     shard: { type: 'string' },
+    runs: { type: 'string' },
     'clock-offset': { type: 'string' },
     'metrics-listen': { type: 'string' },
   });
@@ -94,6 +112,7 @@ export const serveMain: CommandMain = async (argv, io) => {
   if (typeof run !== 'string') throw new UsageError('serve needs --run <id>');
   if (!isSubjectToken(run)) throw new UsageError(`--run "${run}" must be letters, digits, _ or - only`);
   const shard = shardParse(values['shard']);
+  const runs = runsParse(values['runs']);
   const clockOffsetMs = clockOffsetParse(values['clock-offset']);
   const metricsAddress = typeof values['metrics-listen'] === 'string' ? metricsAddressParse(values['metrics-listen']) : null;
   if (typeof values['topology'] !== 'string') throw new UsageError('serve needs --topology <file>');
@@ -110,6 +129,7 @@ export const serveMain: CommandMain = async (argv, io) => {
       security,
       topology,
       run,
+      runs,
       ...(clockOffsetMs === 0 ? {} : { clockOffsetMs }),
       log: (line) => io.error(`${prefix} ${line}`),
     });

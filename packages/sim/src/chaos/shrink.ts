@@ -51,6 +51,7 @@ function candidates(rules: readonly ChaosRule[], origins: readonly number[]): Ca
         if (rule.delay !== null) replacedFound(index, { ...rule, delay: null }, 'remove delay');
         return;
       case 'crash':
+      case 'natsKill':
         if (rule.restartAfterNs > DURATION_FLOOR_NS) replacedFound(index, { ...rule, restartAfterNs: Math.round(rule.restartAfterNs / 2) }, 'halve restart delay');
         return;
       case 'partition': {

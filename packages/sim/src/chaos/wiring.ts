@@ -81,13 +81,26 @@ export type ChaosWireOptions = {
   readonly onChaos?: ((event: ChaosTraceEvent) => void) | undefined;
 };
 
-/** Refuses what this runner cannot do; a message for each refusal. */
-export function chaosRulesCheck(rules: readonly ChaosRule[]): string[] {
-  return rules.flatMap((rule, index) =>
-    rule.kind === 'crash' && !CRASHABLE_ACTORS.includes(rule.actor)
-      ? [`chaos[${index}]: a crash of '${rule.actor}' is not supported; crashable: ${CRASHABLE_ACTORS.join(', ')}`]
-      : [],
-  );
+/**
+ * Refuses what a runner cannot do; a message for each refusal. `natsNodes`
+ * is how many NATS servers the run started itself (a distributed run with
+ * `--spawn`), which a `nats-kill` rule needs; none in an embedded run.
+ */
+export function chaosRulesCheck(rules: readonly ChaosRule[], natsNodes = 0): string[] {
+  return rules.flatMap((rule, index) => {
+    if (rule.kind === 'crash' && !CRASHABLE_ACTORS.includes(rule.actor)) {
+      return [`chaos[${index}]: a crash of '${rule.actor}' is not supported; crashable: ${CRASHABLE_ACTORS.join(', ')}`];
+    }
+    if (rule.kind !== 'natsKill') return [];
+    if (natsNodes === 0) {
+      return [
+        `chaos[${index}]: nats-kill kills a NATS server the run started itself, and this run starts none; ` +
+          `run it distributed with the servers spawned: ioasim run <file> --transport nats --spawn --nats-nodes 3`,
+      ];
+    }
+    if (rule.node >= natsNodes) return [`chaos[${index}]: nats-kill names node ${rule.node}, but the run starts ${natsNodes} (nodes 0 to ${natsNodes - 1})`];
+    return [];
+  });
 }
 
 export function chaosWire(wire: ChaosWireOptions): ChaosWiring {

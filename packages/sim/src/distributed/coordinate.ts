@@ -19,6 +19,12 @@
  * both well past a NATS reconnect and the retransmission backoff, so that
  * what a dead NATS node held comes again before the end is decided.
  *
+ * It finds the serve processes both by their `ready` announcements and by
+ * the NATS services protocol (`$SRV.INFO.ioasim`, serve-discovery.ts). The
+ * topology's chaos is applied on the wire (run-chaos.ts, serve-chaos.ts).
+ * At the end, also a failed one, it releases every process it claimed:
+ * each exits, or re-arms for the next run when started for more runs.
+ *
  * Failures to gather the processes are CoordinationErrors naming what is
  * missing; the coordinator's own connection is always closed.
  */
@@ -30,6 +36,8 @@ import {
   controlSubjects,
   frameEncode,
   type BusCounters,
+  type ChaosRule,
+  type Delivery,
   type MetricsRecord,
   type RunControl,
   type TimeMode,
@@ -48,7 +56,9 @@ import { SeriesBook } from '../series.js';
 import { COORDINATOR_ENDPOINT, reliableOnRealClock } from './delivery.js';
 import { CLOCK_PROBES, CLOCK_PROBE_GAP_MS, CLOCK_REPLY_WAIT_MS, ClockBook, DEFAULT_MAX_SKEW_NS, skewText } from './clock-skew.js';
 import { ProcessRoster, coverageCheck, processLabel, processKey, type ProcessState } from './roster.js';
+import { RunChaos, type NatsNodes } from './run-chaos.js';
 import { ANNOUNCE_REPEAT_MS } from './serve.js';
+import { servesFind } from './serve-discovery.js';
 import { RunClock, wallMs } from './run-clock.js';
 import { modeledRoundTripNs, topologyForRealClock } from './time-mode.js';
 import { RunEnd } from './run-end.js';
@@ -84,6 +94,12 @@ export type CoordinateOptions = {
   readonly failure?: () => string | null;
   /** The largest clock offset of a serve process from the coordinator's (default DEFAULT_MAX_SKEW_NS); past it the run is refused. */
   readonly maxSkewNs?: number;
+  /** The NATS nodes the run started itself: what its `nats-kill` chaos rules kill and restart. */
+  readonly natsNodes?: NatsNodes;
+  /** Chaos rules and delivery in place of the topology's (a campaign seed's schedule); the serve processes get them with `prepare`. */
+  readonly schedule?: { readonly rules: readonly ChaosRule[]; readonly delivery: Delivery };
+  /** Told the run's checker after its final check, with the run's length: a campaign's verdict (chaos/outcome.ts). */
+  readonly onChecked?: (checker: Checker, runNs: number) => void;
 };
 
 export const READY_TIMEOUT_MS = 30_000;
@@ -103,13 +119,17 @@ const FINISH_TIMEOUT_MS = 15_000;
 /** After the last `finished`, metrics published just before it may still be in the delivery queue. */
 const FINISH_GRACE_MS = 100;
 const TIMELINE_TIMEOUT_NS = 5_000_000_000;
+/** How often the coordinator asks `$SRV.INFO.ioasim` for the serve processes while it gathers them. */
+const DISCOVERY_EVERY_MS = 1_000;
+/** How long the coordinator waits for its processes to say they were released. */
+const RELEASE_WAIT_MS = 3_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function coordinate(options: CoordinateOptions): Promise<Report> {
   const started = wallMs();
   const log = options.log ?? (() => {});
-  const topology = topologyForRealClock(options.topology, options.time);
+  const topology = topologyForRealClock(scheduled(options.topology, options.schedule), options.time);
   const bus = await coordinatorConnect(options, log);
   const reliable: ReliableBus | null =
     topology.settings.delivery === 'at-least-once'
@@ -243,8 +263,15 @@ async function coordinateOn(
   const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
   const listeningSince = Date.now();
   const readyDeadline = listeningSince + readyTimeoutMs;
+  let discoveredMs = 0;
   for (;;) {
     failed();
+    if (Date.now() - discoveredMs >= DISCOVERY_EVERY_MS) {
+      discoveredMs = Date.now();
+      void servesFind(bus, run).then((found) => {
+        for (const record of found) roster.heard(record, () => end.moved());
+      });
+    }
     const settled = Date.now() - listeningSince >= READY_SETTLE_MS;
     const refusals = roster.refusals;
     if (settled && refusals.length > 0) throw new CoordinationError(`refused ${refusals.length} serve process(es) of run "${run}": ${refusals.join('; ')}`);
@@ -269,131 +296,188 @@ async function coordinateOn(
   const offsets = await clockOffsetsMeasure(processes, clocks, command, failed, options.maxSkewNs ?? DEFAULT_MAX_SKEW_NS);
   log(`clock offsets: ${offsets.map((entry) => `${entry.process} ${skewText(entry.offsetNs / 1e6)} (round trip ${skewText(entry.roundTripNs / 1e6)})`).join(', ')}`);
 
-  // 3. Claim them, on one time origin for every process (corrected by its offset); wait until all have built their actors.
-  const originMs = wallMs();
-  const clock = new RunClock(originMs);
-  const clockOffsetsMs = Object.fromEntries(processes.map((state) => [state.id.instance, clockCorrectionMs(clocks.of(state.id.instance))]));
-  const prepare: RunControl = {
-    kind: 'prepare',
-    claim,
-    instances: processes.map((state) => state.id.instance),
-    clockOffsetsMs,
-    originMs,
-    seed,
-    time: options.time,
-  };
-  let resentMs = 0;
-  const preparedDeadline = Date.now() + readyTimeoutMs;
-  while (processes.some((state) => !state.prepared)) {
-    failed();
-    if (Date.now() - resentMs >= RESEND_MS) {
-      command(prepare);
-      resentMs = Date.now();
-    }
-    if (Date.now() > preparedDeadline) {
-      const missing = processes.filter((state) => !state.prepared).map(processLabel);
-      throw new CoordinationError(`service processes did not prepare within ${readyTimeoutMs} ms: ${missing.join(', ')}`);
-    }
-    await sleep(TICK_MS);
+  const chaos = new RunChaos(topology.chaos, topology.settings.deviceTimeoutNs, checker, options.natsNodes ?? null, log);
+  try {
+    return await runClaimed();
+  } finally {
+    await chaos.end();
+    await processesRelease(processes.filter((state) => state.prepared), claim, command, warn);
   }
 
-  // 4. Start, play the timeline, watch the trace until the end.
-  const startNs = clock.nowNs();
-  command({ kind: 'start', claim });
-  log(`started ${processes.length} process(es)`);
-  const timeline: TimelineOutcome[] = [];
-  const player = {
-    bus,
-    clock,
-    run,
-    sender: 'coordinator',
-    startNs,
-    timeoutNs: TIMELINE_TIMEOUT_NS,
-    unplug: (host: string, device: string) => command({ kind: 'unplug', claim, host, device }),
-  };
-  const timelinePending = timelinePlay(topology.timeline, topology.hosts, player, timeline);
-  const runDeadline = Date.now() + (options.runTimeoutMs ?? RUN_TIMEOUT_MS);
-  const deviceProcesses = processes.filter((state) => state.id.service === 'device' || state.id.service === 'all');
-  for (;;) {
-    await sleep(TICK_MS);
-    failed();
-    order.release(clock.nowNs());
-    const verdict = end.tick({
-      workloadsDone: deviceProcesses.every((state) => state.workloadsDone),
-      devicesIdle: deviceProcesses.every((state) => state.devicesIdle),
-      timelinePending: timelinePending.count,
-    });
-    if (verdict !== 'running') {
-      order.releaseAll();
-      if (verdict === 'settled' && checker.stuck === 0) break;
-      if (verdict === 'stalled') {
-        warn(`nothing moved for ${end.quietForMs} ms with work still in flight (${checker.stuck} group(s) raised and unanswered): ending the run`);
+  async function runClaimed(): Promise<Report> {
+    // 3. Claim them, on one time origin for every process (corrected by its offset); wait until all have built their actors.
+    const originMs = wallMs();
+    const clock = new RunClock(originMs);
+    const clockOffsetsMs = Object.fromEntries(processes.map((state) => [state.id.instance, clockCorrectionMs(clocks.of(state.id.instance))]));
+    const prepare: RunControl = {
+      kind: 'prepare',
+      claim,
+      instances: processes.map((state) => state.id.instance),
+      clockOffsetsMs,
+      originMs,
+      seed,
+      time: options.time,
+      chaos: topology.chaos,
+      delivery: topology.settings.delivery,
+    };
+    let resentMs = 0;
+    const preparedDeadline = Date.now() + readyTimeoutMs;
+    while (processes.some((state) => !state.prepared)) {
+      failed();
+      if (Date.now() - resentMs >= RESEND_MS) {
+        command(prepare);
+        resentMs = Date.now();
+      }
+      if (Date.now() > preparedDeadline) {
+        const missing = processes.filter((state) => !state.prepared).map(processLabel);
+        throw new CoordinationError(`service processes did not prepare within ${readyTimeoutMs} ms: ${missing.join(', ')}`);
+      }
+      await sleep(TICK_MS);
+    }
+
+    // 4. Start, play the timeline, watch the trace until the end.
+    const startNs = clock.nowNs();
+    command({ kind: 'start', claim });
+    chaos.started();
+    log(`started ${processes.length} process(es)`);
+    const timeline: TimelineOutcome[] = [];
+    const player = {
+      bus,
+      clock,
+      run,
+      sender: 'coordinator',
+      startNs,
+      timeoutNs: TIMELINE_TIMEOUT_NS,
+      unplug: (host: string, device: string) => command({ kind: 'unplug', claim, host, device }),
+    };
+    const timelinePending = timelinePlay(topology.timeline, topology.hosts, player, timeline);
+    const runDeadline = Date.now() + (options.runTimeoutMs ?? RUN_TIMEOUT_MS);
+    const deviceProcesses = processes.filter((state) => state.id.service === 'device' || state.id.service === 'all');
+    for (;;) {
+      await sleep(TICK_MS);
+      failed();
+      order.release(clock.nowNs());
+      chaos.tick(
+      deviceProcesses.every((state) => state.workloadsDone),
+      deviceProcesses.every((state) => state.devicesIdle),
+      claim,
+      command,
+    );
+      const verdict = end.tick({
+        workloadsDone: deviceProcesses.every((state) => state.workloadsDone),
+        devicesIdle: deviceProcesses.every((state) => state.devicesIdle),
+        timelinePending: timelinePending.count,
+      });
+      if (verdict !== 'running') {
+        order.releaseAll();
+        if (verdict === 'settled' && checker.stuck === 0) break;
+        if (verdict === 'stalled') {
+          warn(`nothing moved for ${end.quietForMs} ms with work still in flight (${checker.stuck} group(s) raised and unanswered): ending the run`);
+          break;
+        }
+      }
+      if (Date.now() > runDeadline) {
+        warn(`run timeout: ${checker.stuck} group(s) still in flight`);
         break;
       }
     }
-    if (Date.now() > runDeadline) {
-      warn(`run timeout: ${checker.stuck} group(s) still in flight`);
-      break;
-    }
-  }
-  const endNs = clock.nowNs();
+    const endNs = clock.nowNs();
+    await chaos.end();
 
-  // 5. Final metrics from every process.
-  command({ kind: 'finish', claim });
-  const finishDeadline = Date.now() + FINISH_TIMEOUT_MS;
-  while (processes.some((state) => state.finished === null)) {
-    failed();
-    if (Date.now() > finishDeadline) {
-      const missing = processes.filter((state) => state.finished === null).map(processLabel);
-      throw new CoordinationError(`service processes did not send final metrics within ${FINISH_TIMEOUT_MS} ms: ${missing.join(', ')}`);
+    // 5. Final metrics from every process (asked again until each answers: a command may be lost while a node restarts).
+    const finishDeadline = Date.now() + FINISH_TIMEOUT_MS;
+    let finishSentMs = 0;
+    while (processes.some((state) => state.finished === null)) {
+      failed();
+      if (Date.now() - finishSentMs >= RESEND_MS) {
+        command({ kind: 'finish', claim });
+        finishSentMs = Date.now();
+      }
+      if (Date.now() > finishDeadline) {
+        const missing = processes.filter((state) => state.finished === null).map(processLabel);
+        throw new CoordinationError(`service processes did not send final metrics within ${FINISH_TIMEOUT_MS} ms: ${missing.join(', ')}`);
+      }
+      await sleep(TICK_MS);
+    }
+    await sleep(FINISH_GRACE_MS);
+    order.releaseAll();
+    const finished = processes.map((state) => state.finished as Extract<RunControl, { kind: 'finished' }>);
+    chaos.add(finished.map((record) => record.chaos));
+    const errors = finished.flatMap((record) => record.errors);
+    if (errors.length > 0) throw new CoordinationError(`an actor failed (reproduce with --seed ${seed}): ${errors[0]}`);
+    // A frame a process gave up on is lost: told to the checker (a liveness failure), and said.
+    const lost = finished.flatMap((record) => record.framesLost ?? []);
+    for (const entry of lost) {
+      const space = entry.indexOf(' ');
+      checker.frameLost(entry.slice(0, space), entry.slice(space + 1), endNs);
+    }
+    if (lost.length > 0) warn(`${lost.length} frame(s) lost after the retransmission budget; first: ${lost[0] ?? ''}`);
+    checker.finish(false, deviceAccessesOf(metrics));
+  options.onChecked?.(checker, endNs - startNs);
+    if (order.late > 0) log(`${order.late} trace event(s) arrived after the watermark`);
+    const deviceStates = new Map(finished.flatMap((record) => Object.entries(record.deviceStates)));
+    const runNs = endNs - startNs;
+    const counts = checker.counts;
+    const ended = counts.responded + counts.autoResponded + counts.abandoned;
+    return reportBuild({
+      topology: scheduled(options.topology, options.schedule),
+      seed,
+      run,
+      checker,
+      latency,
+      metrics,
+      deviceStates,
+      timeline,
+      simulatedNs: runNs,
+      wallMs: Math.round(wallMs() - startedMs),
+      observerErrors: observerErrors.length,
+      hops,
+      series,
+      overflows,
+      transport: 'nats',
+      ...(topology.chaos.length === 0 ? {} : { chaos: { rules: topology.chaos.length, delivery: topology.settings.delivery, idleRules: chaos.idleRules } }),
+      distributed: {
+        time: options.time,
+        latencyClock: 'wall',
+        modeledRoundTripNs: modeledRoundTripNs(options.topology),
+        processes: processes.length,
+        faultsPerSecond: runNs > 0 ? Math.round((ended * 1e9) / runNs) : 0,
+        lateTraceEvents: order.late,
+        clockOffsets: offsets,
+        bus: busCountersSum([...finished.map((record) => record.bus), coordinatorCounters(bus)]),
+      },
+    });
+  }
+}
+
+/** The topology with a campaign seed's chaos rules and delivery, when given. */
+function scheduled(topology: Topology, schedule: CoordinateOptions['schedule']): Topology {
+  if (schedule === undefined) return topology;
+  return { ...topology, chaos: schedule.rules, settings: { ...topology.settings, delivery: schedule.delivery } };
+}
+
+/**
+ * Releases the processes this coordinator claimed and prepared (`release`, repeated until
+ * each says `released`, at most RELEASE_WAIT_MS): each exits, or re-arms for
+ * the next run. A process that does not answer is named.
+ */
+async function processesRelease(
+  processes: readonly ProcessState[],
+  claim: string,
+  command: (record: RunControl) => void,
+  warn: (line: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + RELEASE_WAIT_MS;
+  let sentMs = 0;
+  while (processes.some((state) => state.released === null) && Date.now() < deadline) {
+    if (Date.now() - sentMs >= RESEND_MS) {
+      command({ kind: 'release', claim });
+      sentMs = Date.now();
     }
     await sleep(TICK_MS);
   }
-  await sleep(FINISH_GRACE_MS);
-  order.releaseAll();
-  const finished = processes.map((state) => state.finished as Extract<RunControl, { kind: 'finished' }>);
-  const errors = finished.flatMap((record) => record.errors);
-  // A frame a process gave up on is lost: told to the checker (a liveness failure), and said.
-  const lost = finished.flatMap((record) => record.framesLost ?? []);
-  for (const entry of lost) {
-    const space = entry.indexOf(' ');
-    checker.frameLost(entry.slice(0, space), entry.slice(space + 1), endNs);
-  }
-  if (lost.length > 0) warn(`${lost.length} frame(s) lost after the retransmission budget; first: ${lost[0] ?? ''}`);
-  if (errors.length > 0) throw new CoordinationError(`an actor failed (reproduce with --seed ${seed}): ${errors[0]}`);
-  checker.finish(false, deviceAccessesOf(metrics));
-  if (order.late > 0) log(`${order.late} trace event(s) arrived after the watermark`);
-  const deviceStates = new Map(finished.flatMap((record) => Object.entries(record.deviceStates)));
-  const runNs = endNs - startNs;
-  const counts = checker.counts;
-  const ended = counts.responded + counts.autoResponded + counts.abandoned;
-  return reportBuild({
-    topology: options.topology,
-    seed,
-    run,
-    checker,
-    latency,
-    metrics,
-    deviceStates,
-    timeline,
-    simulatedNs: runNs,
-    wallMs: Math.round(wallMs() - startedMs),
-    observerErrors: observerErrors.length,
-    hops,
-    series,
-    overflows,
-    transport: 'nats',
-    distributed: {
-      time: options.time,
-      latencyClock: 'wall',
-      modeledRoundTripNs: modeledRoundTripNs(options.topology),
-      processes: processes.length,
-      faultsPerSecond: runNs > 0 ? Math.round((ended * 1e9) / runNs) : 0,
-      lateTraceEvents: order.late,
-      clockOffsets: offsets,
-      bus: busCountersSum([...finished.map((record) => record.bus), coordinatorCounters(bus)]),
-    },
-  });
+  const silent = processes.filter((state) => state.released === null);
+  if (silent.length > 0) warn(`not released (no answer within ${RELEASE_WAIT_MS} ms): ${silent.map(processLabel).join(', ')}; stop them before the next run`);
 }
 
 type ClockOffset = { readonly process: string; readonly offsetNs: number; readonly roundTripNs: number };

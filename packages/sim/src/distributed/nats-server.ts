@@ -10,7 +10,7 @@
 import { accessSync, constants } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { ProcessGroup } from './processes.js';
+import { ProcessGroup, type Child } from './processes.js';
 
 /** Where nats-server is looked for after $IOASIM_NATS_SERVER and $PATH. */
 const NATS_SERVER_PLACES = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'];
@@ -65,6 +65,8 @@ export type NatsServers = {
   stop(): Promise<void>;
   /** Kills one node at once (SIGKILL), as a crash would; resolves when it has exited. */
   kill(index: number): Promise<void>;
+  /** Starts a killed node again, on its ports and with its routes; resolves once it accepts clients and sees every route. */
+  restart(index: number): Promise<void>;
 };
 
 /** Starts tried before giving up: a port found free may be taken by another process before the server binds it. */
@@ -94,6 +96,9 @@ async function natsServersStartOnce(count: number, binary: string, extra: readon
   const options = { count };
   const group = new ProcessGroup();
   const nodes: NatsNode[] = [];
+  /** Each node's command line, and its process now (the last started). */
+  const commands: string[][] = [];
+  const current: Child[] = [];
   for (let index = 0; index < options.count; index++) {
     const clientPort = await loopbackPortFree();
     const clusterPort = options.count > 1 ? await loopbackPortFree() : null;
@@ -107,29 +112,38 @@ async function natsServersStartOnce(count: number, binary: string, extra: readon
         const routes = nodes.filter((other) => other !== node).map((other) => `nats://127.0.0.1:${String(other.clusterPort)}`);
         args.push('--cluster_name', NATS_CLUSTER_NAME, '--cluster', `nats://127.0.0.1:${node.clusterPort}`, '--routes', routes.join(','));
       }
-      group.start(`nats-server-${index}`, binary, [...args, ...extra]);
+      commands.push([...args, ...extra]);
+      current.push(group.start(`nats-server-${index}`, binary, [...args, ...extra]));
     });
-    await Promise.all(nodes.map((node) => nodeReady(node, options.count - 1, group)));
+    await Promise.all(nodes.map((node, index) => nodeReady(node, options.count - 1, current[index] as Child)));
   } catch (error) {
     const output = group.children.flatMap((child) => child.output.slice(-5).map((line) => `  ${child.name}: ${line}`));
     await group.stop();
     throw new Error(`${error instanceof Error ? error.message : String(error)}${output.length > 0 ? `\n${output.join('\n')}` : ''}`, { cause: error });
   }
-  const kill = async (index: number): Promise<void> => {
-    const child = group.children[index];
+  const nodeChild = (index: number): Child => {
+    const child = current[index];
     if (child === undefined) throw new RangeError(`no NATS node ${index}: the cluster has ${nodes.length}`);
+    return child;
+  };
+  const kill = async (index: number): Promise<void> => {
+    const child = nodeChild(index);
     if (child.exitCode !== undefined) return;
     child.process.kill('SIGKILL');
     await child.exited;
   };
-  return { nodes, urls: nodes.map((node) => node.url), stop: () => group.stop(), kill };
+  const restart = async (index: number): Promise<void> => {
+    if (nodeChild(index).exitCode === undefined) return;
+    current[index] = group.start(`nats-server-${index}`, binary, commands[index] as string[]);
+    await nodeReady(nodes[index] as NatsNode, count - 1, current[index] as Child);
+  };
+  return { nodes, urls: nodes.map((node) => node.url), stop: () => group.stop(), kill, restart };
 }
 
-async function nodeReady(node: NatsNode, routes: number, group: ProcessGroup): Promise<void> {
+async function nodeReady(node: NatsNode, routes: number, child: Child): Promise<void> {
   const deadline = Date.now() + NATS_READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const exited = group.children.find((child) => child.exitCode !== undefined);
-    if (exited !== undefined) throw new Error(`${exited.name} exited with code ${String(exited.exitCode)}`);
+    if (child.exitCode !== undefined) throw new Error(`${child.name} exited with code ${String(child.exitCode)}`);
     if ((await portAccepts(node.clientPort)) && (routes === 0 || (await routesCount(node.monitorPort)) >= routes)) return;
     await sleep(POLL_MS);
   }

@@ -31,6 +31,8 @@ export type ProcessState = {
   finished: Extract<RunControl, { kind: 'finished' }> | null;
   /** What the process said of its actors that stopped; null while none has. */
   failed: readonly string[] | null;
+  /** Once released at the end of the run: whether the process re-armed for another run (else it exits). */
+  released: { readonly rearmed: boolean } | null;
 };
 
 type Ready = Extract<RunControl, { kind: 'ready' }>;
@@ -68,7 +70,8 @@ export class ProcessRoster {
       case 'prepared':
       case 'progress':
       case 'failed':
-      case 'finished': {
+      case 'finished':
+      case 'released': {
         const state = this.processes.get(record.instance);
         if (state === undefined) return;
         if (record.kind === 'failed') {
@@ -80,8 +83,10 @@ export class ProcessRoster {
           state.devicesIdle = record.devicesIdle;
           if (record.accessesEnded !== state.accessesEnded) moved();
           state.accessesEnded = record.accessesEnded;
-        } else {
+        } else if (record.kind === 'finished') {
           state.finished = record;
+        } else {
+          state.released = { rearmed: record.rearmed };
         }
         return;
       }
@@ -90,7 +95,9 @@ export class ProcessRoster {
       case 'prepare':
       case 'start':
       case 'unplug':
+      case 'heal':
       case 'finish':
+      case 'release':
         return;
       default: {
         const unknown: never = record;
@@ -113,10 +120,19 @@ export class ProcessRoster {
     return [...this.processes.values()];
   }
 
+  /** A `ready` heard (announced, or found by the NATS services protocol, serve-discovery.ts). */
   #ready(record: Ready): void {
-    if (this.processes.has(record.instance) || this.#refusals.has(record.instance)) return;
+    if (this.#refusals.has(record.instance)) return;
     const label = processLabel({ id: record, pid: record.pid });
     const refusal = this.#refusal(record, label);
+    if (this.processes.has(record.instance)) {
+      // Known as free, now claimed by another coordinator (it was heard before that claim): refused after all.
+      if (refusal !== null && !this.#closed) {
+        this.processes.delete(record.instance);
+        this.#refusals.set(record.instance, refusal);
+      }
+      return;
+    }
     if (refusal !== null) {
       this.#refusals.set(record.instance, refusal);
       return;
@@ -136,6 +152,7 @@ export class ProcessRoster {
       accessesEnded: 0,
       finished: null,
       failed: null,
+      released: null,
     });
     this.log(`ready: ${processKey(record)} (pid ${record.pid}, hosts ${record.hosts.join(', ') || 'none'})`);
   }

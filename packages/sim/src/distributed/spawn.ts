@@ -1,7 +1,9 @@
 /**
  * `ioasim run --transport nats --spawn`: a distributed run in one command.
- * Starts a nats-server on a free loopback port (unless servers are given)
- * and one `ioasim serve <kind>` child process per service kind, each given
+ * Starts a nats-server on a free loopback port, or a routed cluster of
+ * `natsNodes` (unless servers are given; a `nats-kill` chaos rule kills and
+ * restarts one of these), and one `ioasim serve <kind>` child process per
+ * service kind (each serves one run and exits when released), each given
  * every server, the next of the list first (round robin: NatsBus connects
  * to the first and fails over to the others), and stops them all at the end,
  * also on failure or Ctrl-C (the caller calls `stop()`; a process exit
@@ -23,8 +25,12 @@ export type SpawnOptions = {
   readonly command: readonly string[];
   readonly topologyPath: string;
   readonly run: string;
-  /** NATS servers to use; none = start a nats-server of our own. */
+  /** NATS servers to use; none = start nats-server nodes of our own. */
   readonly servers: readonly string[];
+  /** How many nats-server nodes to start when no servers are given (default 1; more form a cluster). */
+  readonly natsNodes?: number;
+  /** How many runs each service process serves before it exits (default 1; a campaign runs one per seed). */
+  readonly runs?: number;
   /** Credentials and TLS the service processes connect with. */
   readonly security?: NatsSecurity;
   readonly log: (line: string) => void;
@@ -32,6 +38,8 @@ export type SpawnOptions = {
 
 export type Spawned = {
   readonly servers: readonly string[];
+  /** The nats-server nodes started, or null when the run was given its servers. */
+  readonly nats: NatsServers | null;
   readonly children: readonly Child[];
   stop(): Promise<void>;
 };
@@ -51,6 +59,7 @@ export function serveArguments(
   run: string,
   shard?: { index: number; count: number },
   security: NatsSecurity = {},
+  runs: number | 'forever' = 1,
 ): string[] {
   return [
     'serve',
@@ -62,6 +71,7 @@ export function serveArguments(
     '--run',
     run,
     ...(shard === undefined ? [] : ['--shard', `${shard.index}/${shard.count}`]),
+    ...(runs === 1 ? [] : ['--runs', String(runs)]),
     ...natsSecurityArguments(security),
   ];
 }
@@ -96,7 +106,7 @@ export async function distributedSpawn(options: SpawnOptions): Promise<Spawned> 
   let nats: NatsServers | null = null;
   let servers = options.servers;
   if (servers.length === 0) {
-    nats = await natsServersStart({ count: 1 });
+    nats = await natsServersStart({ count: options.natsNodes ?? 1 });
     servers = nats.urls;
     options.log(`spawned nats-server on ${servers.join(',')}`);
   }
@@ -106,7 +116,7 @@ export async function distributedSpawn(options: SpawnOptions): Promise<Spawned> 
   const [program, ...prefix] = options.command;
   if (program === undefined) throw new Error('distributedSpawn: empty command');
   SERVICE_KINDS.forEach((kind, index) => {
-    const args = [...prefix, ...serveArguments(kind, serversFrom(index, servers), options.topologyPath, options.run, undefined, security)];
+    const args = [...prefix, ...serveArguments(kind, serversFrom(index, servers), options.topologyPath, options.run, undefined, security, options.runs)];
     group.start(`serve ${kind}`, program, args, undefined, environment);
   });
   options.log(`spawned ${SERVICE_KINDS.length} service processes`);
@@ -114,7 +124,7 @@ export async function distributedSpawn(options: SpawnOptions): Promise<Spawned> 
     await group.stop();
     await nats?.stop();
   };
-  return { servers, children: group.children, stop };
+  return { servers, nats, children: group.children, stop };
 }
 
 /** This process's environment without NATS secrets of its own: a child gets only those of the run. */

@@ -49,6 +49,9 @@ export {
   type Spawned,
 } from '../distributed/spawn.js';
 export { REAL_TIMEOUT_MIN_NS, modeledRoundTripNs, topologyForRealClock } from '../distributed/time-mode.js';
+export { DISCOVERY_WAIT_MS, SERVICE_NAME, readyFromInfo, serveMetadata, servesFind, type ServeIdentity } from '../distributed/serve-discovery.js';
+export { RunChaos, type NatsNodes } from '../distributed/run-chaos.js';
+export { natsCampaign, type NatsCampaignOptions } from '../distributed/nats-campaign.js';
 export { TRACE_HOLD_NS, TraceOrder } from '../distributed/trace-order.js';
 export { RunEnd, type RunEndState, type RunEndVerdict } from '../distributed/run-end.js';
 export { SERVICE_KINDS, TIME_MODES, isSubjectToken, type ServeKind, type ServiceKind, type TimeMode } from '@ioasim/protocol';
