@@ -65,10 +65,7 @@ export class SubjectRoutes<S extends RoutedSubscription> {
   state(subject: string, built = false): SubjectState<S> {
     const state = this.#subjects.get(subject);
     if (state === undefined) return this.#create(subject, built);
-    if (state.routeVersion !== this.#version) {
-      state.route = this.#routeCompute(subject);
-      state.routeVersion = this.#version;
-    }
+    this.refresh(subject, state);
     return state;
   }
 
